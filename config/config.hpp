@@ -1,0 +1,118 @@
+// Liaison's configuration: plain structs with defaults, parsed once from TOML and validated
+// (config/loader.hpp), then passed by const& to whoever needs them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace liaison::config {
+
+using namespace std::chrono_literals;
+
+// [district]
+struct district_config {
+  std::string name = "School District";
+  std::string default_language = "en";          // BCP 47
+  std::string time_zone = "America/New_York";  // IANA
+};
+
+// [http]
+struct http_config {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  // The address providers use to reach us; callback URLs and Twilio signatures are built on it.
+  std::string public_url = "http://127.0.0.1:8080";
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds read_timeout = 30s;  // whole request, headers and body
+  std::chrono::milliseconds idle_timeout = 75s;  // keep-alive between requests
+  std::size_t max_connections = 1024;
+};
+
+// [redis]
+struct redis_config {
+  std::string unix_socket;  // when set, used instead of host/port
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  std::string username;  // ACL user; empty = default user
+  std::string password;  // from password_file
+  int database = 0;
+  std::string key_prefix = "liaison";
+  std::chrono::milliseconds connect_timeout = 2s;
+  std::chrono::milliseconds command_timeout = 5s;
+  std::chrono::milliseconds reconnect_min_delay = 100ms;
+  std::chrono::milliseconds reconnect_max_delay = 5s;
+  std::chrono::milliseconds health_check_interval = 2s;
+};
+
+enum class role { school, coordinator, admin };
+
+// [[auth.api_keys]]: keys are stored only as the SHA-256 of the bearer token.
+struct api_key_config {
+  std::string name;
+  std::string sha256_hex;             // 64 lowercase hex digits
+  role key_role = role::school;
+  std::vector<std::string> schools;  // the schools a `school` key may address
+};
+
+struct auth_config {
+  std::vector<api_key_config> api_keys;
+};
+
+enum class channel { sms, email, voice };
+
+enum class provider_kind { outbox, twilio, kannel, smtp, sendgrid, webhook };
+
+// [[providers]]: tried in the order listed, per channel.
+struct provider_config {
+  std::string name;
+  provider_kind kind = provider_kind::outbox;
+  std::vector<channel> channels;
+  std::string base_url;
+  double rate_per_second = 10.0;
+  std::chrono::milliseconds request_timeout = 10s;
+  // Non-secret settings of this kind (account_sid, from, username, ...).
+  std::map<std::string, std::string> settings;
+  // Secrets read from the `*_file` keys, keyed by the name without `_file`.
+  std::map<std::string, std::string> secrets;
+  std::filesystem::path outbox_directory;  // kind = outbox
+};
+
+// [workers]
+struct workers_config {
+  std::string consumer_name;  // empty = hostname-pid
+  std::size_t batch_size = 16;
+  std::chrono::milliseconds block_timeout = 2s;
+};
+
+// [logging]
+enum class log_sink { automatic, stderr_sink, journald };
+struct logging_config {
+  std::string level = "info";  // spdlog level name
+  log_sink sink = log_sink::automatic;  // journald under systemd, stderr otherwise
+};
+
+// [shutdown]
+struct shutdown_config {
+  std::chrono::milliseconds drain_timeout = 20s;
+};
+
+struct liaison_config {
+  district_config district;
+  http_config http;
+  redis_config redis;
+  auth_config auth;
+  std::vector<provider_config> providers;
+  workers_config workers;
+  logging_config logging;
+  shutdown_config shutdown;
+};
+
+std::string_view to_string(channel c) noexcept;
+std::string_view to_string(role r) noexcept;
+std::string_view to_string(provider_kind k) noexcept;
+
+}  // namespace liaison::config

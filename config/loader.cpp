@@ -1,0 +1,2 @@
+// filled by the config loader work
+#include "config/loader.hpp"

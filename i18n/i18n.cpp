@@ -1,0 +1,2 @@
+// Placeholder translation unit until the first i18n unit lands.
+namespace liaison::i18n {}

@@ -1,0 +1,2 @@
+// filled by the redis client work
+namespace liaison::queue {}

@@ -1,0 +1,25 @@
+// Hashes and MACs used for API keys and provider signatures, on OpenSSL.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace liaison {
+
+// Lowercase hex SHA-256 of `data` (how API keys are stored in config).
+std::string sha256_hex(std::string_view data);
+
+// Raw HMAC digests (binary strings), for provider signatures.
+std::string hmac_sha1(std::string_view key, std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+
+std::string base64_encode(std::string_view bytes);
+std::string hex_encode(std::string_view bytes);
+
+// Compares without leaking where the first difference is (lengths may differ).
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+// `count` cryptographically random bytes as lowercase hex (ids, demo keys).
+std::string random_hex(std::size_t count);
+
+}  // namespace liaison
