@@ -4,30 +4,42 @@ namespace liaison::config {
 
 std::string_view to_string(channel c) noexcept {
   switch (c) {
-    case channel::sms: return "sms";
-    case channel::email: return "email";
-    case channel::voice: return "voice";
+    case channel::sms:
+      return "sms";
+    case channel::email:
+      return "email";
+    case channel::voice:
+      return "voice";
   }
   return "unknown";
 }
 
 std::string_view to_string(role r) noexcept {
   switch (r) {
-    case role::school: return "school";
-    case role::coordinator: return "coordinator";
-    case role::admin: return "admin";
+    case role::school:
+      return "school";
+    case role::coordinator:
+      return "coordinator";
+    case role::admin:
+      return "admin";
   }
   return "unknown";
 }
 
 std::string_view to_string(provider_kind k) noexcept {
   switch (k) {
-    case provider_kind::outbox: return "outbox";
-    case provider_kind::twilio: return "twilio";
-    case provider_kind::kannel: return "kannel";
-    case provider_kind::smtp: return "smtp";
-    case provider_kind::sendgrid: return "sendgrid";
-    case provider_kind::webhook: return "webhook";
+    case provider_kind::outbox:
+      return "outbox";
+    case provider_kind::twilio:
+      return "twilio";
+    case provider_kind::kannel:
+      return "kannel";
+    case provider_kind::smtp:
+      return "smtp";
+    case provider_kind::sendgrid:
+      return "sendgrid";
+    case provider_kind::webhook:
+      return "webhook";
   }
   return "unknown";
 }

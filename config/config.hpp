@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 // [district]
 struct district_config {
   std::string name = "School District";
-  std::string default_language = "en";          // BCP 47
+  std::string default_language = "en";         // BCP 47
   std::string time_zone = "America/New_York";  // IANA
 };
 
@@ -53,7 +53,7 @@ enum class role { school, coordinator, admin };
 // [[auth.api_keys]]: keys are stored only as the SHA-256 of the bearer token.
 struct api_key_config {
   std::string name;
-  std::string sha256_hex;             // 64 lowercase hex digits
+  std::string sha256_hex;  // 64 lowercase hex digits
   role key_role = role::school;
   std::vector<std::string> schools;  // the schools a `school` key may address
 };
@@ -91,7 +91,7 @@ struct workers_config {
 // [logging]
 enum class log_sink { automatic, stderr_sink, journald };
 struct logging_config {
-  std::string level = "info";  // spdlog level name
+  std::string level = "info";           // spdlog level name
   log_sink sink = log_sink::automatic;  // journald under systemd, stderr otherwise
 };
 

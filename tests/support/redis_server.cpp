@@ -1,6 +1,8 @@
 #include "tests/support/redis_server.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 extern char** environ;
@@ -54,6 +57,26 @@ bool socket_accepts(const std::filesystem::path& path) {
   return ok;
 }
 
+// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel's choice).
+std::uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    throw std::runtime_error("cannot create a socket to find a free port");
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t length = sizeof(addr);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0;
+  ::close(fd);
+  if (!ok) {
+    throw std::runtime_error("cannot find a free loopback port");
+  }
+  return ntohs(addr.sin_port);
+}
+
 }  // namespace
 
 redis_server::redis_server() : redis_server(options{}) {}
@@ -70,9 +93,26 @@ redis_server::~redis_server() {
 }
 
 void redis_server::start() {
-  std::vector<std::string> args = {"redis-server", "--port", "0", "--unixsocket", socket_.string(),
-                                   "--unixsocketperm", "700", "--dir", dir_.path().string(),
-                                   "--save", "", "--logfile", (dir_.path() / "redis.log").string()};
+  if (options_.tcp && port_ == 0) {
+    port_ = free_loopback_port();
+  }
+  const std::string port = std::to_string(port_);
+  std::vector<std::string> args = {"redis-server",
+                                   "--port",
+                                   port,
+                                   "--unixsocket",
+                                   socket_.string(),
+                                   "--unixsocketperm",
+                                   "700",
+                                   "--dir",
+                                   dir_.path().string(),
+                                   "--save",
+                                   "",
+                                   "--logfile",
+                                   (dir_.path() / "redis.log").string()};
+  if (options_.tcp) {
+    args.insert(args.end(), {"--bind", "127.0.0.1"});
+  }
   if (options_.append_only) {
     args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", "always"});
   }

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@ class redis_server {
   struct options {
     bool append_only = false;  // AOF with appendfsync always, to test durability across kills
     std::string password;      // requirepass, when not empty
+    bool tcp = false;  // also listen on 127.0.0.1 at a free port (port()), kept across restarts
   };
 
   redis_server();
@@ -27,6 +29,7 @@ class redis_server {
 
   const std::filesystem::path& socket_path() const noexcept { return socket_; }
   const std::filesystem::path& directory() const noexcept { return dir_.path(); }
+  std::uint16_t port() const noexcept { return port_; }  // 0 unless options.tcp
 
   void start();     // waits until the socket accepts connections
   void stop();      // SIGTERM and wait
@@ -43,6 +46,7 @@ class redis_server {
   temp_dir dir_;
   std::filesystem::path socket_;
   pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
 };
 
 }  // namespace liaison::testing

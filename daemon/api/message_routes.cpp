@@ -1,0 +1,122 @@
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+
+#include "daemon/api/routes.hpp"
+#include "daemon/http/json_response.hpp"
+#include "daemon/http/problem.hpp"
+#include "daemon/services/json_input.hpp"
+
+namespace liaison::api {
+namespace {
+
+using boost::asio::awaitable;
+
+http::response unavailable(const http::request& req) {
+  return http::make_problem_response(
+      {http::status::service_unavailable,
+       "urn:liaison:problem:queue-unavailable",
+       "Queue unavailable",
+       "the message was not accepted; the queue could not be reached",
+       {}},
+      req.version(), req.keep_alive());
+}
+
+bool is_json(const http::request& req) {
+  const auto type = req[boost::beast::http::field::content_type];
+  return type.starts_with("application/json") || type.ends_with("+json");
+}
+
+}  // namespace
+
+void add_message_routes(http::router& routes, services::message_service& messages) {
+  routes.add(http::verb::post, "/v1/messages", http::access_rule::any_key(),
+             [&messages](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               if (!is_json(req)) {
+                 co_return http::make_problem_response({http::status::unsupported_media_type,
+                                                        {},
+                                                        "Unsupported media type",
+                                                        "send the message as application/json",
+                                                        {}},
+                                                       req.version(), req.keep_alive());
+               }
+               auto parsed = services::parse_json_body(req.body());
+               if (!parsed.value) {
+                 co_return http::make_problem_response({http::status::bad_request,
+                                                        "urn:liaison:problem:malformed-json",
+                                                        "Malformed JSON",
+                                                        parsed.error,
+                                                        {}},
+                                                       req.version(), req.keep_alive());
+               }
+               auto validation = services::validate_direct_message(*parsed.value);
+               if (!validation.message) {
+                 co_return http::make_problem_response(
+                     http::validation_problem(std::move(validation.errors)), req.version(),
+                     req.keep_alive());
+               }
+               const auto& message = *validation.message;
+               if (ctx.caller->role == config::role::school) {
+                 if (message.school.empty()) {
+                   co_return http::make_problem_response(
+                       http::validation_problem({{"school", "required for a school's API key"}}),
+                       req.version(), req.keep_alive());
+                 }
+                 if (!ctx.caller->may_act_for_school(message.school)) {
+                   co_return http::make_problem_response(
+                       {http::status::forbidden,
+                        "urn:liaison:problem:forbidden",
+                        "Forbidden",
+                        "this API key may not send for school '" + message.school + "'",
+                        {}},
+                       req.version(), req.keep_alive());
+                 }
+               }
+               auto id = co_await messages.accept(message);
+               if (!id) {
+                 co_return unavailable(req);
+               }
+               boost::json::object body{{"id", *id},
+                                        {"status", "queued"},
+                                        {"channel", config::to_string(message.channel)},
+                                        {"language", message.language},
+                                        {"links", {{"self", "/v1/messages/" + *id}}}};
+               auto res = http::make_json_response(http::status::accepted, body, req);
+               res.set(boost::beast::http::field::location, "/v1/messages/" + *id);
+               co_return res;
+             });
+
+  routes.add(
+      http::verb::get, "/v1/messages/{id}", http::access_rule::any_key(),
+      [&messages](http::request_context& ctx) -> awaitable<http::response> {
+        const auto& req = ctx.req;
+        const std::string& id = ctx.path_params.at("id");
+        auto record = co_await messages.find(id);
+        if (!record) {
+          co_return unavailable(req);
+        }
+        // A school key sees only its own schools' messages; others get a 404, not a 403,
+        // so ids of other schools' messages are not confirmed to exist.
+        if (!*record ||
+            !ctx.caller->may_act_for_school((*record)->contains("school") ? (*record)->at("school")
+                                                                          : std::string())) {
+          co_return http::make_problem_response(http::not_found_problem("no message with id " + id),
+                                                req.version(), req.keep_alive());
+        }
+        const auto& fields = **record;
+        boost::json::object body;
+        for (const char* key :
+             {"id", "channel", "address", "language", "state", "created_at", "updated_at",
+              "sent_at", "provider", "provider_message_id", "last_error", "school"}) {
+          if (auto it = fields.find(key); it != fields.end()) {
+            body[key] = it->second;
+          }
+        }
+        if (auto it = fields.find("attempts"); it != fields.end()) {
+          body["attempts"] = std::stoll(it->second);
+        }
+        co_return http::make_json_response(http::status::ok, body, req);
+      });
+}
+
+}  // namespace liaison::api

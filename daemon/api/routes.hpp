@@ -1,0 +1,29 @@
+// The HTTP API's routes (DESIGN.md §4), each a thin adapter from HTTP to a domain service.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "config/config.hpp"
+#include "daemon/http/router.hpp"
+#include "daemon/services/message_service.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace liaison::api {
+
+struct health_probes {
+  std::function<bool()> redis_reachable;
+  std::function<bool()> workers_running;
+};
+
+// GET /healthz, /readyz, /metrics: open, for load balancers, systemd and Prometheus.
+void add_health_routes(http::router& routes, health_probes probes,
+                       std::shared_ptr<prometheus::Registry> registry);
+
+// POST /v1/messages, GET /v1/messages/{id}.
+void add_message_routes(http::router& routes, services::message_service& messages);
+
+}  // namespace liaison::api

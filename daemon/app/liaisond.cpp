@@ -1,0 +1,223 @@
+#include "daemon/app/liaisond.hpp"
+
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+
+#include "channels/provider_registry.hpp"
+#include "config/loader.hpp"
+#include "daemon/api/routes.hpp"
+#include "daemon/app/logging.hpp"
+#include "daemon/app/service_notifier.hpp"
+#include "daemon/http/api_dispatcher.hpp"
+#include "daemon/http/server.hpp"
+#include "daemon/services/message_service.hpp"
+#include "daemon/workers/delivery_worker.hpp"
+#include "queue/delivery_queue.hpp"
+#include "queue/redis_connection.hpp"
+#include "support/clock.hpp"
+
+namespace liaison::app {
+
+namespace asio = boost::asio;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Members are declared in dependency order, so they are destroyed in reverse: nothing outlives
+// what it refers to. The io_context comes first and therefore goes last.
+struct liaisond::impl {
+  impl(std::filesystem::path path, config::liaison_config initial)
+      : config_path(std::move(path)),
+        cfg(std::make_shared<const config::liaison_config>(std::move(initial))),
+        logger(make_logger(cfg->logging)),
+        io(1),
+        metrics(std::make_shared<prometheus::Registry>()),
+        redis(io.get_executor(), cfg->redis, logger),
+        queue(redis, cfg->redis.key_prefix),
+        providers(cfg->providers),
+        messages(queue, time),
+        http_stats(*metrics),
+        dispatcher(routes, std::make_shared<http::authenticator>(cfg->auth.api_keys), http_stats,
+                   logger),
+        server(
+            io.get_executor(), cfg->http,
+            [this](const http::request& req) { return dispatcher.dispatch(req); }, logger),
+        worker(io.get_executor(), *cfg, queue, providers, *metrics, logger, time),
+        signals(io, SIGTERM, SIGINT, SIGHUP),
+        worker_done(io),
+        watchdog_timer(io),
+        redis_up(prometheus::BuildGauge()
+                     .Name("liaison_redis_connected")
+                     .Help("1 while the Redis connection is up")
+                     .Register(*metrics)
+                     .Add({})) {
+    api::add_health_routes(
+        routes,
+        {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
+        metrics);
+    api::add_message_routes(routes, messages);
+  }
+
+  void log_exception(std::exception_ptr e, const char* what) {
+    if (!e) {
+      return;
+    }
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      logger->critical("{} failed: {}", what, ex.what());
+    }
+  }
+
+  asio::awaitable<void> announce_ready() {
+    while (!redis.connected() && !draining) {
+      co_await redis.wait_connected(std::chrono::seconds(1));
+    }
+    if (!draining) {
+      notifier.ready("serving");
+      logger->info("ready: Redis reachable, listening on port {}", server.local_endpoint().port());
+    }
+  }
+
+  asio::awaitable<void> keep_watchdog_fed(std::chrono::microseconds interval) {
+    // Fed from the event loop itself: if the loop hangs, systemd restarts us.
+    while (!draining) {
+      notifier.watchdog();
+      redis_up.Set(redis.connected() ? 1 : 0);
+      watchdog_timer.expires_after(interval);
+      co_await watchdog_timer.async_wait(use_tuple);
+    }
+  }
+
+  asio::awaitable<void> handle_signals() {
+    for (;;) {
+      auto [ec, signal] = co_await signals.async_wait(use_tuple);
+      if (ec) {
+        co_return;
+      }
+      if (signal == SIGHUP) {
+        reload();
+        continue;
+      }
+      logger->info("signal {} received: draining", signal);
+      co_await drain();
+      co_return;
+    }
+  }
+
+  void reload() {
+    notifier.reloading();
+    auto loaded = config::load_config_file(config_path);
+    if (!loaded.config) {
+      logger->error("reload of {} rejected; keeping the running configuration:",
+                    config_path.string());
+      for (const auto& e : loaded.errors) {
+        logger->error("  {}: {}", e.key_path, e.message);
+      }
+      notifier.ready("serving (last reload rejected)");
+      return;
+    }
+    cfg = std::make_shared<const config::liaison_config>(std::move(*loaded.config));
+    dispatcher.set_authenticator(std::make_shared<http::authenticator>(cfg->auth.api_keys));
+    apply_log_level(*logger, cfg->logging);
+    logger->info(
+        "configuration reloaded from {} (API keys, log level; listener, Redis and "
+        "providers change on restart)",
+        config_path.string());
+    notifier.ready("serving");
+  }
+
+  asio::awaitable<void> drain() {
+    draining = true;
+    notifier.stopping();
+    const auto grace = cfg->shutdown.drain_timeout;
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    co_await server.drain(grace);
+    worker.stop();
+    if (!worker_finished) {
+      worker_done.expires_at(deadline);
+      co_await worker_done.async_wait(use_tuple);
+    }
+    if (!worker_finished) {
+      logger->warn("the worker did not finish within {} ms; its job stays queued", grace.count());
+    }
+    // Cancelling the connections ends their run() loops (and a worker still waiting on Redis),
+    // after which the event loop has no work left and run() returns.
+    redis.cancel();
+    watchdog_timer.cancel();
+    signals.cancel();
+    logger->info("drained");
+  }
+
+  int run() {
+    try {
+      server.listen();
+    } catch (const std::exception& e) {
+      logger->critical("cannot listen on {}:{}: {}", cfg->http.listen_address, cfg->http.port,
+                       e.what());
+      return 1;
+    }
+    asio::co_spawn(io, redis.run(),
+                   [this](std::exception_ptr e) { log_exception(e, "Redis connection"); });
+    asio::co_spawn(io, server.run(),
+                   [this](std::exception_ptr e) { log_exception(e, "HTTP server"); });
+    asio::co_spawn(io, worker.run(), [this](std::exception_ptr e) {
+      log_exception(e, "delivery worker");
+      worker_finished = true;
+      worker_done.cancel();
+    });
+    asio::co_spawn(io, handle_signals(),
+                   [this](std::exception_ptr e) { log_exception(e, "signal handler"); });
+    asio::co_spawn(io, announce_ready(),
+                   [this](std::exception_ptr e) { log_exception(e, "readiness"); });
+    // Runs without systemd too (WATCHDOG=1 is then a no-op) because it also refreshes gauges.
+    const auto interval = std::min<std::chrono::microseconds>(
+        notifier.watchdog_interval().value_or(std::chrono::seconds(1)), std::chrono::seconds(1));
+    asio::co_spawn(io, keep_watchdog_fed(interval),
+                   [this](std::exception_ptr e) { log_exception(e, "watchdog"); });
+    io.run();
+    return 0;
+  }
+
+  std::filesystem::path config_path;
+  std::shared_ptr<const config::liaison_config> cfg;
+  std::shared_ptr<spdlog::logger> logger;
+  asio::io_context io;
+  clock time;
+  service_notifier notifier;
+  std::shared_ptr<prometheus::Registry> metrics;
+  queue::redis_connection redis;
+  queue::delivery_queue queue;
+  channels::provider_registry providers;
+  services::message_service messages;
+  http::router routes;
+  http::http_metrics http_stats;
+  http::api_dispatcher dispatcher;
+  http::http_server server;
+  workers::delivery_worker worker;
+  asio::signal_set signals;
+  asio::steady_timer worker_done;
+  asio::steady_timer watchdog_timer;
+  prometheus::Gauge& redis_up;
+  bool draining = false;
+  bool worker_finished = false;
+};
+
+liaisond::liaisond(std::filesystem::path config_path, config::liaison_config cfg)
+    : impl_(std::make_unique<impl>(std::move(config_path), std::move(cfg))) {}
+
+liaisond::~liaisond() = default;
+
+int liaisond::run() {
+  return impl_->run();
+}
+
+}  // namespace liaison::app

@@ -1,0 +1,48 @@
+#include "daemon/http/problem.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+
+namespace liaison::http {
+
+problem validation_problem(std::vector<field_error> errors) {
+  problem p;
+  p.status = http::status::unprocessable_entity;
+  p.type = "urn:liaison:problem:validation";
+  p.title = "The request is not valid";
+  p.detail = errors.size() == 1 ? errors.front().field + ": " + errors.front().message
+                                : std::to_string(errors.size()) + " fields are not valid";
+  p.errors = std::move(errors);
+  return p;
+}
+
+problem not_found_problem(std::string detail) {
+  return {
+      http::status::not_found, "urn:liaison:problem:not-found", "Not found", std::move(detail), {}};
+}
+
+response make_problem_response(const problem& p, unsigned version, bool keep_alive) {
+  boost::json::object body;
+  body["type"] = p.type.empty() ? "about:blank" : p.type;
+  body["title"] =
+      p.title.empty() ? std::string(boost::beast::http::obsolete_reason(p.status)) : p.title;
+  body["status"] = static_cast<unsigned>(p.status);
+  if (!p.detail.empty()) {
+    body["detail"] = p.detail;
+  }
+  if (!p.errors.empty()) {
+    boost::json::array errors;
+    for (const auto& e : p.errors) {
+      errors.push_back(boost::json::object{{"field", e.field}, {"message", e.message}});
+    }
+    body["errors"] = std::move(errors);
+  }
+  response res{p.status, version};
+  res.set(boost::beast::http::field::content_type, "application/problem+json");
+  res.keep_alive(keep_alive);
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace liaison::http

@@ -1,0 +1,69 @@
+// liaisond: the Liaison daemon. Thin: parse flags, load config, run.
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "config/loader.hpp"
+#include "daemon/app/liaisond.hpp"
+
+namespace {
+
+constexpr const char* usage =
+    "Usage: liaisond [--config FILE]\n"
+    "\n"
+    "Liaison: district-to-family messaging in each family's language.\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config FILE   configuration file (default /etc/liaison/liaison.toml)\n"
+    "      --check-config  validate the configuration, print every error, and exit\n"
+    "  -h, --help          show this help and exit\n"
+    "      --version       print the version and exit\n"
+    "\n"
+    "Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the configuration (an invalid\n"
+    "file is rejected and the running configuration kept).\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path = "/etc/liaison/liaison.toml";
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg.starts_with("--config=")) {
+      config_path = std::string(arg.substr(9));
+    } else if (arg == "--check-config") {
+      check_only = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    } else if (arg == "--version") {
+      std::puts("liaisond " LIAISON_VERSION);
+      return 0;
+    } else {
+      std::fprintf(stderr, "liaisond: unknown argument '%s'\n\n%s", argv[i], usage);
+      return 2;
+    }
+  }
+
+  auto loaded = liaison::config::load_config_file(config_path);
+  if (!loaded.config) {
+    std::fprintf(stderr, "liaisond: %s is not valid:\n", config_path.c_str());
+    for (const auto& e : loaded.errors) {
+      std::fprintf(stderr, "  %s: %s\n", e.key_path.c_str(), e.message.c_str());
+    }
+    return 1;
+  }
+  if (check_only) {
+    std::printf("%s: OK\n", config_path.c_str());
+    return 0;
+  }
+  try {
+    liaison::app::liaisond daemon(config_path, std::move(*loaded.config));
+    return daemon.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "liaisond: cannot start: %s\n", e.what());
+    return 1;
+  }
+}

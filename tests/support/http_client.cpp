@@ -1,0 +1,66 @@
+#include "tests/support/http_client.hpp"
+
+#include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <stdexcept>
+
+namespace liaison::testing {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+
+http_reply send_http(std::uint16_t port, const http_call& call) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.expires_after(std::chrono::seconds(10));
+  boost::system::error_code ec;
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) {
+    throw std::runtime_error("cannot connect to port " + std::to_string(port) + ": " +
+                             ec.message());
+  }
+  beast::http::request<beast::http::string_body> req{beast::http::string_to_verb(call.method),
+                                                     call.target, 11};
+  req.set(beast::http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : call.headers) {
+    req.set(name, value);
+  }
+  req.body() = call.body;
+  req.prepare_payload();
+  beast::http::write(stream, req, ec);
+  if (ec) {
+    throw std::runtime_error("write failed: " + ec.message());
+  }
+  beast::flat_buffer buffer;
+  beast::http::response_parser<beast::http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  beast::http::read(stream, buffer, parser, ec);
+  if (ec) {
+    throw std::runtime_error("read failed: " + ec.message());
+  }
+  auto res = parser.release();
+  http_reply reply;
+  reply.status = res.result_int();
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    reply.headers[name] = std::string(field.value());
+  }
+  reply.body = std::move(res.body());
+  return reply;
+}
+
+std::uint16_t free_tcp_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+}  // namespace liaison::testing

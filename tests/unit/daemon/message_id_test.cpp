@@ -1,0 +1,29 @@
+#include <gtest/gtest.h>
+
+#include "daemon/services/message_service.hpp"
+
+namespace liaison::services {
+namespace {
+
+TEST(message_id, sorts_by_creation_time) {
+  const auto t =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'000));
+  const auto a = new_message_id(t);
+  const auto b = new_message_id(t + std::chrono::milliseconds(1));
+  EXPECT_LT(a.substr(0, 16), b.substr(0, 16));
+  EXPECT_TRUE(looks_like_message_id(a));
+}
+
+TEST(message_id, two_ids_in_the_same_millisecond_differ) {
+  const auto t = std::chrono::system_clock::now();
+  EXPECT_NE(new_message_id(t), new_message_id(t));
+}
+
+TEST(message_id, rejects_what_is_not_an_id) {
+  EXPECT_FALSE(looks_like_message_id("msg_"));
+  EXPECT_FALSE(looks_like_message_id("../../etc/passwd"));
+  EXPECT_FALSE(looks_like_message_id("msg_0000000000000000000000000000X"));
+}
+
+}  // namespace
+}  // namespace liaison::services
