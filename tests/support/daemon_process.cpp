@@ -55,7 +55,8 @@ daemon_process::daemon_process(std::filesystem::path binary, std::filesystem::pa
           return true;  // exited: reported below
         }
         try {
-          return send_http(port, {"GET", "/healthz", {}, {}}).status == 200;
+          // Ready, not just alive: Redis reachable and the worker running.
+          return send_http(port, {"GET", "/readyz", {}, {}}).status == 200;
         } catch (const std::exception&) {
           return false;
         }

@@ -1,5 +1,5 @@
 // Runs the real liaisond binary as a child process for end-to-end tests: start with a config
-// file, wait until it answers /healthz, send signals, collect the exit status.
+// file, wait until it answers /readyz, send signals, collect the exit status.
 #pragma once
 
 #include <sys/types.h>
@@ -14,7 +14,7 @@ namespace liaison::testing {
 
 class daemon_process {
  public:
-  // Starts `binary --config config`, stderr to `log_path`; waits until GET /healthz on `port`
+  // Starts `binary --config config`, stderr to `log_path`; waits until GET /readyz on `port`
   // answers (at most 15 s) and throws std::runtime_error otherwise.
   daemon_process(std::filesystem::path binary, std::filesystem::path config, std::uint16_t port,
                  std::filesystem::path log_path);

@@ -1,0 +1,58 @@
+// Kannel's sendsms HTTP interface (a district's own SMSC or GSM modem behind bearerbox/smsbox):
+// one GET per message; 202 (or 200) = accepted. Delivery reports come back on our dlr-url.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "channels/http_client.hpp"
+#include "channels/provider.hpp"
+#include "i18n/sms_encoding.hpp"
+#include "support/clock.hpp"
+
+namespace liaison::channels {
+
+struct kannel_settings {
+  std::string base_url;  // smsbox's sendsms port, e.g. http://127.0.0.1:13013
+  std::string username;
+  std::string password;
+  std::string from;        // optional sender
+  std::string smsc;        // optional: route through this SMSC id
+  std::string public_url;  // ours, for dlr-url
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
+};
+
+// GET {base}/cgi-bin/sendsms (unless base_url already names a path) with username, password,
+// to, from, text, charset=UTF-8, coding (0 GSM-7 / 2 UCS-2, by i18n's analysis of the text),
+// dlr-mask=31 (delivered, failed, buffered, submitted, rejected) and a dlr-url carrying the
+// delivery id and Kannel's %d (report type) and %A (SMSC answer) escapes.
+http_request build_kannel_request(const kannel_settings& settings,
+                                  const rendered_delivery& delivery, bool ucs2);
+
+// 202/200 → sent (the provider id is our delivery id: Kannel has none of its own before the
+// DLR); 403 (bad credentials) and 5xx/503 (queue full, SMSC down) → retry later; other 4xx
+// (missing or bad receiver, text too long) → permanent.
+delivery_outcome classify_kannel_answer(const http_response& response,
+                                        const rendered_delivery& delivery,
+                                        std::chrono::system_clock::time_point now);
+
+class kannel_provider final : public provider {
+ public:
+  kannel_provider(const config::provider_config& cfg, std::string public_url,
+                  std::shared_ptr<http_client> client, liaison::clock clock = {});
+
+  const std::string& name() const noexcept override { return name_; }
+  bool supports(config::channel c) const noexcept override;
+  boost::asio::awaitable<delivery_outcome> send(const rendered_delivery& delivery) override;
+
+ private:
+  std::string name_;
+  std::vector<config::channel> channels_;
+  kannel_settings settings_;
+  std::shared_ptr<http_client> client_;
+  liaison::clock clock_;
+  i18n::sms_splitter splitter_;  // one per provider: analysis without a new ICU iterator each time
+};
+
+}  // namespace liaison::channels

@@ -1,0 +1,138 @@
+#include "channels/webhook.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "channels/outcome.hpp"
+#include "support/crypto.hpp"
+
+namespace liaison::channels {
+
+std::string webhook_signature(std::string_view secret, std::string_view timestamp,
+                              std::string_view body) {
+  std::string data(timestamp);
+  data.push_back('.');
+  data.append(body);
+  return "sha256=" + hex_encode(hmac_sha256(secret, data));
+}
+
+webhook_verdict verify_webhook_signature(std::string_view secret, std::string_view timestamp,
+                                         std::string_view body, std::string_view signature,
+                                         std::chrono::system_clock::time_point now,
+                                         std::chrono::seconds tolerance) {
+  if (timestamp.empty() || signature.empty()) {
+    return webhook_verdict::missing;
+  }
+  long long seconds = 0;
+  const auto [ptr, ec] =
+      std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), seconds);
+  if (ec != std::errc() || ptr != timestamp.data() + timestamp.size() ||
+      !signature.starts_with("sha256=")) {
+    return webhook_verdict::malformed;
+  }
+  // Checked before the timestamp: a stale but forged request is reported as forged.
+  if (!constant_time_equal(webhook_signature(secret, timestamp, body), signature)) {
+    return webhook_verdict::wrong_signature;
+  }
+  const auto sent = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+  const auto skew = sent > now ? sent - now : now - sent;
+  if (skew > tolerance) {
+    return webhook_verdict::stale;
+  }
+  return webhook_verdict::valid;
+}
+
+std::string webhook_payload(const rendered_delivery& delivery) {
+  boost::json::object body;
+  body["delivery_id"] = delivery.delivery_id;
+  body["message_id"] = delivery.message_id;
+  body["channel"] = config::to_string(delivery.channel);
+  body["to"] = delivery.address;
+  body["language"] = delivery.language;
+  body["text"] = delivery.text;
+  if (!delivery.subject.empty()) {
+    body["subject"] = delivery.subject;
+  }
+  if (!delivery.voice_language.empty()) {
+    body["voice_language"] = delivery.voice_language;
+  }
+  if (!delivery.voice_prompt.empty()) {
+    body["voice_prompt"] = delivery.voice_prompt;
+  }
+  return boost::json::serialize(body);
+}
+
+http_request build_webhook_request(std::string_view url, std::string_view secret,
+                                   const rendered_delivery& delivery,
+                                   std::chrono::system_clock::time_point now,
+                                   std::chrono::milliseconds timeout) {
+  const auto timestamp = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  http_request req;
+  req.method = "POST";
+  req.url = std::string(url);
+  req.body = webhook_payload(delivery);
+  req.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
+  req.headers.push_back({std::string(webhook_timestamp_header), timestamp});
+  req.headers.push_back(
+      {std::string(webhook_signature_header), webhook_signature(secret, timestamp, req.body)});
+  // Lets the gateway drop a retry of a delivery it already took.
+  req.headers.push_back({"Idempotency-Key", delivery.delivery_id});
+  req.timeout = timeout;
+  return req;
+}
+
+delivery_outcome classify_webhook_answer(const http_response& response,
+                                         const rendered_delivery& delivery,
+                                         std::chrono::system_clock::time_point now) {
+  delivery_outcome outcome = classify_http_answer(response, now);
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(response.body, ec);
+  const auto* object = ec ? nullptr : json.if_object();
+  if (outcome.kind == outcome_kind::sent) {
+    outcome.provider_message_id = delivery.delivery_id;
+    if (object != nullptr) {
+      if (const auto* id = object->if_contains("id"); id != nullptr && id->is_string()) {
+        outcome.provider_message_id = std::string(id->as_string());
+      }
+    }
+    return outcome;
+  }
+  if (object != nullptr) {
+    if (const auto* opted = object->if_contains("opted_out");
+        opted != nullptr && opted->is_bool() && opted->as_bool()) {
+      outcome.kind = outcome_kind::permanent_failure;
+      outcome.recipient_opted_out = true;
+      outcome.retry_after.reset();
+    }
+  }
+  return outcome;
+}
+
+webhook_provider::webhook_provider(const config::provider_config& cfg,
+                                   std::shared_ptr<http_client> client, liaison::clock clock)
+    : name_(cfg.name),
+      channels_(cfg.channels),
+      url_(cfg.base_url),
+      timeout_(cfg.request_timeout),
+      client_(std::move(client)),
+      clock_(std::move(clock)) {
+  const auto it = cfg.secrets.find("secret");
+  secret_ = it == cfg.secrets.end() ? std::string() : it->second;
+}
+
+bool webhook_provider::supports(config::channel c) const noexcept {
+  return std::find(channels_.begin(), channels_.end(), c) != channels_.end();
+}
+
+boost::asio::awaitable<delivery_outcome> webhook_provider::send(const rendered_delivery& delivery) {
+  auto req = build_webhook_request(url_, secret_, delivery, clock_.now_system(), timeout_);
+  const auto answer = co_await client_->request(std::move(req));
+  if (!answer) {
+    co_return classify_transport_error(answer.error());
+  }
+  co_return classify_webhook_answer(*answer, delivery, clock_.now_system());
+}
+
+}  // namespace liaison::channels

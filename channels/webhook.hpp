@@ -1,0 +1,69 @@
+// The generic webhook provider, for a district's own gateway: each delivery is one JSON POST,
+// signed with HMAC-SHA256 over "<timestamp>.<body>" so the gateway can check it came from us and
+// is fresh; the same scheme signs what the gateway posts back to us (inbound and status).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "channels/http_client.hpp"
+#include "channels/provider.hpp"
+#include "support/clock.hpp"
+
+namespace liaison::channels {
+
+inline constexpr std::string_view webhook_timestamp_header = "X-Liaison-Timestamp";
+inline constexpr std::string_view webhook_signature_header = "X-Liaison-Signature";
+
+// "sha256=" + lowercase hex HMAC-SHA256(secret, timestamp + "." + body).
+std::string webhook_signature(std::string_view secret, std::string_view timestamp,
+                              std::string_view body);
+
+enum class webhook_verdict { valid, missing, malformed, wrong_signature, stale };
+
+// Checks a signed request: both headers present, the timestamp (Unix seconds) within
+// `tolerance` of `now` either way (a replay of an old request is refused), and the signature
+// equal in constant time.
+webhook_verdict verify_webhook_signature(std::string_view secret, std::string_view timestamp,
+                                         std::string_view body, std::string_view signature,
+                                         std::chrono::system_clock::time_point now,
+                                         std::chrono::seconds tolerance = std::chrono::minutes(5));
+
+// The JSON body of one delivery: {"delivery_id","message_id","channel","to","language",
+// "text", and when set "subject","voice_language","voice_prompt"}.
+std::string webhook_payload(const rendered_delivery& delivery);
+
+http_request build_webhook_request(std::string_view url, std::string_view secret,
+                                   const rendered_delivery& delivery,
+                                   std::chrono::system_clock::time_point now,
+                                   std::chrono::milliseconds timeout);
+
+// 2xx → sent (provider id: the answer's JSON "id" when given, else our delivery id); otherwise
+// the generic HTTP rules; a JSON answer {"opted_out": true} marks the recipient opted out.
+delivery_outcome classify_webhook_answer(const http_response& response,
+                                         const rendered_delivery& delivery,
+                                         std::chrono::system_clock::time_point now);
+
+class webhook_provider final : public provider {
+ public:
+  webhook_provider(const config::provider_config& cfg, std::shared_ptr<http_client> client,
+                   liaison::clock clock = {});
+
+  const std::string& name() const noexcept override { return name_; }
+  bool supports(config::channel c) const noexcept override;
+  boost::asio::awaitable<delivery_outcome> send(const rendered_delivery& delivery) override;
+
+ private:
+  std::string name_;
+  std::vector<config::channel> channels_;
+  std::string url_;
+  std::string secret_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<http_client> client_;
+  liaison::clock clock_;
+};
+
+}  // namespace liaison::channels
