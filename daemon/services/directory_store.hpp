@@ -1,0 +1,45 @@
+// The family directory in Redis: one JSON document per family, index sets by school, grade and
+// tag for audiences, and opt-outs per channel and address.
+// Keys (docs/directory.md): <prefix>:{d}:family:<id>, <prefix>:{d}:terms:<id>,
+// <prefix>:{d}:idx:<term>, <prefix>:{d}:optout:<channel>. All share the {d} hash tag.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <optional>
+#include <string>
+
+#include "daemon/services/family.hpp"
+#include "queue/redis_connection.hpp"
+
+namespace liaison::services {
+
+class directory_store {
+ public:
+  directory_store(queue::redis_connection& redis, std::string key_prefix);
+
+  // Writes the family and moves its index memberships in one atomic step; true when new.
+  boost::asio::awaitable<boost::system::result<bool>> put(const family& f);
+  // The family with each guardian's opt-outs filled in, or nullopt.
+  boost::asio::awaitable<boost::system::result<std::optional<family>>> get(std::string_view id);
+  // Removes the family and its index memberships; false when there was none.
+  boost::asio::awaitable<boost::system::result<bool>> remove(std::string_view id);
+
+  // Opt-outs are per address, kept when a family is replaced or deleted and re-imported.
+  boost::asio::awaitable<boost::system::result<void>> set_opted_out(config::channel c,
+                                                                    std::string_view address,
+                                                                    bool opted_out);
+
+  std::string family_key(std::string_view id) const;
+  std::string index_key(std::string_view term) const;
+
+ private:
+  queue::redis_request put_request(const family& f) const;
+  queue::redis_request remove_request(std::string_view id) const;
+  queue::redis_request opt_out_query(const family& f) const;
+
+  queue::redis_connection& redis_;
+  std::string prefix_;
+};
+
+}  // namespace liaison::services
