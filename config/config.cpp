@@ -44,4 +44,15 @@ std::string_view to_string(provider_kind k) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(priority p) noexcept {
+  return p == priority::urgent ? "urgent" : "normal";
+}
+
+const retry_rule& retry_config::rule(channel c, priority p) const noexcept {
+  const retry_channel_config& per_channel = c == channel::sms     ? sms
+                                            : c == channel::email ? email
+                                                                  : voice;
+  return p == priority::urgent ? per_channel.urgent : per_channel.normal;
+}
+
 }  // namespace liaison::config

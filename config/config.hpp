@@ -74,6 +74,12 @@ struct provider_config {
   std::string base_url;
   double rate_per_second = 10.0;
   std::chrono::milliseconds request_timeout = 10s;
+  // Calls to this provider in flight at once (more wait their turn in liaisond).
+  std::size_t max_concurrent_requests = 16;
+  // Circuit breaker: open after this many consecutive transient failures, and let a probe
+  // through after breaker_open_for.
+  std::size_t breaker_failures = 5;
+  std::chrono::milliseconds breaker_open_for = 30s;
   // Non-secret settings of this kind (account_sid, from, username, ...).
   std::map<std::string, std::string> settings;
   // Secrets read from the `*_file` keys, keyed by the name without `_file`.
@@ -86,6 +92,44 @@ struct workers_config {
   std::string consumer_name;  // empty = hostname-pid
   std::size_t batch_size = 16;
   std::chrono::milliseconds block_timeout = 2s;
+  // A job taken by a consumer and not finished within this time is claimed by another one
+  // (the consumer is presumed dead). Must exceed the longest provider call.
+  std::chrono::milliseconds visibility_timeout = 60s;
+  // A job taken this many times without an outcome is poison: it goes to the dead letters.
+  std::size_t max_deliveries = 5;
+  // How often the scheduler moves due delayed jobs (retries) to their streams.
+  std::chrono::milliseconds scheduler_interval = 1s;
+};
+
+// [queue]
+struct queue_config {
+  // How long an Idempotency-Key is remembered (same key + same body = same answer).
+  std::chrono::milliseconds idempotency_key_ttl = 24h;
+};
+
+// [retry.<channel>.<priority>]: transient failures are retried with exponential backoff and
+// full jitter, bounded by attempts (the first send counts) and by the age of the delivery.
+struct retry_rule {
+  std::size_t max_attempts = 6;
+  std::chrono::milliseconds base_delay = 10s;
+  std::chrono::milliseconds max_delay = 30min;
+  std::chrono::milliseconds max_age = 24h;
+};
+
+enum class priority { normal, urgent };
+
+struct retry_channel_config {
+  retry_rule normal;
+  retry_rule urgent;
+};
+
+struct retry_config {
+  retry_channel_config sms{{6, 10s, 30min, 24h}, {8, 2s, 5min, 2h}};
+  retry_channel_config email{{8, 30s, 1h, 48h}, {8, 5s, 10min, 6h}};
+  // A call is intrusive and slow to place: fewer, more spaced attempts.
+  retry_channel_config voice{{3, 2min, 30min, 12h}, {4, 30s, 5min, 1h}};
+
+  const retry_rule& rule(channel c, priority p) const noexcept;
 };
 
 // [logging]
@@ -107,6 +151,8 @@ struct liaison_config {
   auth_config auth;
   std::vector<provider_config> providers;
   workers_config workers;
+  queue_config queue;
+  retry_config retry;
   logging_config logging;
   shutdown_config shutdown;
 };
@@ -114,5 +160,6 @@ struct liaison_config {
 std::string_view to_string(channel c) noexcept;
 std::string_view to_string(role r) noexcept;
 std::string_view to_string(provider_kind k) noexcept;
+std::string_view to_string(priority p) noexcept;
 
 }  // namespace liaison::config

@@ -1012,6 +1012,10 @@ schema<provider_config> provider_schema() {
                    return r.positive_number(node, path);
                  }),
       duration_field("request_timeout", &provider_config::request_timeout),
+      integer_field("max_concurrent_requests", &provider_config::max_concurrent_requests, 1,
+                    10'000),
+      integer_field("breaker_failures", &provider_config::breaker_failures, 1, 1'000),
+      duration_field("breaker_open_for", &provider_config::breaker_open_for),
       make_field("directory", &provider_config::outbox_directory,
                  [](reader& r, const toml::node& node, const std::string& path) {
                    return r.directory(node, path);
@@ -1034,6 +1038,66 @@ schema<workers_config> workers_schema() {
       text_field("consumer_name", &workers_config::consumer_name),
       integer_field("batch_size", &workers_config::batch_size, 1, 10'000),
       duration_field("block_timeout", &workers_config::block_timeout),
+      duration_field("visibility_timeout", &workers_config::visibility_timeout),
+      integer_field("max_deliveries", &workers_config::max_deliveries, 1, 1'000),
+      duration_field("scheduler_interval", &workers_config::scheduler_interval),
+  }};
+}
+
+schema<queue_config> queue_schema() {
+  return {{
+      duration_field("idempotency_key_ttl", &queue_config::idempotency_key_ttl),
+  }};
+}
+
+// [retry.<channel>.<priority>]
+schema<retry_rule> retry_rule_schema() {
+  return {
+      {
+          integer_field("max_attempts", &retry_rule::max_attempts, 1, 100),
+          duration_field("base_delay", &retry_rule::base_delay),
+          duration_field("max_delay", &retry_rule::max_delay),
+          duration_field("max_age", &retry_rule::max_age),
+      },
+      {},
+      [](reader& r, const toml::table&, const std::string& path, retry_rule& rule) {
+        if (rule.base_delay > rule.max_delay) {
+          r.error(join(path, "base_delay"), "must not be longer than max_delay");
+        }
+      },
+  };
+}
+
+template <class S>
+field<S> retry_rule_field(std::string_view key, retry_rule S::*member) {
+  return {key, [member](reader& r, const toml::node& node, const std::string& path, S& out) {
+            if (const auto* t = r.table(node, path, "[" + path + "]")) {
+              read_table(r, *t, path, retry_rule_schema(), out.*member);
+            }
+          }};
+}
+
+schema<retry_channel_config> retry_channel_schema() {
+  return {{
+      retry_rule_field("normal", &retry_channel_config::normal),
+      retry_rule_field("urgent", &retry_channel_config::urgent),
+  }};
+}
+
+template <class S>
+field<S> retry_channel_field(std::string_view key, retry_channel_config S::*member) {
+  return {key, [member](reader& r, const toml::node& node, const std::string& path, S& out) {
+            if (const auto* t = r.table(node, path, "[" + path + "]")) {
+              read_table(r, *t, path, retry_channel_schema(), out.*member);
+            }
+          }};
+}
+
+schema<retry_config> retry_schema() {
+  return {{
+      retry_channel_field("sms", &retry_config::sms),
+      retry_channel_field("email", &retry_config::email),
+      retry_channel_field("voice", &retry_config::voice),
   }};
 }
 
@@ -1081,6 +1145,8 @@ schema<liaison_config> document_schema() {
                           [](const provider_config& p) { return p.name; });
            }},
           table_field("workers", &liaison_config::workers, workers_schema),
+          table_field("queue", &liaison_config::queue, queue_schema),
+          table_field("retry", &liaison_config::retry, retry_schema),
           table_field("logging", &liaison_config::logging, logging_schema),
           table_field("shutdown", &liaison_config::shutdown, shutdown_schema),
       },

@@ -1,7 +1,12 @@
 #include "queue/delivery_queue.hpp"
 
+#include "support/crypto.hpp"
+#include "support/time_format.hpp"
+
 namespace liaison::queue {
 namespace {
+
+using std::chrono::system_clock;
 
 // boost::system::error_category's destructor is protected and non-virtual by design.
 #pragma GCC diagnostic push
@@ -15,11 +20,77 @@ class queue_category_impl final : public boost::system::error_category {
         return "Redis answered with an error";
       case queue_errc::malformed_entry:
         return "malformed stream entry";
+      case queue_errc::not_found:
+        return "no such entry";
     }
     return "unknown queue error";
   }
 };
 #pragma GCC diagnostic pop
+
+// Moves due delayed deliveries to their streams. The member of the delayed set is the delivery
+// id; the record names the channel and priority, hence the stream. A delivery that reached a
+// final state meanwhile (or whose record is gone) is just dropped from the set. ZREM inside the
+// script is what makes concurrent schedulers safe: a member is moved by exactly one of them.
+// KEYS[1] delayed set; ARGV[1] now (ms since epoch); ARGV[2] limit; ARGV[3] key base.
+constexpr const char* promote_source = R"lua(
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[1], id)
+  local record = ARGV[3] .. 'delivery:' .. id
+  local f = redis.call('HMGET', record, 'channel', 'priority', 'state')
+  if f[1] and f[3] ~= 'sent' and f[3] ~= 'failed' and f[3] ~= 'dead' then
+    local stream = ARGV[3] .. 'stream:' .. f[1]
+    if f[2] == 'urgent' then stream = stream .. ':urgent' end
+    redis.call('XADD', stream, '*', 'delivery', id)
+    redis.call('HSET', record, 'state', 'queued')
+  end
+end
+return #due
+)lua";
+
+// Intake with an Idempotency-Key: check the key, then write record, stream entry and key, or
+// nothing at all. KEYS[1] idempotency key, KEYS[2] record, KEYS[3] stream;
+// ARGV[1] request hash, ARGV[2] TTL (ms), ARGV[3] delivery id, ARGV[4..] record field, value...
+constexpr const char* enqueue_idempotent_source = R"lua(
+local seen = redis.call('HMGET', KEYS[1], 'request', 'delivery')
+if seen[1] then
+  if seen[1] == ARGV[1] then return {'replayed', seen[2]} end
+  return {'conflict', seen[2]}
+end
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('XADD', KEYS[3], '*', 'delivery', ARGV[3])
+redis.call('HSET', KEYS[1], 'request', ARGV[1], 'delivery', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {'created', ARGV[3]}
+)lua";
+
+// Replays one dead letter: the delivery goes back to its stream with a fresh retry budget and
+// the dead letter is removed, atomically (two operators replaying at once queue it once).
+// KEYS[1] dead-letter stream; ARGV[1] entry id; ARGV[2] key base; ARGV[3] now (RFC 3339).
+constexpr const char* replay_source = R"lua(
+local entries = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+if #entries == 0 then return {'missing', ''} end
+local kv = entries[1][2]
+local id = nil
+for i = 1, #kv, 2 do
+  if kv[i] == 'delivery' then id = kv[i + 1] end
+end
+if not id then return {'missing', ''} end
+local record = ARGV[2] .. 'delivery:' .. id
+local f = redis.call('HMGET', record, 'channel', 'priority')
+if not f[1] then return {'missing', id} end
+local stream = ARGV[2] .. 'stream:' .. f[1]
+if f[2] == 'urgent' then stream = stream .. ':urgent' end
+redis.call('HDEL', record, 'handed_at', 'next_attempt_at', 'dead_reason')
+redis.call('HSET', record, 'state', 'queued', 'attempts', '0', 'retry_window_start', ARGV[3],
+           'replayed_at', ARGV[3], 'updated_at', ARGV[3])
+redis.call('XADD', stream, '*', 'delivery', id)
+redis.call('XDEL', KEYS[1], ARGV[1])
+return {'replayed', id}
+)lua";
 
 // Requests are built outside the coroutines: GCC 12 miscompiles braced initializer lists
 // inside coroutine bodies ("array used as initializer").
@@ -30,6 +101,15 @@ std::vector<std::string> hset_command(std::string key, const record_fields& fiel
     args.push_back(value);
   }
   return args;
+}
+
+std::string priority_of(const record_fields& fields) {
+  auto it = fields.find("priority");
+  return it != fields.end() && it->second == "urgent" ? "urgent" : "normal";
+}
+
+long long epoch_ms(system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 // EXEC answers nil when the transaction was aborted, an array of replies otherwise; any error
@@ -51,6 +131,44 @@ bool transaction_succeeded(const std::vector<redis_reply>& replies) {
   return true;
 }
 
+record_fields field_map(const redis_reply& flat) {
+  record_fields fields;
+  for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
+    fields[flat.elements[i].text] = flat.elements[i + 1].text;
+  }
+  return fields;
+}
+
+// [[entry_id, [field, value, ...]], ...] as jobs of `stream`; a pending entry whose content
+// was deleted comes back with a nil field list and an empty delivery id.
+bool append_entries(const std::string& stream, const redis_reply& entries,
+                    std::vector<queued_job>& jobs) {
+  for (const auto& entry : entries.elements) {
+    if (entry.elements.size() != 2) {
+      return false;
+    }
+    queued_job job{stream, entry.elements[0].text, {}, 1};
+    const auto& kv = entry.elements[1].elements;
+    for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+      if (kv[i].text == "delivery") {
+        job.delivery_id = kv[i + 1].text;
+      }
+    }
+    jobs.push_back(std::move(job));
+  }
+  return true;
+}
+
+std::vector<dead_letter> dead_letters_from(const redis_reply& entries) {
+  std::vector<dead_letter> out;
+  for (const auto& entry : entries.elements) {
+    if (entry.elements.size() == 2) {
+      out.push_back({entry.elements[0].text, field_map(entry.elements[1])});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const boost::system::error_category& queue_category() noexcept {
@@ -63,24 +181,58 @@ boost::system::error_code make_error_code(queue_errc e) noexcept {
 }
 
 delivery_queue::delivery_queue(redis_connection& commands, std::string key_prefix)
-    : commands_(commands), prefix_(std::move(key_prefix)) {}
+    : commands_(commands),
+      prefix_(std::move(key_prefix)),
+      key_base_(prefix_ + ":{q}:"),
+      enqueue_idempotent_script_(enqueue_idempotent_source),
+      promote_script_(promote_source),
+      replay_script_(replay_source) {}
 
-std::string delivery_queue::stream_key(std::string_view channel) const {
-  return prefix_ + ":{q}:stream:" + std::string(channel);
+std::string delivery_queue::stream_key(std::string_view channel, std::string_view priority) const {
+  std::string key = key_base_ + "stream:" + std::string(channel);
+  if (priority == "urgent") {
+    key += ":urgent";
+  }
+  return key;
 }
 
 std::string delivery_queue::delivery_key(std::string_view delivery_id) const {
-  return prefix_ + ":{q}:delivery:" + std::string(delivery_id);
+  return key_base_ + "delivery:" + std::string(delivery_id);
+}
+
+std::string delivery_queue::delayed_key() const {
+  return key_base_ + "delayed";
+}
+
+std::string delivery_queue::dead_key() const {
+  return key_base_ + "dead";
+}
+
+std::string delivery_queue::idempotency_key(std::string_view scope, std::string_view key) const {
+  // The client's key is hashed: it may be long or contain anything, and a Redis key should not.
+  return key_base_ + "idempotency:" + std::string(scope) + ":" + sha256_hex(key);
+}
+
+std::vector<std::string> delivery_queue::stream_keys(
+    const std::vector<std::string>& channels) const {
+  std::vector<std::string> keys;
+  for (const auto& c : channels) {
+    keys.push_back(stream_key(c, "urgent"));
+  }
+  for (const auto& c : channels) {
+    keys.push_back(stream_key(c, "normal"));
+  }
+  return keys;
 }
 
 redis_request delivery_queue::group_creation_request(
     const std::vector<std::string>& channels) const {
   redis_request request;
-  for (const auto& c : channels) {
+  for (const auto& key : stream_keys(channels)) {
     // "0", not "$": a group created after intake already wrote entries (first start, or a
     // Redis that lost the group) must still deliver them. Completed entries are deleted, so
     // the stream holds only work not yet done. MKSTREAM creates the stream on first use.
-    request.push({"XGROUP", "CREATE", stream_key(c), consumer_group, "0", "MKSTREAM"});
+    request.push({"XGROUP", "CREATE", key, consumer_group, "0", "MKSTREAM"});
   }
   return request;
 }
@@ -91,7 +243,20 @@ redis_request delivery_queue::enqueue_request(std::string_view channel,
   redis_request request;
   request.push({"MULTI"});
   request.push(hset_command(delivery_key(delivery_id), fields));
-  request.push({"XADD", stream_key(channel), "*", "delivery", delivery_id});
+  request.push({"XADD", stream_key(channel, priority_of(fields)), "*", "delivery", delivery_id});
+  request.push({"EXEC"});
+  return request;
+}
+
+redis_request delivery_queue::enqueue_many_request(
+    const std::vector<new_delivery>& deliveries) const {
+  redis_request request;
+  request.push({"MULTI"});
+  for (const auto& d : deliveries) {
+    request.push(hset_command(delivery_key(d.delivery_id), d.fields));
+    request.push(
+        {"XADD", stream_key(d.channel, priority_of(d.fields)), "*", "delivery", d.delivery_id});
+  }
   request.push({"EXEC"});
   return request;
 }
@@ -109,6 +274,61 @@ redis_request delivery_queue::completion_request(const queued_job& job,
   request.push({"XDEL", job.stream_key, job.entry_id});
   request.push({"EXEC"});
   return request;
+}
+
+redis_request delivery_queue::retry_request(const queued_job& job, const record_fields& updates,
+                                            system_clock::time_point due) const {
+  redis_request request;
+  request.push({"MULTI"});
+  request.push(hset_command(delivery_key(job.delivery_id), updates));
+  request.push({"HDEL", delivery_key(job.delivery_id), "handed_at"});
+  request.push({"ZADD", delayed_key(), std::to_string(epoch_ms(due)), job.delivery_id});
+  request.push({"XACK", job.stream_key, consumer_group, job.entry_id});
+  request.push({"XDEL", job.stream_key, job.entry_id});
+  request.push({"EXEC"});
+  return request;
+}
+
+redis_request delivery_queue::bury_request(const queued_job& job, const record_fields& updates,
+                                           const record_fields& dead_letter_fields) const {
+  redis_request request;
+  request.push({"MULTI"});
+  if (!job.delivery_id.empty() && !updates.empty()) {
+    request.push(hset_command(delivery_key(job.delivery_id), updates));
+  }
+  std::vector<std::string> xadd = {"XADD", dead_key(), "*"};
+  for (const auto& [field, value] : dead_letter_fields) {
+    xadd.push_back(field);
+    xadd.push_back(value);
+  }
+  request.push(std::move(xadd));
+  request.push({"XACK", job.stream_key, consumer_group, job.entry_id});
+  request.push({"XDEL", job.stream_key, job.entry_id});
+  request.push({"EXEC"});
+  return request;
+}
+
+redis_request delivery_queue::stats_request(const std::vector<std::string>& stream_keys) const {
+  redis_request request;
+  for (const auto& key : stream_keys) {
+    request.push({"XLEN", key});
+    request.push({"XPENDING", key, consumer_group});
+  }
+  request.push({"ZCARD", delayed_key()});
+  request.push({"XLEN", dead_key()});
+  return request;
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::exec_transaction(
+    const redis_request& request) {
+  auto replies = co_await commands_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (!transaction_succeeded(*replies)) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  co_return boost::system::result<void>{};
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::ensure_groups(
@@ -129,14 +349,60 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::ensure_group
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue(
     std::string_view channel, std::string_view delivery_id, const record_fields& fields) {
   const redis_request request = enqueue_request(channel, delivery_id, fields);
-  auto replies = co_await commands_.exec(request);
-  if (!replies) {
-    co_return replies.error();
+  co_return co_await exec_transaction(request);
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue_many(
+    const std::vector<new_delivery>& deliveries) {
+  if (deliveries.empty()) {
+    co_return boost::system::result<void>{};
   }
-  if (!transaction_succeeded(*replies)) {
+  const redis_request request = enqueue_many_request(deliveries);
+  co_return co_await exec_transaction(request);
+}
+
+namespace {
+
+std::vector<std::string> idempotent_keys(const delivery_queue& q, const idempotency_claim& claim,
+                                         std::string_view channel, std::string_view delivery_id,
+                                         const record_fields& fields) {
+  return {q.idempotency_key(claim.scope, claim.key), q.delivery_key(delivery_id),
+          q.stream_key(channel, priority_of(fields))};
+}
+
+std::vector<std::string> idempotent_args(const idempotency_claim& claim,
+                                         std::string_view delivery_id,
+                                         const record_fields& fields) {
+  std::vector<std::string> args = {claim.request_hash, std::to_string(claim.ttl.count()),
+                                   std::string(delivery_id)};
+  for (const auto& [field, value] : fields) {
+    args.push_back(field);
+    args.push_back(value);
+  }
+  return args;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<intake_outcome>> delivery_queue::enqueue_idempotent(
+    const idempotency_claim& claim, std::string_view channel, std::string_view delivery_id,
+    const record_fields& fields) {
+  auto reply = co_await enqueue_idempotent_script_.run(
+      commands_, idempotent_keys(*this, claim, channel, delivery_id, fields),
+      idempotent_args(claim, delivery_id, fields));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != redis_reply::kind_t::array || reply->elements.size() != 2) {
     co_return make_error_code(queue_errc::redis_error);
   }
-  co_return boost::system::result<void>{};
+  const auto& status = reply->elements[0].text;
+  intake_outcome outcome;
+  outcome.delivery_id = reply->elements[1].text;
+  outcome.result = status == "created"    ? intake_result::created
+                   : status == "replayed" ? intake_result::replayed
+                                          : intake_result::conflict;
+  co_return outcome;
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> delivery_queue::load(
@@ -152,11 +418,19 @@ boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> deli
   if (reply->elements.empty()) {
     co_return std::optional<record_fields>{};
   }
-  record_fields fields;
-  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-    fields[reply->elements[i].text] = reply->elements[i + 1].text;
+  co_return std::optional<record_fields>{field_map(*reply)};
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::update(
+    std::string_view delivery_id, const record_fields& fields) {
+  auto reply = co_await commands_.exec_one(hset_command(delivery_key(delivery_id), fields));
+  if (!reply) {
+    co_return reply.error();
   }
-  co_return std::optional<record_fields>{std::move(fields)};
+  if (reply->is_error()) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  co_return boost::system::result<void>{};
 }
 
 boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_queue::read_new(
@@ -171,10 +445,9 @@ boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_
                                    "BLOCK",
                                    std::to_string(block.count()),
                                    "STREAMS"};
-  for (const auto& c : channels) {
-    args.push_back(stream_key(c));
-  }
-  args.insert(args.end(), channels.size(), ">");
+  const auto keys = stream_keys(channels);
+  args.insert(args.end(), keys.begin(), keys.end());
+  args.insert(args.end(), keys.size(), ">");
   return read_group(reader, std::move(args), block);
 }
 
@@ -207,40 +480,268 @@ boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_
   if (reply->kind != redis_reply::kind_t::array) {
     co_return make_error_code(queue_errc::redis_error);
   }
-  // [[stream, [[entry_id, [field, value, ...]], ...]], ...]; a pending entry whose record was
-  // deleted comes back with a nil field list.
+  // [[stream, [[entry_id, [field, value, ...]], ...]], ...]
   for (const auto& stream : reply->elements) {
-    if (stream.elements.size() != 2) {
+    if (stream.elements.size() != 2 ||
+        !append_entries(stream.elements[0].text, stream.elements[1], jobs)) {
       co_return make_error_code(queue_errc::malformed_entry);
-    }
-    for (const auto& entry : stream.elements[1].elements) {
-      if (entry.elements.size() != 2) {
-        co_return make_error_code(queue_errc::malformed_entry);
-      }
-      queued_job job{stream.elements[0].text, entry.elements[0].text, {}};
-      const auto& kv = entry.elements[1].elements;
-      for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
-        if (kv[i].text == "delivery") {
-          job.delivery_id = kv[i + 1].text;
-        }
-      }
-      jobs.push_back(std::move(job));
     }
   }
   co_return jobs;
 }
 
+namespace {
+
+redis_request autoclaim_request(const std::vector<std::string>& keys, std::string_view group,
+                                std::string_view consumer, std::chrono::milliseconds min_idle,
+                                std::size_t count) {
+  redis_request request;
+  for (const auto& key : keys) {
+    request.push({"XAUTOCLAIM", key, group, consumer, std::to_string(min_idle.count()), "0-0",
+                  "COUNT", std::to_string(count)});
+  }
+  return request;
+}
+
+redis_request pending_count_request(const std::vector<queued_job>& jobs, std::string_view group) {
+  redis_request request;
+  for (const auto& job : jobs) {
+    request.push({"XPENDING", job.stream_key, group, job.entry_id, job.entry_id, "1"});
+  }
+  return request;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_queue::claim_idle(
+    redis_connection& reader, std::string_view consumer, const std::vector<std::string>& channels,
+    std::chrono::milliseconds min_idle, std::size_t count) {
+  const auto keys = stream_keys(channels);
+  const redis_request request = autoclaim_request(keys, consumer_group, consumer, min_idle, count);
+  auto replies = co_await reader.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  std::vector<queued_job> jobs;
+  for (std::size_t i = 0; i < replies->size(); ++i) {
+    const auto& r = (*replies)[i];
+    if (r.is_error()) {
+      if (r.text.starts_with("NOGROUP")) {
+        continue;  // the stream or group does not exist yet: nothing to claim
+      }
+      co_return make_error_code(queue_errc::redis_error);
+    }
+    // [next_start_id, [[entry_id, [field, value...]], ...], [deleted ids...]]
+    if (r.elements.size() < 2 || !append_entries(keys[i], r.elements[1], jobs)) {
+      co_return make_error_code(queue_errc::malformed_entry);
+    }
+  }
+  if (!jobs.empty()) {
+    if (auto counted = co_await fill_delivery_counts(reader, jobs); !counted) {
+      co_return counted.error();
+    }
+  }
+  co_return jobs;
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::fill_delivery_counts(
+    redis_connection& reader, std::vector<queued_job>& jobs) {
+  if (jobs.empty()) {
+    co_return boost::system::result<void>{};
+  }
+  const redis_request request = pending_count_request(jobs, consumer_group);
+  auto replies = co_await reader.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (std::size_t i = 0; i < jobs.size() && i < replies->size(); ++i) {
+    // [[entry_id, consumer, idle_ms, times_delivered]]
+    const auto& r = (*replies)[i];
+    if (r.kind == redis_reply::kind_t::array && !r.elements.empty() &&
+        r.elements[0].elements.size() == 4) {
+      jobs[i].times_delivered = static_cast<std::size_t>(r.elements[0].elements[3].integer);
+    }
+  }
+  co_return boost::system::result<void>{};
+}
+
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::complete(
     const queued_job& job, const record_fields& updates) {
   const redis_request request = completion_request(job, updates);
+  co_return co_await exec_transaction(request);
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::retry_later(
+    const queued_job& job, const record_fields& updates, system_clock::time_point due) {
+  const redis_request request = retry_request(job, updates, due);
+  co_return co_await exec_transaction(request);
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::bury(
+    const queued_job& job, const record_fields& updates, const record_fields& dead_letter_fields) {
+  const redis_request request = bury_request(job, updates, dead_letter_fields);
+  co_return co_await exec_transaction(request);
+}
+
+namespace {
+
+std::vector<std::string> promote_args(system_clock::time_point now, std::size_t limit,
+                                      const std::string& key_base) {
+  return {std::to_string(epoch_ms(now)), std::to_string(limit), key_base};
+}
+
+std::vector<std::string> one_key(std::string key) {
+  return {std::move(key)};
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<std::size_t>> delivery_queue::promote_due(
+    system_clock::time_point now, std::size_t limit) {
+  auto reply = co_await promote_script_.run(commands_, one_key(delayed_key()),
+                                            promote_args(now, limit, key_base_));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != redis_reply::kind_t::integer) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  co_return static_cast<std::size_t>(reply->integer);
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<dead_letter>>> delivery_queue::list_dead(
+    std::string_view after_entry_id, std::size_t count) {
+  // "(" makes the start exclusive (Redis 6.2), so paging never repeats an entry.
+  std::vector<std::string> command = {
+      "XRANGE",
+      dead_key(),
+      after_entry_id == "-" ? std::string("-") : "(" + std::string(after_entry_id),
+      "+",
+      "COUNT",
+      std::to_string(count)};
+  auto reply = co_await commands_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != redis_reply::kind_t::array) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  co_return dead_letters_from(*reply);
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<dead_letter>>> delivery_queue::find_dead(
+    std::string_view entry_id) {
+  std::vector<std::string> command = {"XRANGE", dead_key(), std::string(entry_id),
+                                      std::string(entry_id)};
+  auto reply = co_await commands_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    // An argument that is not an entry id ("ERR Invalid stream ID") names no entry.
+    co_return std::optional<dead_letter>{};
+  }
+  auto letters = dead_letters_from(*reply);
+  if (letters.empty()) {
+    co_return std::optional<dead_letter>{};
+  }
+  co_return std::optional<dead_letter>{std::move(letters.front())};
+}
+
+namespace {
+
+std::vector<std::string> replay_args(std::string_view entry_id, const std::string& key_base,
+                                     system_clock::time_point now) {
+  return {std::string(entry_id), key_base, format_rfc3339_utc(now)};
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<std::string>> delivery_queue::replay_dead(
+    std::string_view entry_id, system_clock::time_point now) {
+  auto reply = co_await replay_script_.run(commands_, one_key(dead_key()),
+                                           replay_args(entry_id, key_base_, now));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return make_error_code(reply->text.find("Invalid stream ID") != std::string::npos
+                                  ? queue_errc::not_found
+                                  : queue_errc::redis_error);
+  }
+  if (reply->kind != redis_reply::kind_t::array || reply->elements.size() != 2) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  if (reply->elements[0].text != "replayed") {
+    co_return make_error_code(queue_errc::not_found);
+  }
+  co_return reply->elements[1].text;
+}
+
+boost::asio::awaitable<boost::system::result<std::size_t>> delivery_queue::purge_dead(
+    const std::vector<std::string>& entry_ids) {
+  if (entry_ids.empty()) {
+    co_return std::size_t{0};
+  }
+  std::vector<std::string> command = {"XDEL", dead_key()};
+  command.insert(command.end(), entry_ids.begin(), entry_ids.end());
+  auto reply = co_await commands_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != redis_reply::kind_t::integer) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  co_return static_cast<std::size_t>(reply->integer);
+}
+
+namespace {
+
+redis_request purge_all_request(const std::string& dead) {
+  redis_request request;
+  request.push({"MULTI"});
+  request.push({"XLEN", dead});
+  request.push({"DEL", dead});
+  request.push({"EXEC"});
+  return request;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<std::size_t>> delivery_queue::purge_all_dead() {
+  const redis_request request = purge_all_request(dead_key());
   auto replies = co_await commands_.exec(request);
   if (!replies) {
     co_return replies.error();
   }
-  if (!transaction_succeeded(*replies)) {
+  if (!transaction_succeeded(*replies) || replies->back().elements.empty()) {
     co_return make_error_code(queue_errc::redis_error);
   }
-  co_return boost::system::result<void>{};
+  co_return static_cast<std::size_t>(replies->back().elements[0].integer);
+}
+
+boost::asio::awaitable<boost::system::result<queue_stats>> delivery_queue::stats(
+    const std::vector<std::string>& channels) {
+  const auto keys = stream_keys(channels);
+  const redis_request request = stats_request(keys);
+  auto replies = co_await commands_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (replies->size() != keys.size() * 2 + 2) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  queue_stats stats;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    stats.depth[keys[i]] = (*replies)[2 * i].integer;
+    // XPENDING's summary: [count, smallest id, greatest id, consumers]; NOGROUP: none yet.
+    const auto& pending = (*replies)[2 * i + 1];
+    stats.pending[keys[i]] =
+        !pending.is_error() && !pending.elements.empty() ? pending.elements[0].integer : 0;
+  }
+  stats.delayed = (*replies)[keys.size() * 2].integer;
+  stats.dead = (*replies)[keys.size() * 2 + 1].integer;
+  co_return stats;
 }
 
 }  // namespace liaison::queue

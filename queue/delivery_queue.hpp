@@ -1,7 +1,8 @@
-// The durable delivery queue: one Redis stream per channel with a consumer group shared by
-// every liaisond instance, and one hash per delivery holding its content and state.
-// Key layout (docs/queue.md): <prefix>:{q}:stream:<channel>, <prefix>:{q}:delivery:<id>.
-// All keys of one atomic operation share the {q} hash tag so the layout works on Redis Cluster.
+// The durable delivery queue: one Redis stream per channel and priority with a consumer group
+// shared by every liaisond instance, one hash per delivery holding its content and state, one
+// sorted set of delayed jobs (retries) by due time, and a dead-letter stream.
+// Key layout (docs/queue.md): every key carries the {q} hash tag, so every multi-key operation
+// (MULTI/EXEC or Lua) runs on one slot and the layout works on Redis Cluster.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "queue/lua_script.hpp"
 #include "queue/redis_connection.hpp"
 
 namespace liaison::queue {
@@ -23,9 +25,42 @@ struct queued_job {
   std::string stream_key;
   std::string entry_id;
   std::string delivery_id;
+  std::size_t times_delivered = 1;  // how often a consumer took it (XPENDING), when known
 };
 
-enum class queue_errc { redis_error = 1, malformed_entry };
+// An Idempotency-Key on intake, scoped to the API key that sent it.
+struct idempotency_claim {
+  std::string scope;         // the API key's name: two schools' keys never collide
+  std::string key;           // the client's Idempotency-Key
+  std::string request_hash;  // what "the same request" means: a hash of method, path and body
+  std::chrono::milliseconds ttl{0};
+};
+
+enum class intake_result {
+  created,   // new work was queued
+  replayed,  // same key, same request: the earlier delivery, nothing queued
+  conflict,  // same key, another request
+};
+
+struct intake_outcome {
+  intake_result result = intake_result::created;
+  std::string delivery_id;  // created: the new one; replayed or conflict: the earlier one
+};
+
+// One entry of the dead-letter stream.
+struct dead_letter {
+  std::string entry_id;
+  record_fields fields;  // delivery, channel, priority, reason, failed_at, attempts
+};
+
+struct queue_stats {
+  std::map<std::string, long long> depth;    // stream key -> entries not yet completed
+  std::map<std::string, long long> pending;  // stream key -> taken by a consumer, not acked
+  long long delayed = 0;
+  long long dead = 0;
+};
+
+enum class queue_errc { redis_error = 1, malformed_entry, not_found };
 const boost::system::error_category& queue_category() noexcept;
 boost::system::error_code make_error_code(queue_errc e) noexcept;
 
@@ -33,27 +68,54 @@ class delivery_queue {
  public:
   delivery_queue(redis_connection& commands, std::string key_prefix);
 
-  std::string stream_key(std::string_view channel) const;
+  std::string stream_key(std::string_view channel, std::string_view priority = "normal") const;
   std::string delivery_key(std::string_view delivery_id) const;
+  std::string delayed_key() const;
+  std::string dead_key() const;
+  std::string idempotency_key(std::string_view scope, std::string_view key) const;
+  // The streams a worker of these channels reads, urgent ones first.
+  std::vector<std::string> stream_keys(const std::vector<std::string>& channels) const;
   static constexpr std::string_view consumer_group = "workers";
 
-  // Creates the consumer group of each channel's stream (idempotent), over `via` (a worker
+  // Creates the consumer group of each channel's streams (idempotent), over `via` (a worker
   // passes its own connection so it does not depend on the shared one being up yet).
   boost::asio::awaitable<boost::system::result<void>> ensure_groups(
       redis_connection& via, const std::vector<std::string>& channels);
 
-  // Writes the delivery record and its stream entry in one MULTI/EXEC: both or neither.
+  // Writes the delivery record and its stream entry in one MULTI/EXEC: both or neither. The
+  // record's `priority` field ("urgent" or else normal) picks the stream.
   // Completes only after Redis confirmed the write (and, with appendfsync always, fsynced it).
   boost::asio::awaitable<boost::system::result<void>> enqueue(std::string_view channel,
                                                               std::string_view delivery_id,
                                                               const record_fields& fields);
 
+  // Many deliveries in one MULTI/EXEC (one round trip, all or none): fan-out writes its jobs in
+  // chunks this way, and it is what pipelined intake throughput is measured with.
+  struct new_delivery {
+    std::string channel;
+    std::string delivery_id;
+    record_fields fields;
+  };
+  boost::asio::awaitable<boost::system::result<void>> enqueue_many(
+      const std::vector<new_delivery>& deliveries);
+
+  // As enqueue, but first checks the idempotency key, all in one Lua script: a known key with
+  // the same request hash answers `replayed` with the earlier id and writes nothing; with
+  // another hash `conflict`; an unknown key is stored (with its TTL) together with the job.
+  boost::asio::awaitable<boost::system::result<intake_outcome>> enqueue_idempotent(
+      const idempotency_claim& claim, std::string_view channel, std::string_view delivery_id,
+      const record_fields& fields);
+
   // The delivery record, or nullopt when there is none.
   boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> load(
       std::string_view delivery_id);
 
-  // Reads up to `count` new jobs for `consumer` on the given channels, waiting up to `block`.
-  // `reader` must be a connection of its own: XREADGROUP BLOCK holds it.
+  // Sets fields of a delivery record (e.g. the "handed to provider" mark before a send).
+  boost::asio::awaitable<boost::system::result<void>> update(std::string_view delivery_id,
+                                                             const record_fields& fields);
+
+  // Reads up to `count` new jobs per stream for `consumer` on the given channels, urgent first,
+  // waiting up to `block`. `reader` must be a connection of its own: XREADGROUP BLOCK holds it.
   boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> read_new(
       redis_connection& reader, std::string_view consumer, const std::vector<std::string>& channels,
       std::size_t count, std::chrono::milliseconds block);
@@ -64,20 +126,77 @@ class delivery_queue {
       redis_connection& reader, std::string_view consumer,
       const std::map<std::string, std::string>& after_id_by_stream, std::size_t count);
 
+  // Takes over up to `count` jobs per stream that some consumer took more than `min_idle` ago
+  // and never acknowledged (it crashed or hangs): XAUTOCLAIM. `times_delivered` is filled in.
+  boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> claim_idle(
+      redis_connection& reader, std::string_view consumer, const std::vector<std::string>& channels,
+      std::chrono::milliseconds min_idle, std::size_t count);
+
+  // Fills `times_delivered` of each job from XPENDING (one pipelined round trip).
+  boost::asio::awaitable<boost::system::result<void>> fill_delivery_counts(
+      redis_connection& reader, std::vector<queued_job>& jobs);
+
   // Records the outcome fields and acknowledges the entry in one MULTI/EXEC.
   boost::asio::awaitable<boost::system::result<void>> complete(const queued_job& job,
                                                                const record_fields& updates);
+
+  // Records the failed attempt, puts the delivery in the delayed set due at `due`, and
+  // acknowledges the entry, in one MULTI/EXEC: the job is in exactly one place at any time.
+  boost::asio::awaitable<boost::system::result<void>> retry_later(
+      const queued_job& job, const record_fields& updates,
+      std::chrono::system_clock::time_point due);
+
+  // Records the reason, adds a dead-letter entry and acknowledges the job, in one MULTI/EXEC.
+  boost::asio::awaitable<boost::system::result<void>> bury(const queued_job& job,
+                                                           const record_fields& updates,
+                                                           const record_fields& dead_letter_fields);
+
+  // Moves up to `limit` delayed deliveries due at `now` to their streams (one Lua script, so
+  // every instance may run it at once: each delivery is moved by exactly one of them). Returns
+  // how many it moved; `limit` moved means there may be more.
+  boost::asio::awaitable<boost::system::result<std::size_t>> promote_due(
+      std::chrono::system_clock::time_point now, std::size_t limit);
+
+  // Dead letters, oldest first, after `after_entry_id` ("-" to start).
+  boost::asio::awaitable<boost::system::result<std::vector<dead_letter>>> list_dead(
+      std::string_view after_entry_id, std::size_t count);
+  boost::asio::awaitable<boost::system::result<std::optional<dead_letter>>> find_dead(
+      std::string_view entry_id);
+  // Queues the delivery again with a fresh retry budget and removes the dead letter, atomically.
+  // Returns the delivery id; queue_errc::not_found when there is no such entry or record.
+  boost::asio::awaitable<boost::system::result<std::string>> replay_dead(
+      std::string_view entry_id, std::chrono::system_clock::time_point now);
+  // Removes dead letters (the delivery records stay, in state "dead"). Returns how many.
+  boost::asio::awaitable<boost::system::result<std::size_t>> purge_dead(
+      const std::vector<std::string>& entry_ids);
+  boost::asio::awaitable<boost::system::result<std::size_t>> purge_all_dead();
+
+  // Depth and pending counts of these channels' streams, the delayed and dead-letter counts.
+  boost::asio::awaitable<boost::system::result<queue_stats>> stats(
+      const std::vector<std::string>& channels);
 
  private:
   redis_request group_creation_request(const std::vector<std::string>& channels) const;
   redis_request enqueue_request(std::string_view channel, std::string_view delivery_id,
                                 const record_fields& fields) const;
+  redis_request enqueue_many_request(const std::vector<new_delivery>& deliveries) const;
   redis_request completion_request(const queued_job& job, const record_fields& updates) const;
+  redis_request retry_request(const queued_job& job, const record_fields& updates,
+                              std::chrono::system_clock::time_point due) const;
+  redis_request bury_request(const queued_job& job, const record_fields& updates,
+                             const record_fields& dead_letter_fields) const;
+  redis_request stats_request(const std::vector<std::string>& stream_keys) const;
+  boost::asio::awaitable<boost::system::result<void>> exec_transaction(
+      const redis_request& request);
   boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> read_group(
       redis_connection& reader, std::vector<std::string> args, std::chrono::milliseconds block);
 
   redis_connection& commands_;
   std::string prefix_;
+  std::string key_base_;  // "<prefix>:{q}:": Lua scripts derive record and stream keys from it
+  lua_script enqueue_idempotent_script_;
+  lua_script promote_script_;
+  lua_script replay_script_;
 };
 
 }  // namespace liaison::queue

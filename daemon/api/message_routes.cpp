@@ -5,6 +5,7 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/json_input.hpp"
+#include "support/crypto.hpp"
 
 namespace liaison::api {
 namespace {
@@ -26,6 +27,39 @@ bool is_json(const http::request& req) {
   return type.starts_with("application/json") || type.ends_with("+json");
 }
 
+http::response idempotency_key_invalid(const http::request& req) {
+  return http::make_problem_response(
+      {http::status::bad_request,
+       "urn:liaison:problem:invalid-idempotency-key",
+       "Invalid Idempotency-Key",
+       "an Idempotency-Key is 1 to 255 visible ASCII characters (a UUID is a good choice)",
+       {}},
+      req.version(), req.keep_alive());
+}
+
+http::response idempotency_key_reused(const http::request& req, const std::string& earlier_id) {
+  return http::make_problem_response(
+      {http::status::unprocessable_entity,
+       "urn:liaison:problem:idempotency-key-reused",
+       "Idempotency-Key reused",
+       "this Idempotency-Key was already used for a different request (message " + earlier_id +
+           "); use a new key for a new message",
+       {}},
+      req.version(), req.keep_alive());
+}
+
+// The idempotency claim of a request, when it has an Idempotency-Key. A repeat is "the same
+// request" when method, path and body bytes are the same.
+std::optional<services::idempotency_request> idempotency_of(const http::request_context& ctx) {
+  const auto header = ctx.req["Idempotency-Key"];
+  if (header.empty()) {
+    return std::nullopt;
+  }
+  return services::idempotency_request{
+      ctx.caller->key_name, std::string(header),
+      sha256_hex("POST /v1/messages\n" + std::string(ctx.req.body()))};
+}
+
 }  // namespace
 
 void add_message_routes(http::router& routes, services::message_service& messages) {
@@ -39,6 +73,10 @@ void add_message_routes(http::router& routes, services::message_service& message
                                                         "send the message as application/json",
                                                         {}},
                                                        req.version(), req.keep_alive());
+               }
+               if (req.count("Idempotency-Key") > 0 &&
+                   !services::valid_idempotency_key(req["Idempotency-Key"])) {
+                 co_return idempotency_key_invalid(req);
                }
                auto parsed = services::parse_json_body(req.body());
                if (!parsed.value) {
@@ -72,10 +110,17 @@ void add_message_routes(http::router& routes, services::message_service& message
                        req.version(), req.keep_alive());
                  }
                }
-               auto id = co_await messages.accept(message);
-               if (!id) {
+               const auto idempotency = idempotency_of(ctx);
+               auto accepted = co_await messages.accept(message, idempotency);
+               if (!accepted) {
                  co_return unavailable(req);
                }
+               if (accepted->result == queue::intake_result::conflict) {
+                 co_return idempotency_key_reused(req, accepted->delivery_id);
+               }
+               // A replay answers exactly as the first time: the body is a function of the
+               // (identical) request and the id.
+               const std::string* id = &accepted->delivery_id;
                boost::json::object body{{"id", *id},
                                         {"status", "queued"},
                                         {"channel", config::to_string(message.channel)},
@@ -83,6 +128,9 @@ void add_message_routes(http::router& routes, services::message_service& message
                                         {"links", {{"self", "/v1/messages/" + *id}}}};
                auto res = http::make_json_response(http::status::accepted, body, req);
                res.set(boost::beast::http::field::location, "/v1/messages/" + *id);
+               if (accepted->result == queue::intake_result::replayed) {
+                 res.set("Idempotent-Replayed", "true");
+               }
                co_return res;
              });
 
@@ -107,7 +155,8 @@ void add_message_routes(http::router& routes, services::message_service& message
         boost::json::object body;
         for (const char* key :
              {"id", "channel", "address", "language", "state", "created_at", "updated_at",
-              "sent_at", "provider", "provider_message_id", "last_error", "school"}) {
+              "sent_at", "provider", "provider_message_id", "last_error", "school", "priority",
+              "next_attempt_at", "dead_reason"}) {
           if (auto it = fields.find(key); it != fields.end()) {
             body[key] = it->second;
           }

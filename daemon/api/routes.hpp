@@ -8,6 +8,9 @@
 #include "daemon/http/router.hpp"
 #include "daemon/services/message_service.hpp"
 
+namespace liaison::services {
+class directory_store;
+}
 namespace prometheus {
 class Registry;
 }
@@ -25,5 +28,8 @@ void add_health_routes(http::router& routes, health_probes probes,
 
 // POST /v1/messages, GET /v1/messages/{id}.
 void add_message_routes(http::router& routes, services::message_service& messages);
+
+// PUT/GET/DELETE /v1/families/{id}.
+void add_family_routes(http::router& routes, services::directory_store& directory);
 
 }  // namespace liaison::api

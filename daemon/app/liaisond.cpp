@@ -20,8 +20,10 @@
 #include "daemon/app/service_notifier.hpp"
 #include "daemon/http/api_dispatcher.hpp"
 #include "daemon/http/server.hpp"
+#include "daemon/services/directory_store.hpp"
 #include "daemon/services/message_service.hpp"
 #include "daemon/workers/delivery_worker.hpp"
+#include "daemon/workers/queue_scheduler.hpp"
 #include "queue/delivery_queue.hpp"
 #include "queue/redis_connection.hpp"
 #include "support/clock.hpp"
@@ -30,6 +32,14 @@ namespace liaison::app {
 
 namespace asio = boost::asio;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::vector<std::string> channel_names(const channels::provider_registry& providers) {
+  std::vector<std::string> names;
+  for (auto c : providers.channels()) {
+    names.emplace_back(config::to_string(c));
+  }
+  return names;
+}
 
 // Members are declared in dependency order, so they are destroyed in reverse: nothing outlives
 // what it refers to. The io_context comes first and therefore goes last.
@@ -43,14 +53,18 @@ struct liaisond::impl {
         redis(io.get_executor(), cfg->redis, logger),
         queue(redis, cfg->redis.key_prefix),
         providers(cfg->providers),
-        messages(queue, time),
+        messages(queue, time, cfg->queue.idempotency_key_ttl),
+        directory(redis, cfg->redis.key_prefix),
         http_stats(*metrics),
         dispatcher(routes, std::make_shared<http::authenticator>(cfg->auth.api_keys), http_stats,
                    logger),
         server(
             io.get_executor(), cfg->http,
             [this](const http::request& req) { return dispatcher.dispatch(req); }, logger),
-        worker(io.get_executor(), *cfg, queue, providers, *metrics, logger, time),
+        sender(providers),
+        worker(io.get_executor(), *cfg, queue, sender, *metrics, logger, time),
+        scheduler(io.get_executor(), cfg->workers, queue, channel_names(providers), *metrics,
+                  logger, time),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         worker_done(io),
         watchdog_timer(io),
@@ -64,6 +78,7 @@ struct liaisond::impl {
         {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
         metrics);
     api::add_message_routes(routes, messages);
+    api::add_family_routes(routes, directory);
   }
 
   void log_exception(std::exception_ptr e, const char* what) {
@@ -142,6 +157,7 @@ struct liaisond::impl {
     const auto deadline = std::chrono::steady_clock::now() + grace;
     co_await server.drain(grace);
     worker.stop();
+    scheduler.stop();
     if (!worker_finished) {
       worker_done.expires_at(deadline);
       co_await worker_done.async_wait(use_tuple);
@@ -174,6 +190,8 @@ struct liaisond::impl {
       worker_finished = true;
       worker_done.cancel();
     });
+    asio::co_spawn(io, scheduler.run(),
+                   [this](std::exception_ptr e) { log_exception(e, "queue scheduler"); });
     asio::co_spawn(io, handle_signals(),
                    [this](std::exception_ptr e) { log_exception(e, "signal handler"); });
     asio::co_spawn(io, announce_ready(),
@@ -198,11 +216,14 @@ struct liaisond::impl {
   queue::delivery_queue queue;
   channels::provider_registry providers;
   services::message_service messages;
+  services::directory_store directory;
   http::router routes;
   http::http_metrics http_stats;
   http::api_dispatcher dispatcher;
   http::http_server server;
+  workers::provider_sender sender;
   workers::delivery_worker worker;
+  workers::queue_scheduler scheduler;
   asio::signal_set signals;
   asio::steady_timer worker_done;
   asio::steady_timer watchdog_timer;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/loader.hpp"
+#include "daemon/liaisonctl/dlq_command.hpp"
 #include "support/crypto.hpp"
 
 namespace {
@@ -24,6 +25,7 @@ constexpr std::string_view tool_usage =
     "  check-config FILE   validate a configuration file and print every error\n"
     "  hash-key [TOKEN|-]  print the SHA-256 of an API token for [[auth.api_keys]];\n"
     "                      without TOKEN, generate a new token\n"
+    "  dlq ACTION          list, show, replay or purge dead letters\n"
     "\n"
     "`liaisonctl COMMAND --help` describes a command.\n";
 
@@ -128,6 +130,9 @@ int run(std::span<const std::string_view> args) {
   }
   if (command == "hash-key") {
     return hash_key(rest);
+  }
+  if (command == "dlq") {
+    return liaison::ctl::run_dlq(rest);
   }
   return usage_error("unknown command \"" + std::string(command) + "\"", tool_usage);
 }

@@ -21,19 +21,50 @@ bool looks_like_message_id(std::string_view id) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-message_service::message_service(queue::delivery_queue& queue, const clock& clock)
-    : queue_(queue), clock_(clock) {}
+bool valid_idempotency_key(std::string_view key) {
+  return !key.empty() && key.size() <= 255 &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+}
 
-boost::asio::awaitable<boost::system::result<std::string>> message_service::accept(
-    const direct_message& message) {
+message_service::message_service(queue::delivery_queue& queue, const clock& clock,
+                                 std::chrono::milliseconds idempotency_key_ttl)
+    : queue_(queue), clock_(clock), idempotency_key_ttl_(idempotency_key_ttl) {}
+
+namespace {
+
+queue::record_fields new_record(const direct_message& message, const std::string& id,
+                                std::chrono::system_clock::time_point now) {
+  const auto at = format_rfc3339_utc(now);
+  auto record = to_delivery_record(message, id, at);
+  // The retry policy's max_age counts from here (a dead-letter replay starts a new window).
+  record["retry_window_start"] = at;
+  return record;
+}
+
+queue::idempotency_claim claim_for(const idempotency_request& request,
+                                   std::chrono::milliseconds ttl) {
+  return {request.scope, request.key, request.request_hash, ttl};
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<queue::intake_outcome>> message_service::accept(
+    const direct_message& message, const std::optional<idempotency_request>& idempotency) {
   const auto now = clock_.now_system();
-  std::string id = new_message_id(now);
-  auto written = co_await queue_.enqueue(config::to_string(message.channel), id,
-                                         to_delivery_record(message, id, format_rfc3339_utc(now)));
+  const std::string id = new_message_id(now);
+  const auto record = new_record(message, id, now);
+  const auto channel = config::to_string(message.channel);
+  if (idempotency) {
+    co_return co_await queue_.enqueue_idempotent(claim_for(*idempotency, idempotency_key_ttl_),
+                                                 channel, id, record);
+  }
+  auto written = co_await queue_.enqueue(channel, id, record);
   if (!written) {
     co_return written.error();
   }
-  co_return id;
+  queue::intake_outcome created;
+  created.delivery_id = id;
+  co_return created;
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<queue::record_fields>>>

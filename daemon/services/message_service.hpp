@@ -1,8 +1,10 @@
-// Direct messages: accept (validated, durably queued before the answer) and look up.
+// Direct messages: accept (validated, durably queued before the answer, Idempotency-Key
+// honoured) and look up.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
+#include <chrono>
 #include <optional>
 
 #include "daemon/services/direct_message.hpp"
@@ -11,12 +13,23 @@
 
 namespace liaison::services {
 
+// A client's Idempotency-Key for one request, with what identifies the request.
+struct idempotency_request {
+  std::string scope;         // the API key's name, so two schools' keys never collide
+  std::string key;           // the Idempotency-Key header
+  std::string request_hash;  // the same request: same method, path and body bytes
+};
+
 class message_service {
  public:
-  message_service(queue::delivery_queue& queue, const clock& clock);
+  message_service(queue::delivery_queue& queue, const clock& clock,
+                  std::chrono::milliseconds idempotency_key_ttl = std::chrono::hours(24));
 
-  // Queues the message as one delivery and returns its id once Redis has confirmed the write.
-  boost::asio::awaitable<boost::system::result<std::string>> accept(const direct_message& message);
+  // Queues the message as one delivery once Redis has confirmed the write. With an
+  // idempotency key: `replayed` and the earlier id for a repeat of the same request (nothing is
+  // queued), `conflict` when the key was used for another request.
+  boost::asio::awaitable<boost::system::result<queue::intake_outcome>> accept(
+      const direct_message& message, const std::optional<idempotency_request>& idempotency);
 
   // The delivery record of a message, or nullopt when there is no such message.
   boost::asio::awaitable<boost::system::result<std::optional<queue::record_fields>>> find(
@@ -25,10 +38,14 @@ class message_service {
  private:
   queue::delivery_queue& queue_;
   const clock& clock_;
+  std::chrono::milliseconds idempotency_key_ttl_;
 };
 
 // A new message id: "msg_" + milliseconds since the epoch (so ids sort by time) + 64 random bits.
 std::string new_message_id(std::chrono::system_clock::time_point now);
 bool looks_like_message_id(std::string_view id);
+
+// Whether an Idempotency-Key header value is acceptable: 1 to 255 visible ASCII characters.
+bool valid_idempotency_key(std::string_view key);
 
 }  // namespace liaison::services

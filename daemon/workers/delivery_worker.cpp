@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 
 #include "support/time_format.hpp"
 
@@ -16,6 +17,7 @@ namespace liaison::workers {
 namespace {
 
 namespace asio = boost::asio;
+using std::chrono::milliseconds;
 
 std::optional<config::channel> channel_from(std::string_view name) {
   for (auto c : {config::channel::sms, config::channel::email, config::channel::voice}) {
@@ -31,8 +33,21 @@ std::string field(const queue::record_fields& record, const char* key) {
   return it == record.end() ? std::string() : it->second;
 }
 
+std::size_t count_field(const queue::record_fields& record, const char* key) {
+  const auto text = field(record, key);
+  std::size_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);  // malformed counts as 0
+  return value;
+}
+
 bool is_final_state(std::string_view state) {
-  return state == "sent" || state == "failed";
+  return state == "sent" || state == "failed" || state == "dead";
+}
+
+// How often a worker looks for jobs abandoned by other consumers: often enough that a job
+// waits little longer than the visibility timeout, rarely enough to cost nothing.
+milliseconds claim_interval(const config::workers_config& cfg) {
+  return std::max(cfg.visibility_timeout / 4, milliseconds(50));
 }
 
 }  // namespace
@@ -46,10 +61,10 @@ std::string default_consumer_name() {
 }
 
 delivery_worker::delivery_worker(asio::any_io_executor executor, const config::liaison_config& cfg,
-                                 queue::delivery_queue& queue,
-                                 const channels::provider_registry& providers,
+                                 queue::delivery_queue& queue, provider_sender& providers,
                                  prometheus::Registry& metrics,
-                                 std::shared_ptr<spdlog::logger> logger, const clock& clock)
+                                 std::shared_ptr<spdlog::logger> logger, const clock& clock,
+                                 queue::random_source random)
     : executor_(executor),
       cfg_(cfg.workers),
       consumer_(cfg.workers.consumer_name.empty() ? default_consumer_name()
@@ -58,11 +73,26 @@ delivery_worker::delivery_worker(asio::any_io_executor executor, const config::l
       providers_(providers),
       logger_(std::move(logger)),
       clock_(clock),
+      retry_policy_(cfg.retry),
+      random_(std::move(random)),
       reader_(std::make_unique<queue::redis_connection>(executor, cfg.redis, logger_)),
       outcomes_(prometheus::BuildCounter()
                     .Name("liaison_deliveries_total")
                     .Help("Deliveries handed to providers, by channel, provider and outcome")
                     .Register(metrics)),
+      retries_(prometheus::BuildCounter()
+                   .Name("liaison_queue_retries_total")
+                   .Help("Deliveries put in the delayed set to be retried, by channel")
+                   .Register(metrics)),
+      dead_letters_(prometheus::BuildCounter()
+                        .Name("liaison_queue_dead_letters_total")
+                        .Help("Deliveries moved to the dead letters, by channel and reason "
+                              "(exhausted: retries used up; poison: taken too often)")
+                        .Register(metrics)),
+      claims_(prometheus::BuildCounter()
+                  .Name("liaison_queue_claims_total")
+                  .Help("Jobs taken over from consumers that left them unfinished")
+                  .Register(metrics)),
       pause_timer_(executor) {
   for (auto c : providers_.channels()) {
     channels_.emplace_back(config::to_string(c));
@@ -76,7 +106,7 @@ void delivery_worker::stop() {
   pause_timer_.cancel();
 }
 
-asio::awaitable<void> delivery_worker::pause(std::chrono::milliseconds how_long) {
+asio::awaitable<void> delivery_worker::pause(milliseconds how_long) {
   pause_timer_.expires_after(how_long);
   co_await pause_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
@@ -98,23 +128,28 @@ asio::awaitable<void> delivery_worker::run() {
       // Groups vanish when Redis restarts without persistence; creating them is idempotent.
       if (auto groups = co_await queue_.ensure_groups(*reader_, channels_); !groups) {
         logger_->warn("cannot create consumer groups: {}", groups.error().message());
-        co_await pause(std::chrono::milliseconds(500));
+        co_await pause(milliseconds(500));
         continue;
       }
       co_await recover_pending();
       recovered = true;
       continue;
     }
-    auto jobs = co_await queue_.read_new(*reader_, consumer_, channels_, cfg_.batch_size,
-                                         cfg_.block_timeout);
+    if (clock_.now_steady() >= next_claim_) {
+      co_await claim_idle();
+      next_claim_ = clock_.now_steady() + claim_interval(cfg_);
+    }
+    // Never block past the next claim sweep by much.
+    const auto block = std::min(cfg_.block_timeout, claim_interval(cfg_));
+    auto jobs = co_await queue_.read_new(*reader_, consumer_, channels_, cfg_.batch_size, block);
     if (!jobs) {
       logger_->warn("reading deliveries failed: {}", jobs.error().message());
       recovered = false;  // re-create groups and re-take pending jobs after a Redis restart
-      co_await pause(std::chrono::milliseconds(200));
+      co_await pause(milliseconds(200));
       continue;
     }
     for (const auto& job : *jobs) {
-      co_await process(job);
+      co_await process(job, origin::fresh);
     }
   }
   reader_->cancel();
@@ -123,13 +158,18 @@ asio::awaitable<void> delivery_worker::run() {
 
 asio::awaitable<void> delivery_worker::recover_pending() {
   std::map<std::string, std::string> after;
-  for (const auto& c : channels_) {
-    after[queue_.stream_key(c)] = "0";
+  for (const auto& key : queue_.stream_keys(channels_)) {
+    after[key] = "0";
   }
   while (!stopping_ && !after.empty()) {
     auto jobs = co_await queue_.read_pending(*reader_, consumer_, after, cfg_.batch_size);
     if (!jobs) {
       logger_->warn("reading pending deliveries failed: {}", jobs.error().message());
+      co_return;
+    }
+    // A job that crashes the daemon every time would otherwise be taken back at every start.
+    if (auto counted = co_await queue_.fill_delivery_counts(*reader_, *jobs); !counted) {
+      logger_->warn("reading delivery counts failed: {}", counted.error().message());
       co_return;
     }
     std::map<std::string, std::string> next;
@@ -140,84 +180,220 @@ asio::awaitable<void> delivery_worker::recover_pending() {
       logger_->info("taking back {} unacknowledged deliveries", jobs->size());
     }
     for (const auto& job : *jobs) {
-      co_await process(job);
+      co_await process(job, origin::own_pending);
     }
     after = std::move(next);  // streams that returned nothing are done
   }
 }
 
-asio::awaitable<void> delivery_worker::process(const queue::queued_job& job) {
+asio::awaitable<void> delivery_worker::claim_idle() {
+  auto jobs = co_await queue_.claim_idle(*reader_, consumer_, channels_, cfg_.visibility_timeout,
+                                         cfg_.batch_size);
+  if (!jobs) {
+    logger_->warn("claiming abandoned deliveries failed: {}", jobs.error().message());
+    co_return;
+  }
+  if (jobs->empty()) {
+    co_return;
+  }
+  logger_->info("taking over {} deliveries left unfinished for over {} ms", jobs->size(),
+                cfg_.visibility_timeout.count());
+  claims_.Add({}).Increment(static_cast<double>(jobs->size()));
+  for (const auto& job : *jobs) {
+    co_await process(job, origin::claimed);
+  }
+}
+
+asio::awaitable<bool> delivery_worker::persist(
+    const std::function<asio::awaitable<boost::system::result<void>>()>& write,
+    std::string_view what, std::string_view delivery_id) {
+  constexpr int tries = 20;
+  for (int i = 0; i < tries; ++i) {
+    auto done = co_await write();
+    if (done) {
+      co_return true;
+    }
+    logger_->warn("recording {} of delivery {} failed ({}); trying again", what, delivery_id,
+                  done.error().message());
+    co_await pause(milliseconds(250));
+  }
+  logger_->error(
+      "delivery {}: {} could not be recorded; the job stays pending and will be taken again",
+      delivery_id, what);
+  co_return false;
+}
+
+asio::awaitable<void> delivery_worker::bury(const queue::queued_job& job, std::string_view channel,
+                                            std::string_view priority, std::string_view attempts,
+                                            const std::string& reason) {
+  const auto now = format_rfc3339_utc(clock_.now_system());
+  const queue::record_fields updates = {
+      {"state", "dead"}, {"dead_reason", reason}, {"updated_at", now}};
+  const queue::record_fields letter = {{"delivery", job.delivery_id},
+                                       {"channel", std::string(channel)},
+                                       {"priority", std::string(priority)},
+                                       {"reason", reason},
+                                       {"attempts", std::string(attempts)},
+                                       {"failed_at", now},
+                                       {"consumer", consumer_}};
+  const bool poison = reason.starts_with("poison");
+  logger_->warn("delivery {} goes to the dead letters: {}", job.delivery_id, reason);
+  if (co_await persist([&] { return queue_.bury(job, updates, letter); }, "the dead letter",
+                       job.delivery_id)) {
+    dead_letters_
+        .Add({{"channel", std::string(channel)}, {"reason", poison ? "poison" : "exhausted"}})
+        .Increment();
+  }
+}
+
+asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, origin from) {
+  const queue::record_fields no_updates;
+  if (job.delivery_id.empty()) {
+    co_await queue_.complete(job, no_updates);  // an entry without a delivery: nothing to do
+    co_return;
+  }
   auto loaded = co_await queue_.load(job.delivery_id);
   if (!loaded) {
     logger_->warn("cannot load delivery {}: {}", job.delivery_id, loaded.error().message());
-    co_return;  // stays pending; taken again after a restart
+    co_return;  // stays pending; taken again after the visibility timeout
   }
   if (!*loaded || is_final_state(field(**loaded, "state"))) {
     // Already done (a duplicate entry) or the record is gone: just acknowledge.
-    co_await queue_.complete(job, queue::record_fields{});
+    co_await queue_.complete(job, no_updates);
     co_return;
   }
   const auto& record = **loaded;
-  const auto channel = channel_from(field(record, "channel"));
-  const auto providers =
-      channel ? providers_.for_channel(*channel) : std::vector<channels::provider*>{};
-  const auto now = format_rfc3339_utc(clock_.now_system());
-  const auto attempts = std::to_string(
-      std::stoll(field(record, "attempts").empty() ? "0" : field(record, "attempts")) + 1);
-  // Outcome records are built before co_await: GCC 12 miscompiles braced initializer lists
-  // inside a co_await expression.
-  if (providers.empty()) {
-    const queue::record_fields failed = {{"state", "failed"},
-                                         {"last_error", "no provider serves this channel"},
-                                         {"updated_at", now}};
-    co_await queue_.complete(job, failed);
+  const auto channel_name = field(record, "channel");
+  const auto priority_name = field(record, "priority") == "urgent" ? "urgent" : "normal";
+  const auto now_time = clock_.now_system();
+  const auto now = format_rfc3339_utc(now_time);
+
+  if (!field(record, "provider_message_id").empty()) {
+    // The provider accepted this delivery already; only our record of it was incomplete.
+    // Sending again would give the family a second copy.
+    const queue::record_fields sent = {{"state", "sent"}, {"updated_at", now}};
+    co_await persist([&] { return queue_.complete(job, sent); }, "the outcome", job.delivery_id);
     co_return;
   }
-  channels::provider& provider = *providers.front();
+  const auto attempts_before = count_field(record, "attempts");
+  if (job.times_delivered > cfg_.max_deliveries) {
+    co_await bury(job, channel_name, priority_name, std::to_string(attempts_before),
+                  "poison: taken " + std::to_string(job.times_delivered) +
+                      " times without an outcome (the consumer crashed or hung each time)");
+    co_return;
+  }
+  if (from == origin::claimed && field(record, "state") == "sending") {
+    // Handed to a provider recently: its consumer is slow, not dead. Leave it to that consumer;
+    // if it really died, the job is claimed again after another visibility timeout.
+    const auto handed = queue::parse_record_time(field(record, "handed_at"));
+    if (handed && now_time - *handed < cfg_.visibility_timeout) {
+      logger_->debug("delivery {} is being sent by another consumer; leaving it", job.delivery_id);
+      co_return;
+    }
+  }
+  if (from != origin::fresh && field(record, "state") == "sending") {
+    // Handed over without an outcome recorded: the previous consumer died between calling the
+    // provider and recording the answer (docs/queue.md). Sending again is at-least-once.
+    logger_->warn(
+        "delivery {} was handed to a provider at {} without a recorded outcome; "
+        "sending it again",
+        job.delivery_id, field(record, "handed_at"));
+  }
+
+  const auto channel = channel_from(channel_name);
+  const auto attempts = std::to_string(attempts_before + 1);
+  // Outcome records are built before co_await: GCC 12 miscompiles braced initializer lists
+  // inside a co_await expression.
+  if (!channel) {
+    const queue::record_fields failed = {{"state", "failed"},
+                                         {"last_error", "unknown channel \"" + channel_name + "\""},
+                                         {"updated_at", now}};
+    co_await persist([&] { return queue_.complete(job, failed); }, "the outcome", job.delivery_id);
+    co_return;
+  }
+
+  // The "handed to provider" mark: a consumer that takes this job over later knows it may have
+  // reached the provider.
+  const queue::record_fields handed = {
+      {"state", "sending"}, {"handed_at", now}, {"attempts", attempts}, {"updated_at", now}};
+  if (auto marked = co_await queue_.update(job.delivery_id, handed); !marked) {
+    logger_->warn("cannot mark delivery {} as handed over: {}", job.delivery_id,
+                  marked.error().message());
+    co_return;  // not sent; stays pending
+  }
+
   const channels::rendered_delivery delivery{
       field(record, "id"),      field(record, "id"),       *channel,
       field(record, "address"), field(record, "language"), field(record, "subject"),
       field(record, "body")};
-  const auto outcome = co_await provider.send(delivery);
+  const auto result = co_await providers_.send(delivery);
+  const auto& outcome = result.outcome;
+  const std::string& provider_name = result.provider;
   const std::string outcome_label = outcome.kind == channels::outcome_kind::sent ? "sent"
                                     : outcome.kind == channels::outcome_kind::retry_later
                                         ? "retry"
                                         : "failed";
   outcomes_
-      .Add({{"channel", std::string(config::to_string(*channel))},
-            {"provider", provider.name()},
-            {"outcome", outcome_label}})
+      .Add({{"channel", channel_name}, {"provider", provider_name}, {"outcome", outcome_label}})
       .Increment();
+  const auto done_time = clock_.now_system();
+  const auto done_at = format_rfc3339_utc(done_time);
 
   switch (outcome.kind) {
     case channels::outcome_kind::sent: {
       const queue::record_fields sent = {{"state", "sent"},
-                                         {"provider", provider.name()},
+                                         {"provider", provider_name},
                                          {"provider_message_id", outcome.provider_message_id},
                                          {"attempts", attempts},
-                                         {"sent_at", now},
-                                         {"updated_at", now}};
-      auto done = co_await queue_.complete(job, sent);
-      if (!done) {
-        logger_->error("delivery {} was sent but its outcome could not be recorded: {}",
-                       job.delivery_id, done.error().message());
-      }
+                                         {"sent_at", done_at},
+                                         {"updated_at", done_at}};
+      co_await persist([&] { return queue_.complete(job, sent); }, "the outcome", job.delivery_id);
       break;
     }
     case channels::outcome_kind::permanent_failure: {
       const queue::record_fields failed = {{"state", "failed"},
-                                           {"provider", provider.name()},
+                                           {"provider", provider_name},
                                            {"last_error", outcome.reason},
                                            {"attempts", attempts},
-                                           {"updated_at", now}};
-      co_await queue_.complete(job, failed);
+                                           {"updated_at", done_at}};
+      co_await persist([&] { return queue_.complete(job, failed); }, "the outcome",
+                       job.delivery_id);
       break;
     }
-    case channels::outcome_kind::retry_later:
-      // Left unacknowledged: taken again when this consumer restarts. The delayed-retry
-      // schedule (docs/queue.md) replaces this.
-      logger_->warn("delivery {} will be retried: {}", job.delivery_id, outcome.reason);
+    case channels::outcome_kind::retry_later: {
+      queue::retry_input input;
+      input.channel = *channel;
+      input.priority = priority_name == std::string_view("urgent") ? config::priority::urgent
+                                                                   : config::priority::normal;
+      input.attempts = attempts_before + 1;
+      input.created_at =
+          queue::parse_record_time(field(record, "retry_window_start"))
+              .value_or(queue::parse_record_time(field(record, "created_at")).value_or(done_time));
+      input.now = done_time;
+      if (outcome.retry_after) {
+        input.retry_after = std::chrono::duration_cast<milliseconds>(*outcome.retry_after);
+      }
+      input.last_error = outcome.reason;
+      const auto decision = retry_policy_.decide(input, random_());
+      if (decision.give_up) {
+        co_await bury(job, channel_name, priority_name, attempts, decision.reason);
+        break;
+      }
+      const queue::record_fields retrying = {
+          {"state", "retrying"},
+          {"provider", provider_name},
+          {"last_error", outcome.reason},
+          {"attempts", attempts},
+          {"next_attempt_at", format_rfc3339_utc(decision.retry_at)},
+          {"updated_at", done_at}};
+      logger_->info("delivery {} will be retried at {}: {}", job.delivery_id,
+                    format_rfc3339_utc(decision.retry_at), outcome.reason);
+      if (co_await persist([&] { return queue_.retry_later(job, retrying, decision.retry_at); },
+                           "the retry", job.delivery_id)) {
+        retries_.Add({{"channel", channel_name}}).Increment();
+      }
       break;
+    }
   }
 }
 

@@ -1,18 +1,21 @@
 // A delivery worker: takes jobs from the channel streams (as one consumer of the shared group),
-// hands each to the channel's provider and records the outcome. Jobs left unacknowledged by a
-// crash are taken again first when the worker starts under the same consumer name.
+// hands each to the channel's provider and records the outcome: sent, failed for good, retried
+// later (through the delayed set, by the retry policy) or buried in the dead letters. It also
+// takes over jobs other consumers left unfinished for longer than the visibility timeout.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "channels/provider_registry.hpp"
 #include "config/config.hpp"
+#include "daemon/workers/provider_sender.hpp"
 #include "queue/delivery_queue.hpp"
+#include "queue/retry_policy.hpp"
 #include "support/clock.hpp"
 
 namespace spdlog {
@@ -29,20 +32,34 @@ namespace liaison::workers {
 
 class delivery_worker {
  public:
+  // `random` draws the retry jitter (injected so tests get exact schedules).
   delivery_worker(boost::asio::any_io_executor executor, const config::liaison_config& cfg,
-                  queue::delivery_queue& queue, const channels::provider_registry& providers,
+                  queue::delivery_queue& queue, provider_sender& providers,
                   prometheus::Registry& metrics, std::shared_ptr<spdlog::logger> logger,
-                  const clock& clock);
+                  const clock& clock, queue::random_source random = queue::default_random_source());
   ~delivery_worker();
 
   // Runs until stop(); the job being sent when stop() is called is finished first.
   boost::asio::awaitable<void> run();
   void stop();
   bool running() const noexcept { return running_; }
+  const std::string& consumer_name() const noexcept { return consumer_; }
 
  private:
+  // Where a job came from decides how much its record can be trusted to be idle.
+  enum class origin { fresh, own_pending, claimed };
+
   boost::asio::awaitable<void> recover_pending();
-  boost::asio::awaitable<void> process(const queue::queued_job& job);
+  boost::asio::awaitable<void> claim_idle();
+  boost::asio::awaitable<void> process(const queue::queued_job& job, origin from);
+  boost::asio::awaitable<void> bury(const queue::queued_job& job, std::string_view channel,
+                                    std::string_view priority, std::string_view attempts,
+                                    const std::string& reason);
+  // Retries a write that must not be lost (an outcome after the provider accepted) while
+  // Redis comes back; false if it still failed after a bounded time.
+  boost::asio::awaitable<bool> persist(
+      const std::function<boost::asio::awaitable<boost::system::result<void>>()>& write,
+      std::string_view what, std::string_view delivery_id);
   boost::asio::awaitable<void> pause(std::chrono::milliseconds how_long);
 
   boost::asio::any_io_executor executor_;
@@ -50,12 +67,18 @@ class delivery_worker {
   std::string consumer_;
   std::vector<std::string> channels_;
   queue::delivery_queue& queue_;
-  const channels::provider_registry& providers_;
+  provider_sender& providers_;
   std::shared_ptr<spdlog::logger> logger_;
   const clock& clock_;
+  queue::retry_policy retry_policy_;
+  queue::random_source random_;
   std::unique_ptr<queue::redis_connection> reader_;  // XREADGROUP BLOCK holds a connection
   prometheus::Family<prometheus::Counter>& outcomes_;
+  prometheus::Family<prometheus::Counter>& retries_;
+  prometheus::Family<prometheus::Counter>& dead_letters_;
+  prometheus::Family<prometheus::Counter>& claims_;
   boost::asio::steady_timer pause_timer_;
+  std::chrono::steady_clock::time_point next_claim_;
   bool stopping_ = false;
   bool running_ = false;
 };

@@ -1,0 +1,393 @@
+// delivery_queue against a private redis-server: intake (plain and idempotent), the delayed set
+// and its promotion, claiming abandoned jobs, dead letters and their replay, statistics.
+#include "queue/delivery_queue.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/redis_server.hpp"
+
+namespace liaison::queue {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+
+const system_clock::time_point t0 = system_clock::time_point(1'700'000'000s);
+
+record_fields sms_record(const std::string& id, const std::string& priority = "normal") {
+  return {{"id", id},          {"channel", "sms"},    {"priority", priority},
+          {"state", "queued"}, {"attempts", "0"},     {"address", "+12025550143"},
+          {"body", "hola"},    {"language", "es-MX"}, {"created_at", "2023-11-14T22:13:20.000Z"}};
+}
+
+// One scheduler instance: promotes in small batches until nothing is due.
+asio::awaitable<void> promote_all(delivery_queue& q, std::size_t& moved) {
+  for (;;) {
+    auto n = co_await q.promote_due(t0 + 1h, 7);
+    if (!n || *n == 0) {
+      co_return;
+    }
+    moved += *n;
+  }
+}
+
+class DeliveryQueueTest : public ::testing::Test {
+ protected:
+  DeliveryQueueTest() {
+    logger_->set_level(spdlog::level::warn);
+    cfg_.unix_socket = server_.socket_path().string();
+    cfg_.reconnect_min_delay = 10ms;
+    cfg_.reconnect_max_delay = 100ms;
+    commands_ = &connect();
+    reader_ = &connect();
+    queue_ = std::make_unique<delivery_queue>(*commands_, "test");
+    if (!complete(queue_->ensure_groups(*reader_, channels_))) {
+      throw std::runtime_error("cannot create the consumer groups");
+    }
+  }
+
+  ~DeliveryQueueTest() override {
+    for (auto& c : connections_) {
+      c->cancel();
+    }
+    io_.restart();
+    io_.run_for(200ms);
+  }
+
+  redis_connection& connect() {
+    connections_.push_back(std::make_unique<redis_connection>(io_.get_executor(), cfg_, logger_));
+    auto& c = *connections_.back();
+    asio::co_spawn(io_, c.run(), asio::detached);
+    if (!run_until([&] { return c.connected(); })) {
+      throw std::runtime_error("no connection to the test Redis");
+    }
+    return c;
+  }
+
+  bool run_until(const std::function<bool()>& done, milliseconds bound = 5s) {
+    const auto deadline = steady_clock::now() + bound;
+    while (!done()) {
+      if (steady_clock::now() >= deadline) {
+        return false;
+      }
+      io_.restart();
+      io_.run_for(2ms);
+    }
+    return true;
+  }
+
+  template <typename T>
+  T complete(asio::awaitable<T> task) {
+    std::optional<T> value;
+    std::exception_ptr failure;
+    bool done = false;
+    asio::co_spawn(io_, std::move(task), [&](std::exception_ptr e, T v) {
+      done = true;
+      failure = e;
+      if (!e) {
+        value.emplace(std::move(v));
+      }
+    });
+    if (!run_until([&] { return done; }, 10s)) {
+      throw std::runtime_error("the awaited call did not complete in time");
+    }
+    if (failure) {
+      std::rethrow_exception(failure);
+    }
+    return std::move(*value);
+  }
+
+  std::vector<queued_job> read(const std::string& consumer) {
+    auto jobs = complete(queue_->read_new(*reader_, consumer, channels_, 100, 10ms));
+    EXPECT_TRUE(jobs) << jobs.error().message();
+    return jobs ? *jobs : std::vector<queued_job>{};
+  }
+
+  record_fields record(const std::string& id) {
+    auto loaded = complete(queue_->load(id));
+    EXPECT_TRUE(loaded && *loaded);
+    return loaded && *loaded ? **loaded : record_fields{};
+  }
+
+  long long delayed_count() { return std::stoll(server_.cli({"ZCARD", queue_->delayed_key()})); }
+
+  liaison::testing::redis_server server_;
+  config::redis_config cfg_;
+  asio::io_context io_;
+  std::shared_ptr<spdlog::logger> logger_ = std::make_shared<spdlog::logger>(
+      "queue-test", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  std::vector<std::unique_ptr<redis_connection>> connections_;
+  redis_connection* commands_ = nullptr;
+  redis_connection* reader_ = nullptr;
+  std::unique_ptr<delivery_queue> queue_;
+  std::vector<std::string> channels_ = {"sms", "email"};
+};
+
+TEST_F(DeliveryQueueTest, keys_share_one_hash_tag) {
+  for (const auto& key :
+       {queue_->stream_key("sms"), queue_->stream_key("sms", "urgent"), queue_->delivery_key("d1"),
+        queue_->delayed_key(), queue_->dead_key(), queue_->idempotency_key("school", "k")}) {
+    EXPECT_NE(key.find("{q}"), std::string::npos) << key;
+    EXPECT_EQ(key.find('{'), key.rfind('{')) << key;  // exactly one tag
+  }
+  EXPECT_EQ(server_.cli({"CLUSTER", "KEYSLOT", queue_->delayed_key()}),
+            server_.cli({"CLUSTER", "KEYSLOT", queue_->stream_key("voice", "urgent")}));
+}
+
+TEST_F(DeliveryQueueTest, urgent_jobs_are_read_before_normal_ones) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "normal-1", sms_record("normal-1"))));
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "urgent-1", sms_record("urgent-1", "urgent"))));
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].delivery_id, "urgent-1");
+  EXPECT_EQ(jobs[0].stream_key, queue_->stream_key("sms", "urgent"));
+  EXPECT_EQ(jobs[1].delivery_id, "normal-1");
+}
+
+TEST_F(DeliveryQueueTest, completed_job_leaves_the_stream_and_keeps_its_record) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 1u);
+  const record_fields sent = {{"state", "sent"}};
+  ASSERT_TRUE(complete(queue_->complete(jobs[0], sent)));
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "0");
+  EXPECT_EQ(record("d1").at("state"), "sent");
+}
+
+TEST_F(DeliveryQueueTest, retry_later_moves_the_job_to_the_delayed_set_in_one_step) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 1u);
+  const record_fields retrying = {{"state", "retrying"}, {"last_error", "HTTP 503"}};
+  ASSERT_TRUE(complete(queue_->retry_later(jobs[0], retrying, t0 + 10s)));
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "0");
+  EXPECT_EQ(server_.cli({"ZSCORE", queue_->delayed_key(), "d1"}), "1700000010000");
+  EXPECT_EQ(record("d1").at("last_error"), "HTTP 503");
+  auto pending = complete(queue_->stats(channels_));
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->pending.at(queue_->stream_key("sms")), 0);
+  EXPECT_EQ(pending->delayed, 1);
+}
+
+TEST_F(DeliveryQueueTest, promotion_moves_only_what_is_due) {
+  for (const auto* id : {"early", "late"}) {
+    ASSERT_TRUE(complete(queue_->enqueue("sms", id, sms_record(id))));
+  }
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 2u);
+  const record_fields retrying = {{"state", "retrying"}};
+  ASSERT_TRUE(complete(queue_->retry_later(jobs[0], retrying, t0 + 5s)));
+  ASSERT_TRUE(complete(queue_->retry_later(jobs[1], retrying, t0 + 60s)));
+
+  EXPECT_EQ(*complete(queue_->promote_due(t0 + 4s, 100)), 0u);
+  EXPECT_EQ(*complete(queue_->promote_due(t0 + 5s, 100)), 1u);
+  auto again = read("a");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].delivery_id, "early");
+  EXPECT_EQ(record("early").at("state"), "queued");
+  EXPECT_EQ(delayed_count(), 1);
+  EXPECT_EQ(*complete(queue_->promote_due(t0 + 1h, 100)), 1u);
+  EXPECT_EQ(read("a").size(), 1u);
+}
+
+TEST_F(DeliveryQueueTest, promotion_drops_deliveries_that_reached_a_final_state) {
+  auto r = sms_record("d1");
+  r["state"] = "sent";
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", r)));
+  server_.cli({"ZADD", queue_->delayed_key(), "1", "d1"});
+  server_.cli({"ZADD", queue_->delayed_key(), "1", "no-record"});
+  EXPECT_EQ(*complete(queue_->promote_due(t0, 100)), 2u);
+  EXPECT_EQ(delayed_count(), 0);
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "1");  // only the enqueue
+}
+
+TEST_F(DeliveryQueueTest, schedulers_promoting_at_once_move_each_job_once) {
+  constexpr int count = 300;
+  for (int i = 0; i < count; ++i) {
+    const auto id = "d" + std::to_string(i);
+    auto r = sms_record(id);
+    r["state"] = "retrying";
+    ASSERT_TRUE(complete(queue_->update(id, r)));
+    ASSERT_TRUE(
+        complete(commands_->exec_one({"ZADD", queue_->delayed_key(), std::to_string(i), id})));
+  }
+  // Three instances, each on its own connection, promoting in small batches concurrently.
+  std::vector<std::unique_ptr<delivery_queue>> instances;
+  std::size_t moved = 0;
+  int finished = 0;
+  for (int i = 0; i < 3; ++i) {
+    instances.push_back(std::make_unique<delivery_queue>(connect(), "test"));
+  }
+  for (auto& instance : instances) {
+    asio::co_spawn(io_, promote_all(*instance, moved),
+                   [&finished](std::exception_ptr) { ++finished; });
+  }
+  ASSERT_TRUE(run_until([&] { return finished == 3; }, 20s));
+  EXPECT_EQ(moved, static_cast<std::size_t>(count));
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), std::to_string(count));
+  std::set<std::string> ids;
+  for (const auto& job : read("a")) {
+    ids.insert(job.delivery_id);
+  }
+  EXPECT_EQ(ids.size(), 100u);  // COUNT 100 per read: all distinct
+}
+
+TEST_F(DeliveryQueueTest, scripts_are_loaded_again_after_redis_forgets_them) {
+  EXPECT_EQ(*complete(queue_->promote_due(t0, 10)), 0u);
+  server_.cli({"SCRIPT", "FLUSH"});
+  auto again = complete(queue_->promote_due(t0, 10));
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(*again, 0u);
+}
+
+TEST_F(DeliveryQueueTest, a_job_left_by_a_dead_consumer_is_claimed_with_its_delivery_count) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
+  ASSERT_EQ(read("crashed").size(), 1u);  // taken, never acknowledged
+
+  auto none = complete(queue_->claim_idle(*reader_, "survivor", channels_, 1h, 10));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());  // not idle long enough
+
+  auto claimed = complete(queue_->claim_idle(*reader_, "survivor", channels_, 0ms, 10));
+  ASSERT_TRUE(claimed) << claimed.error().message();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].delivery_id, "d1");
+  EXPECT_EQ((*claimed)[0].times_delivered, 2u);
+  // Now the survivor's: a second claim by a third consumer counts again.
+  auto third = complete(queue_->claim_idle(*reader_, "third", channels_, 0ms, 10));
+  ASSERT_TRUE(third);
+  ASSERT_EQ(third->size(), 1u);
+  EXPECT_EQ((*third)[0].times_delivered, 3u);
+}
+
+TEST_F(DeliveryQueueTest, idempotent_intake_same_request_replays_other_request_conflicts) {
+  const idempotency_claim claim{"lincoln", "key-1", "hash-a", 24h};
+  auto first = complete(queue_->enqueue_idempotent(claim, "sms", "d1", sms_record("d1")));
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(first->result, intake_result::created);
+  EXPECT_EQ(first->delivery_id, "d1");
+
+  auto repeat = complete(queue_->enqueue_idempotent(claim, "sms", "d2", sms_record("d2")));
+  ASSERT_TRUE(repeat);
+  EXPECT_EQ(repeat->result, intake_result::replayed);
+  EXPECT_EQ(repeat->delivery_id, "d1");
+
+  idempotency_claim other = claim;
+  other.request_hash = "hash-b";
+  auto conflict = complete(queue_->enqueue_idempotent(other, "sms", "d3", sms_record("d3")));
+  ASSERT_TRUE(conflict);
+  EXPECT_EQ(conflict->result, intake_result::conflict);
+
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "1");  // no new work
+  EXPECT_EQ(server_.cli({"EXISTS", queue_->delivery_key("d2")}), "0");
+  const auto ttl = std::stoll(server_.cli({"PTTL", queue_->idempotency_key("lincoln", "key-1")}));
+  EXPECT_GT(ttl, 86'340'000);
+  EXPECT_LE(ttl, 86'400'000);
+}
+
+TEST_F(DeliveryQueueTest, idempotency_keys_are_scoped_per_api_key) {
+  const idempotency_claim lincoln{"lincoln", "same-key", "hash-a", 24h};
+  const idempotency_claim washington{"washington", "same-key", "hash-b", 24h};
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(lincoln, "sms", "d1", sms_record("d1")))->result,
+            intake_result::created);
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(washington, "sms", "d2", sms_record("d2")))->result,
+            intake_result::created);
+}
+
+TEST_F(DeliveryQueueTest, an_expired_idempotency_key_is_new_again) {
+  const idempotency_claim claim{"lincoln", "key-1", "hash-a", 1ms};
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(claim, "sms", "d1", sms_record("d1")))->result,
+            intake_result::created);
+  // Redis's own clock expires the key; it cannot be injected, but 1 ms passes quickly.
+  ASSERT_TRUE(liaison::testing::eventually([&] {
+    return server_.cli({"EXISTS", queue_->idempotency_key("lincoln", "key-1")}) == "0";
+  }));
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(claim, "sms", "d2", sms_record("d2")))->result,
+            intake_result::created);
+}
+
+TEST_F(DeliveryQueueTest, buried_job_is_listed_shown_replayed_and_purged) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1", "urgent"))));
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d2", sms_record("d2"))));
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 2u);
+  const record_fields dead = {{"state", "dead"}, {"dead_reason", "gave up after 8 attempts"}};
+  for (const auto& job : jobs) {
+    const record_fields letter = {
+        {"delivery", job.delivery_id}, {"channel", "sms"}, {"reason", "gave up after 8 attempts"}};
+    ASSERT_TRUE(complete(queue_->bury(job, dead, letter)));
+  }
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms", "urgent")}), "0");
+
+  auto listed = complete(queue_->list_dead("-", 10));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].fields.at("delivery"), "d1");
+  EXPECT_EQ((*listed)[0].fields.at("reason"), "gave up after 8 attempts");
+  auto page = complete(queue_->list_dead((*listed)[0].entry_id, 10));
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].fields.at("delivery"), "d2");
+
+  auto shown = complete(queue_->find_dead((*listed)[0].entry_id));
+  ASSERT_TRUE(shown && *shown);
+  EXPECT_EQ((*shown)->fields.at("delivery"), "d1");
+  EXPECT_FALSE(*complete(queue_->find_dead("not-an-id")));
+
+  auto replayed = complete(queue_->replay_dead((*listed)[0].entry_id, t0));
+  ASSERT_TRUE(replayed) << replayed.error().message();
+  EXPECT_EQ(*replayed, "d1");
+  const auto r = record("d1");
+  EXPECT_EQ(r.at("state"), "queued");
+  EXPECT_EQ(r.at("attempts"), "0");
+  EXPECT_EQ(r.at("retry_window_start"), "2023-11-14T22:13:20.000Z");
+  EXPECT_EQ(r.count("dead_reason"), 0u);
+  const auto again = read("a");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].stream_key, queue_->stream_key("sms", "urgent"));
+  // Replaying the same entry twice queues it once.
+  EXPECT_EQ(complete(queue_->replay_dead((*listed)[0].entry_id, t0)).error(),
+            make_error_code(queue_errc::not_found));
+
+  const std::vector<std::string> second = {(*listed)[1].entry_id};
+  EXPECT_EQ(*complete(queue_->purge_dead(second)), 1u);
+  EXPECT_EQ(server_.cli({"XLEN", queue_->dead_key()}), "0");
+  EXPECT_EQ(record("d2").at("state"), "dead");
+}
+
+TEST_F(DeliveryQueueTest, stats_count_depth_pending_delayed_and_dead) {
+  for (const auto* id : {"d1", "d2", "d3"}) {
+    ASSERT_TRUE(complete(queue_->enqueue("sms", id, sms_record(id))));
+  }
+  ASSERT_EQ(complete(queue_->read_new(*reader_, "a", channels_, 1, 10ms))->size(), 1u);
+  server_.cli({"ZADD", queue_->delayed_key(), "1", "later"});
+  server_.cli({"XADD", queue_->dead_key(), "*", "delivery", "x"});
+  auto stats = complete(queue_->stats(channels_));
+  ASSERT_TRUE(stats) << stats.error().message();
+  EXPECT_EQ(stats->depth.at(queue_->stream_key("sms")), 3);
+  EXPECT_EQ(stats->pending.at(queue_->stream_key("sms")), 1);
+  EXPECT_EQ(stats->depth.at(queue_->stream_key("email", "urgent")), 0);
+  EXPECT_EQ(stats->delayed, 1);
+  EXPECT_EQ(stats->dead, 1);
+  EXPECT_EQ(*complete(queue_->purge_all_dead()), 1u);
+}
+
+}  // namespace
+}  // namespace liaison::queue
