@@ -18,6 +18,9 @@ struct district_config {
   std::string name = "School District";
   std::string default_language = "en";         // BCP 47
   std::string time_zone = "America/New_York";  // IANA
+  std::string help_phone;  // told to families in the HELP reply: the family engagement office
+  // The message catalogs (one JSON file per language), installed with the package.
+  std::filesystem::path catalog_directory = "/usr/share/liaison/catalog";
 };
 
 // [http]

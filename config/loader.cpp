@@ -769,6 +769,11 @@ schema<district_config> district_schema() {
                    return tag;
                  }),
       name_field("time_zone", &district_config::time_zone),
+      name_field("help_phone", &district_config::help_phone),
+      make_field("catalog_directory", &district_config::catalog_directory,
+                 [](reader& r, const toml::node& node, const std::string& path) {
+                   return r.directory(node, path);
+                 }),
   }};
 }
 

@@ -10,6 +10,7 @@
 
 namespace liaison::services {
 class directory_store;
+class inbound_sms_service;
 }
 namespace prometheus {
 class Registry;
@@ -31,5 +32,9 @@ void add_message_routes(http::router& routes, services::message_service& message
 
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);
+
+// POST /v1/providers/twilio/sms (signed by Twilio): STOP/START/HELP in every language.
+void add_provider_routes(http::router& routes, const config::liaison_config& cfg,
+                         services::inbound_sms_service& inbound);
 
 }  // namespace liaison::api

@@ -21,6 +21,7 @@
 #include "daemon/http/api_dispatcher.hpp"
 #include "daemon/http/server.hpp"
 #include "daemon/services/directory_store.hpp"
+#include "daemon/services/inbound_sms.hpp"
 #include "daemon/services/message_service.hpp"
 #include "daemon/workers/delivery_worker.hpp"
 #include "daemon/workers/queue_scheduler.hpp"
@@ -41,6 +42,33 @@ std::vector<std::string> channel_names(const channels::provider_registry& provid
   return names;
 }
 
+// Start-up failures of the language data are fatal: a daemon that cannot answer STOP in a
+// family's language must not run.
+i18n::message_catalog load_catalog(const std::filesystem::path& directory) {
+  auto catalog = i18n::message_catalog::load(directory);
+  if (!catalog) {
+    throw std::runtime_error("message catalog: " + catalog.error);
+  }
+  return std::move(*catalog.value);
+}
+
+i18n::keyword_parser make_keyword_parser(const i18n::message_catalog& catalog) {
+  auto parser = i18n::keyword_parser::create(catalog);
+  if (!parser) {
+    throw std::runtime_error("keywords: " + parser.error);
+  }
+  return std::move(*parser.value);
+}
+
+i18n::language_matcher make_language_matcher(const i18n::message_catalog& catalog,
+                                             const std::string& district_default) {
+  auto matcher = i18n::language_matcher::create(catalog.languages(), district_default);
+  if (!matcher) {
+    throw std::runtime_error("catalog languages: " + matcher.error);
+  }
+  return std::move(*matcher.value);
+}
+
 // Members are declared in dependency order, so they are destroyed in reverse: nothing outlives
 // what it refers to. The io_context comes first and therefore goes last.
 struct liaisond::impl {
@@ -52,9 +80,12 @@ struct liaisond::impl {
         metrics(std::make_shared<prometheus::Registry>()),
         redis(io.get_executor(), cfg->redis, logger),
         queue(redis, cfg->redis.key_prefix),
-        providers(cfg->providers),
+        providers(cfg->providers, {io.get_executor(), cfg->http.public_url, time, {}, {}}),
         messages(queue, time, cfg->queue.idempotency_key_ttl),
         directory(redis, cfg->redis.key_prefix),
+        catalog(load_catalog(cfg->district.catalog_directory)),
+        inbound(cfg->district, directory, catalog, make_keyword_parser(catalog),
+                make_language_matcher(catalog, cfg->district.default_language)),
         http_stats(*metrics),
         dispatcher(routes, std::make_shared<http::authenticator>(cfg->auth.api_keys), http_stats,
                    logger),
@@ -78,6 +109,7 @@ struct liaisond::impl {
         {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
         metrics);
     api::add_message_routes(routes, messages);
+    api::add_provider_routes(routes, *cfg, inbound);
     api::add_family_routes(routes, directory);
   }
 
@@ -217,6 +249,8 @@ struct liaisond::impl {
   channels::provider_registry providers;
   services::message_service messages;
   services::directory_store directory;
+  i18n::message_catalog catalog;
+  services::inbound_sms_service inbound;
   http::router routes;
   http::http_metrics http_stats;
   http::api_dispatcher dispatcher;

@@ -142,6 +142,30 @@ boost::asio::awaitable<boost::system::result<bool>> directory_store::remove(std:
   co_return replies->front().integer == 1;
 }
 
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+directory_store::guardian_language_by_phone(std::string_view phone) {
+  std::vector<std::string> command = {"SRANDMEMBER", index_key("phone:" + std::string(phone))};
+  auto member = co_await redis_.exec_one(std::move(command));
+  if (!member) {
+    co_return member.error();
+  }
+  if (member->is_nil() || member->is_error()) {
+    co_return std::optional<std::string>{};
+  }
+  auto found = co_await get(member->text);
+  if (!found) {
+    co_return found.error();
+  }
+  if (*found) {
+    for (const auto& g : (*found)->guardians) {
+      if (g.phone == phone) {
+        co_return std::optional<std::string>{g.language};
+      }
+    }
+  }
+  co_return std::optional<std::string>{};
+}
+
 boost::asio::awaitable<boost::system::result<void>> directory_store::set_opted_out(
     config::channel c, std::string_view address, bool opted_out) {
   std::vector<std::string> command = {opted_out ? "SADD" : "SREM",

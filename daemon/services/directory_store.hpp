@@ -30,6 +30,11 @@ class directory_store {
                                                                     std::string_view address,
                                                                     bool opted_out);
 
+  // The preferred language of the guardian with this phone number, when one is known (the
+  // first family listing it wins; a number shared by two guardians is an edge we accept).
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+  guardian_language_by_phone(std::string_view phone);
+
   std::string family_key(std::string_view id) const;
   std::string index_key(std::string_view term) const;
 

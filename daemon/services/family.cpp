@@ -370,6 +370,11 @@ std::vector<std::string> index_terms(const family& f) {
   for (const auto& t : f.tags) {
     terms.insert("tag:" + t);
   }
+  for (const auto& g : f.guardians) {
+    if (!g.phone.empty()) {
+      terms.insert("phone:" + g.phone);  // inbound texts find their guardian by number
+    }
+  }
   return {terms.begin(), terms.end()};
 }
 

@@ -69,7 +69,7 @@ boost::json::value to_json(const family& f, bool for_storage = false);
 std::optional<family> family_from_stored_json(std::string_view text);
 
 // The index entries a family belongs to, for audiences: "school:<id>", "grade:<school>:<grade>",
-// "tag:<tag>".
+// "tag:<tag>", and "phone:<e164>" to find a guardian from an inbound text.
 std::vector<std::string> index_terms(const family& f);
 
 }  // namespace liaison::services

@@ -28,6 +28,7 @@ class families_test : public ::testing::Test {
  protected:
   void SetUp() override {
     std::ofstream(dir_.path() / "liaison.toml")
+        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
         << "[http]\nport = " << port_ << "\n"
         << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
         << "[[auth.api_keys]]\nname = \"office\"\nrole = \"coordinator\"\nsha256 = \""

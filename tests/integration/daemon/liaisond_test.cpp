@@ -31,6 +31,7 @@ std::string config_text(const std::filesystem::path& dir, const std::filesystem:
                         std::uint16_t port, const daemon_options& options) {
   std::ostringstream toml;
   toml << "[district]\nname = \"Test District\"\n"
+       << "catalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
        << "[http]\nport = " << port << "\nmax_body_bytes = " << options.max_body_bytes
        << "\nread_timeout = \"5s\"\n"
        << "[redis]\nunix_socket = \"" << redis_socket.string() << "\"\n"

@@ -100,7 +100,7 @@ TEST(family, index_terms_cover_school_grade_and_tags) {
   ASSERT_TRUE(v.value);
   EXPECT_THAT(index_terms(*v.value),
               UnorderedElementsAre("school:lincoln-es", "grade:03", "school_grade:lincoln-es:03",
-                                   "tag:newcomer"));
+                                   "tag:newcomer", "phone:+12025550143", "phone:+12025550199"));
 }
 
 }  // namespace

@@ -1,0 +1,87 @@
+#include "daemon/services/inbound_sms.hpp"
+
+#include "daemon/services/directory_store.hpp"
+
+namespace liaison::services {
+
+inbound_decision decide_inbound(const i18n::keyword_match& keyword,
+                                const std::optional<std::string>& guardian_language,
+                                std::string_view district_language) {
+  inbound_decision decision;
+  decision.reply_language = guardian_language           ? *guardian_language
+                            : !keyword.language.empty() ? keyword.language
+                                                        : std::string(district_language);
+  switch (keyword.kind) {
+    case i18n::keyword_kind::stop:
+      decision.opt_out = {config::channel::sms};
+      decision.reply = i18n::message_key::opt_out_confirmation;
+      break;
+    case i18n::keyword_kind::stop_all:
+      decision.opt_out = {config::channel::sms, config::channel::voice};
+      decision.reply = i18n::message_key::opt_out_confirmation;
+      break;
+    case i18n::keyword_kind::start:
+      decision.opt_in = {config::channel::sms, config::channel::voice};
+      decision.reply = i18n::message_key::opt_in_confirmation;
+      break;
+    case i18n::keyword_kind::help:
+      decision.reply = i18n::message_key::help_reply;
+      break;
+    default:
+      break;
+  }
+  return decision;
+}
+
+inbound_sms_service::inbound_sms_service(const config::district_config& district,
+                                         directory_store& directory,
+                                         const i18n::message_catalog& catalog,
+                                         i18n::keyword_parser keywords,
+                                         i18n::language_matcher catalog_languages)
+    : district_(district),
+      directory_(directory),
+      renderer_(catalog),
+      keywords_(std::move(keywords)),
+      catalog_languages_(std::move(catalog_languages)) {}
+
+boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::handle(
+    std::string_view from, std::string_view body) {
+  const auto keyword = keywords_.parse(body);
+  if (keyword.kind == i18n::keyword_kind::none) {
+    co_return std::string();
+  }
+  auto guardian_language = co_await directory_.guardian_language_by_phone(from);
+  if (!guardian_language) {
+    co_return guardian_language.error();
+  }
+  const auto decision = decide_inbound(keyword, *guardian_language, district_.default_language);
+  for (auto c : decision.opt_out) {
+    if (auto stored = co_await directory_.set_opted_out(c, from, true); !stored) {
+      co_return stored.error();
+    }
+  }
+  for (auto c : decision.opt_in) {
+    if (auto stored = co_await directory_.set_opted_out(c, from, false); !stored) {
+      co_return stored.error();
+    }
+  }
+  if (!decision.reply) {
+    co_return std::string();
+  }
+  const auto text_language = catalog_languages_.best(decision.reply_language);
+  const i18n::render_target target{
+      text_language ? *text_language.value : district_.default_language, decision.reply_language,
+      district_.time_zone};
+  i18n::message_arguments arguments;
+  arguments.push_back({"district", district_.name});
+  arguments.push_back({"phone", district_.help_phone});
+  auto reply = renderer_.render(*decision.reply, target, arguments);
+  if (!reply) {
+    // A catalog problem must not lose the opt-out, which is already stored: answer in English.
+    i18n::render_target english{"en", "en", district_.time_zone};
+    reply = renderer_.render(*decision.reply, english, arguments);
+  }
+  co_return reply ? *reply.value : std::string();
+}
+
+}  // namespace liaison::services

@@ -1,0 +1,142 @@
+// Inbound SMS from Twilio: signed webhook → STOP/START/HELP in the guardian's language, with
+// the opt-out stored per number. Real liaisond, private redis-server.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <fstream>
+
+#include "support/crypto.hpp"
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace liaison::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* admin_key = "inbound-admin-key";
+constexpr const char* twilio_token = "twilio-test-auth-token";
+constexpr const char* public_url = "https://liaison.example.org";
+
+class inbound_sms_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.path() / "twilio-token") << twilio_token;
+    std::ofstream(dir_.path() / "liaison.toml")
+        << "[district]\nname = \"Riverside USD\"\nhelp_phone = \"+1 816 555 0100\"\n"
+        << "catalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
+        << "[http]\nport = " << port_ << "\npublic_url = \"" << public_url << "\"\n"
+        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
+        << "[[auth.api_keys]]\nname = \"admin\"\nrole = \"admin\"\nsha256 = \""
+        << sha256_hex(admin_key) << "\"\n"
+        << "[[providers]]\nname = \"twilio\"\nkind = \"twilio\"\nchannels = [\"sms\"]\n"
+        << "base_url = \"http://127.0.0.1:9\"\naccount_sid = "
+           "\"AC00000000000000000000000000000000\"\n"
+        << "from = \"+12025550100\"\nauth_token_file = \"twilio-token\"\n";
+    daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
+                                               dir_.path() / "liaisond.log");
+    const auto put =
+        send_http(port_, {"PUT",
+                          "/v1/families/fam-1",
+                          R"({"guardians": [{"id": "g-1", "name": "Rosa", "language": "es-MX",
+                                   "phone": "+12025550111"}],
+                    "students": [{"id": "s-1", "school": "lincoln-es", "grade": "02"}]})",
+                          {{"Authorization", std::string("Bearer ") + admin_key},
+                           {"Content-Type", "application/json"}}});
+    ASSERT_EQ(put.status, 201u) << put.body;
+  }
+
+  // Signs as Twilio does: HMAC-SHA1 over the URL and the sorted key+value pairs, Base64.
+  http_reply text_in(const std::string& from, const std::string& body,
+                     bool tamper_signature = false) {
+    std::vector<std::pair<std::string, std::string>> params = {
+        {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
+        {"From", from},
+        {"To", "+12025550100"},
+        {"Body", body},
+        {"NumMedia", "0"}};
+    std::string form;
+    for (const auto& [key, value] : params) {
+      form += (form.empty() ? "" : "&") + key + "=" +
+              boost::urls::encode(value, boost::urls::unreserved_chars);
+    }
+    auto sorted = params;
+    std::sort(sorted.begin(), sorted.end());
+    std::string signed_text = std::string(public_url) + "/v1/providers/twilio/sms";
+    for (const auto& [key, value] : sorted) {
+      signed_text += key + value;
+    }
+    std::string signature = base64_encode(hmac_sha1(twilio_token, signed_text));
+    if (tamper_signature) {
+      signature[0] = signature[0] == 'A' ? 'B' : 'A';
+    }
+    return send_http(port_, {"POST",
+                             "/v1/providers/twilio/sms",
+                             form,
+                             {{"Content-Type", "application/x-www-form-urlencoded"},
+                              {"X-Twilio-Signature", signature}}});
+  }
+
+  boost::json::value family() {
+    return boost::json::parse(
+        send_http(port_, {"GET",
+                          "/v1/families/fam-1",
+                          {},
+                          {{"Authorization", std::string("Bearer ") + admin_key}}})
+            .body);
+  }
+
+  temp_dir dir_;
+  redis_server redis_;
+  std::uint16_t port_ = free_tcp_port();
+  std::unique_ptr<daemon_process> daemon_;
+};
+
+TEST_F(inbound_sms_test, stop_opts_the_number_out_and_confirms_in_the_guardians_language) {
+  const auto reply = text_in("+12025550111", "Stop.");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_THAT(reply.headers.at("content-type"), HasSubstr("text/xml"));
+  EXPECT_THAT(reply.body, HasSubstr("<Message>Ya no recibirá mensajes de texto"));
+  EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array({"sms"}));
+}
+
+TEST_F(inbound_sms_test, start_opts_back_in) {
+  ASSERT_EQ(text_in("+12025550111", "PARAR").status, 200u);
+  const auto reply = text_in("+12025550111", "start");
+  EXPECT_THAT(reply.body, HasSubstr("Volverá a recibir"));
+  EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array());
+}
+
+TEST_F(inbound_sms_test, unknown_number_is_answered_in_the_language_of_its_keyword) {
+  const auto reply = text_in("+12025550199", "PARAR");
+  EXPECT_THAT(reply.body, HasSubstr("Ya no recibirá"));
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{d}:optout:sms", "+12025550199"}), "1");
+}
+
+TEST_F(inbound_sms_test, help_names_the_district_and_its_phone) {
+  const auto reply = text_in("+12025550111", "AYUDA");
+  EXPECT_THAT(reply.body, HasSubstr("Riverside USD"));
+  EXPECT_THAT(reply.body, HasSubstr("+1 816 555 0100"));
+}
+
+TEST_F(inbound_sms_test, free_text_is_not_a_keyword_and_changes_nothing) {
+  const auto reply = text_in("+12025550111", "Please stop sending me the lunch menu");
+  EXPECT_THAT(reply.body, HasSubstr("<Response/>"));
+  EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array());
+}
+
+TEST_F(inbound_sms_test, bad_signature_is_403_and_changes_nothing) {
+  const auto reply = text_in("+12025550111", "STOP", true);
+  EXPECT_EQ(reply.status, 403u);
+  EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array());
+}
+
+}  // namespace
+}  // namespace liaison::testing
