@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "channels/markup.hpp"
 #include "i18n/language.hpp"
 #include "support/crypto.hpp"
 
@@ -34,29 +35,6 @@ std::size_t utf8_sequence_length(unsigned char lead) {
     return 4;
   }
   return 1;  // a stray byte: passed through alone
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -146,13 +124,13 @@ std::string format_mailbox(const mailbox& m) {
 
 std::string email_html(const rendered_delivery& delivery) {
   const bool rtl = !delivery.language.empty() && i18n::is_right_to_left(delivery.language);
-  std::string html = "<!DOCTYPE html>\n<html lang=\"" + html_escape(delivery.language) + "\"";
+  std::string html = "<!DOCTYPE html>\n<html lang=\"" + xml_escape(delivery.language) + "\"";
   if (rtl) {
     html += " dir=\"rtl\"";
   }
   html += ">\n<head><meta charset=\"utf-8\">";
   if (!delivery.subject.empty()) {
-    html += "<title>" + html_escape(delivery.subject) + "</title>";
+    html += "<title>" + xml_escape(delivery.subject) + "</title>";
   }
   html += "</head>\n<body";
   if (rtl) {
@@ -170,7 +148,7 @@ std::string email_html(const rendered_delivery& delivery) {
       if (end == std::string_view::npos) {
         end = text.size();
       }
-      std::string paragraph = html_escape(text.substr(start, end - start));
+      std::string paragraph = xml_escape(text.substr(start, end - start));
       std::string with_breaks;
       for (const char c : paragraph) {
         if (c == '\n') {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "channels/http_client.hpp"
+#include "channels/markup.hpp"
 #include "channels/provider.hpp"
 #include "support/clock.hpp"
 
@@ -31,9 +32,6 @@ struct twilio_settings {
 // Twilio's documented limits.
 inline constexpr std::size_t twilio_max_body_chars = 1600;
 inline constexpr std::size_t twilio_max_twiml_chars = 4000;
-
-// Escapes text for XML content and attribute values.
-std::string xml_escape(std::string_view text);
 
 // The TwiML of an outbound call: the message spoken in `voice_language` inside a one-digit
 // <Gather> whose result Twilio posts to `gather_action`, then the menu prompt (if any). When
