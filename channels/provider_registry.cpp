@@ -71,7 +71,12 @@ provider_registry::provider_registry(const std::vector<config::provider_config>&
     for (std::size_t i = 0; i < providers_.size(); ++i) {
       if (providers_[i]->supports(c)) {
         const auto& cfg = *configs[i];
-        members.push_back({providers_[i].get(), cfg.rate_per_second,
+        // The outbox writes a local file: no provider limit to respect, and a limit would only
+        // slow development and demos down.
+        constexpr double unlimited_rate = 1e9;
+        const double rate =
+            cfg.kind == config::provider_kind::outbox ? unlimited_rate : cfg.rate_per_second;
+        members.push_back({providers_[i].get(), rate,
                            breaker_options{cfg.breaker_failures, cfg.breaker_open_for}});
       }
     }

@@ -111,6 +111,7 @@ struct liaisond::impl {
     api::add_message_routes(routes, messages);
     api::add_provider_routes(routes, *cfg, inbound);
     api::add_family_routes(routes, directory);
+    worker.set_opt_out_store(directory);
   }
 
   void log_exception(std::exception_ptr e, const char* what) {

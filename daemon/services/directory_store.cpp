@@ -45,6 +45,10 @@ std::string directory_store::family_key(std::string_view id) const {
   return prefix_ + ":{d}:family:" + std::string(id);
 }
 
+std::string directory_store::opt_out_key(config::channel c) const {
+  return prefix_ + ":{d}:optout:" + std::string(config::to_string(c));
+}
+
 std::string directory_store::index_key(std::string_view term) const {
   return prefix_ + ":{d}:idx:" + std::string(term);
 }
@@ -78,8 +82,7 @@ queue::redis_request directory_store::opt_out_query(const family& f) const {
   for (const auto& g : f.guardians) {
     for (auto c : {config::channel::sms, config::channel::voice, config::channel::email}) {
       const auto& address = c == config::channel::email ? g.email : g.phone;
-      request.push(
-          {"SISMEMBER", prefix_ + ":{d}:optout:" + std::string(config::to_string(c)), address});
+      request.push({"SISMEMBER", opt_out_key(c), address});
     }
   }
   return request;
@@ -166,10 +169,22 @@ directory_store::guardian_language_by_phone(std::string_view phone) {
   co_return std::optional<std::string>{};
 }
 
+boost::asio::awaitable<boost::system::result<bool>> directory_store::is_opted_out(
+    config::channel c, std::string_view address) {
+  std::vector<std::string> command = {"SISMEMBER", opt_out_key(c), std::string(address)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return failed(reply.error());
+  }
+  if (reply->is_error()) {
+    co_return failed(redis_failure());
+  }
+  co_return reply->integer == 1;
+}
+
 boost::asio::awaitable<boost::system::result<void>> directory_store::set_opted_out(
     config::channel c, std::string_view address, bool opted_out) {
-  std::vector<std::string> command = {opted_out ? "SADD" : "SREM",
-                                      prefix_ + ":{d}:optout:" + std::string(config::to_string(c)),
+  std::vector<std::string> command = {opted_out ? "SADD" : "SREM", opt_out_key(c),
                                       std::string(address)};
   auto reply = co_await redis_.exec_one(std::move(command));
   if (!reply) {

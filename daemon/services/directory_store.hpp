@@ -35,8 +35,12 @@ class directory_store {
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
   guardian_language_by_phone(std::string_view phone);
 
+  boost::asio::awaitable<boost::system::result<bool>> is_opted_out(config::channel c,
+                                                                   std::string_view address);
+
   std::string family_key(std::string_view id) const;
   std::string index_key(std::string_view term) const;
+  std::string opt_out_key(config::channel c) const;
 
  private:
   queue::redis_request put_request(const family& f) const;

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 
+#include "daemon/services/directory_store.hpp"
 #include "support/time_format.hpp"
 
 namespace liaison::workers {
@@ -41,7 +42,7 @@ std::size_t count_field(const queue::record_fields& record, const char* key) {
 }
 
 bool is_final_state(std::string_view state) {
-  return state == "sent" || state == "failed" || state == "dead";
+  return state == "sent" || state == "failed" || state == "dead" || state == "opted_out";
 }
 
 // How often a worker looks for jobs abandoned by other consumers: often enough that a job
@@ -312,6 +313,24 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
     co_return;
   }
 
+  if (directory_ != nullptr) {
+    auto opted_out = co_await directory_->is_opted_out(*channel, field(record, "address"));
+    if (!opted_out) {
+      logger_->warn("cannot check opt-outs for delivery {}: {}", job.delivery_id,
+                    opted_out.error().message());
+      co_return;  // not sent; stays pending and is taken again
+    }
+    if (*opted_out) {
+      const queue::record_fields skipped = {
+          {"state", "opted_out"}, {"last_error", "the recipient opted out"}, {"updated_at", now}};
+      outcomes_.Add({{"channel", channel_name}, {"provider", ""}, {"outcome", "opted_out"}})
+          .Increment();
+      co_await persist([&] { return queue_.complete(job, skipped); }, "the outcome",
+                       job.delivery_id);
+      co_return;
+    }
+  }
+
   // The "handed to provider" mark: a consumer that takes this job over later knows it may have
   // reached the provider.
   const queue::record_fields handed = {
@@ -351,6 +370,10 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
       break;
     }
     case channels::outcome_kind::permanent_failure: {
+      if (outcome.recipient_opted_out && directory_ != nullptr) {
+        // The carrier says this number sent STOP (Twilio 21610): never try it again.
+        co_await directory_->set_opted_out(*channel, field(record, "address"), true);
+      }
       const queue::record_fields failed = {{"state", "failed"},
                                            {"provider", provider_name},
                                            {"last_error", outcome.reason},

@@ -28,6 +28,10 @@ class Family;
 class Counter;
 }  // namespace prometheus
 
+namespace liaison::services {
+class directory_store;
+}
+
 namespace liaison::workers {
 
 class delivery_worker {
@@ -44,6 +48,11 @@ class delivery_worker {
   void stop();
   bool running() const noexcept { return running_; }
   const std::string& consumer_name() const noexcept { return consumer_; }
+
+  // Where opt-outs are kept: checked before every send (a retry queued before the STOP must
+  // not go out) and written when a provider reports the recipient opted out. Optional so the
+  // queue's own tests can run a worker without a directory.
+  void set_opt_out_store(services::directory_store& directory) { directory_ = &directory; }
 
  private:
   // Where a job came from decides how much its record can be trusted to be idle.
@@ -70,6 +79,7 @@ class delivery_worker {
   provider_sender& providers_;
   std::shared_ptr<spdlog::logger> logger_;
   const clock& clock_;
+  services::directory_store* directory_ = nullptr;
   queue::retry_policy retry_policy_;
   queue::random_source random_;
   std::unique_ptr<queue::redis_connection> reader_;  // XREADGROUP BLOCK holds a connection

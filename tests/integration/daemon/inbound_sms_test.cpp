@@ -132,6 +132,29 @@ TEST_F(inbound_sms_test, free_text_is_not_a_keyword_and_changes_nothing) {
   EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array());
 }
 
+TEST_F(inbound_sms_test, a_message_queued_to_an_opted_out_number_is_never_sent) {
+  ASSERT_EQ(text_in("+12025550111", "STOP").status, 200u);
+  const auto accepted =
+      send_http(port_, {"POST",
+                        "/v1/messages",
+                        R"({"to": {"phone": "+12025550111"}, "channel": "sms", "language": "es",
+                  "body": "Recordatorio"})",
+                        {{"Authorization", std::string("Bearer ") + admin_key},
+                         {"Content-Type", "application/json"}}});
+  ASSERT_EQ(accepted.status, 202u) << accepted.body;
+  const auto id = std::string(boost::json::parse(accepted.body).at("id").as_string());
+  const auto state = [&] {
+    return boost::json::parse(
+               send_http(port_, {"GET",
+                                 "/v1/messages/" + id,
+                                 {},
+                                 {{"Authorization", std::string("Bearer ") + admin_key}}})
+                   .body)
+        .at("state");
+  };
+  EXPECT_TRUE(eventually([&] { return state() == "opted_out"; })) << daemon_->log();
+}
+
 TEST_F(inbound_sms_test, bad_signature_is_403_and_changes_nothing) {
   const auto reply = text_in("+12025550111", "STOP", true);
   EXPECT_EQ(reply.status, 403u);
