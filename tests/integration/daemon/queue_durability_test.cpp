@@ -19,6 +19,7 @@
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace liaison::testing {
@@ -34,25 +35,8 @@ std::string sms_body(int n) {
          std::to_string(n) + R"("})";
 }
 
-struct command_result {
-  int exit_code = -1;
-  std::string output;
-};
-
 command_result run_liaisonctl(const std::string& args) {
-  const std::string command = std::string(LIAISONCTL_PATH) + " " + args + " 2>&1";
-  command_result result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
-    result.output.append(buffer.data(), n);
-  }
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run_command(std::string(LIAISONCTL_PATH) + " " + args);
 }
 
 class QueueDurabilityTest : public ::testing::Test {

@@ -10,12 +10,14 @@
 #include <string>
 
 #include "support/crypto.hpp"
+#include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/config/config_test_support.hpp"
 
 namespace liaison::config {
 namespace {
 
+using liaison::testing::shell_quote;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
@@ -25,34 +27,9 @@ std::filesystem::path liaisonctl() {
   return LIAISON_BINARY_DIR "/daemon/liaisonctl";
 }
 
-struct run_result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return out + "'";
-}
-
 // Runs `liaisonctl ARGS` through the shell; `args` must already be quoted.
-run_result run(const std::string& args) {
-  const std::string command = shell_quote(liaisonctl().string()) + " " + args + " 2>&1";
-  run_result result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  while (const auto n = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
-    result.output.append(buffer.data(), n);
-  }
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+liaison::testing::command_result run(const std::string& args) {
+  return liaison::testing::run_command(shell_quote(liaisonctl().string()) + " " + args);
 }
 
 class liaisonctl_test : public ::testing::Test {
