@@ -11,7 +11,7 @@
 namespace liaison::services {
 class directory_store;
 class inbound_sms_service;
-}
+}  // namespace liaison::services
 namespace prometheus {
 class Registry;
 }

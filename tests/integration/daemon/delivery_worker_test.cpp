@@ -24,6 +24,7 @@
 #include "daemon/workers/queue_scheduler.hpp"
 #include "queue/delivery_queue.hpp"
 #include "support/time_format.hpp"
+#include "tests/support/io_driver.hpp"
 #include "tests/support/redis_server.hpp"
 
 namespace liaison::workers {
@@ -132,36 +133,12 @@ class DeliveryWorkerTest : public ::testing::Test {
   }
 
   bool run_until(const std::function<bool()>& done, milliseconds bound = 10s) {
-    const auto deadline = steady_clock::now() + bound;
-    while (!done()) {
-      if (steady_clock::now() >= deadline) {
-        return false;
-      }
-      io_.restart();
-      io_.run_for(2ms);
-    }
-    return true;
+    return liaison::testing::run_io_until(io_, done, bound);
   }
 
   template <typename T>
   T complete(asio::awaitable<T> task) {
-    std::optional<T> value;
-    std::exception_ptr failure;
-    bool done = false;
-    asio::co_spawn(io_, std::move(task), [&](std::exception_ptr e, T v) {
-      done = true;
-      failure = e;
-      if (!e) {
-        value.emplace(std::move(v));
-      }
-    });
-    if (!run_until([&] { return done; })) {
-      throw std::runtime_error("the awaited call did not complete in time");
-    }
-    if (failure) {
-      std::rethrow_exception(failure);
-    }
-    return std::move(*value);
+    return liaison::testing::complete_on(io_, std::move(task), 10s);
   }
 
   void enqueue(const std::string& id) {

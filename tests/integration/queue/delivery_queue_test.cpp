@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/io_driver.hpp"
 #include "tests/support/redis_server.hpp"
 
 namespace liaison::queue {
@@ -83,36 +84,12 @@ class DeliveryQueueTest : public ::testing::Test {
   }
 
   bool run_until(const std::function<bool()>& done, milliseconds bound = 5s) {
-    const auto deadline = steady_clock::now() + bound;
-    while (!done()) {
-      if (steady_clock::now() >= deadline) {
-        return false;
-      }
-      io_.restart();
-      io_.run_for(2ms);
-    }
-    return true;
+    return liaison::testing::run_io_until(io_, done, bound);
   }
 
   template <typename T>
   T complete(asio::awaitable<T> task) {
-    std::optional<T> value;
-    std::exception_ptr failure;
-    bool done = false;
-    asio::co_spawn(io_, std::move(task), [&](std::exception_ptr e, T v) {
-      done = true;
-      failure = e;
-      if (!e) {
-        value.emplace(std::move(v));
-      }
-    });
-    if (!run_until([&] { return done; }, 10s)) {
-      throw std::runtime_error("the awaited call did not complete in time");
-    }
-    if (failure) {
-      std::rethrow_exception(failure);
-    }
-    return std::move(*value);
+    return liaison::testing::complete_on(io_, std::move(task), 10s);
   }
 
   std::vector<queued_job> read(const std::string& consumer) {
