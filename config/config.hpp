@@ -21,6 +21,14 @@ struct district_config {
   std::string help_phone;  // told to families in the HELP reply: the family engagement office
   // The message catalogs (one JSON file per language), installed with the package.
   std::filesystem::path catalog_directory = "/usr/share/liaison/catalog";
+  // Quiet hours, as times of day in each guardian's own time zone: `normal` SMS and voice
+  // deliveries that would arrive between start and end wait until end; email and `urgent`
+  // deliveries go at once. start == end turns quiet hours off.
+  std::chrono::minutes quiet_hours_start = std::chrono::hours(21);
+  std::chrono::minutes quiet_hours_end = std::chrono::hours(8);
+  // [district.schools]: school id (OneRoster orgSourcedId) = the name families know it by, for
+  // "Message from {school}". A school without a name here is called by its id.
+  std::map<std::string, std::string> school_names;
 };
 
 // [http]

@@ -18,6 +18,7 @@
 #include <limits>
 #include <map>
 #include <span>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -326,6 +327,22 @@ class reader {
       return std::nullopt;
     }
     return value;
+  }
+
+  // A table of string values: `[district.schools]` `sch-1 = "Lincoln Elementary"`.
+  std::optional<std::map<std::string, std::string>> string_map(const toml::node& node,
+                                                               const std::string& path) {
+    const auto* t = table(node, path, "[" + path + "]");
+    if (t == nullptr) {
+      return std::nullopt;
+    }
+    std::map<std::string, std::string> values;
+    for (auto&& [key, value] : *t) {
+      if (auto text = non_empty_string(value, join(path, key.str()))) {
+        values.emplace(std::string(key.str()), std::move(*text));
+      }
+    }
+    return values;
   }
 
   std::optional<std::int64_t> integer(const toml::node& node, const std::string& path,
@@ -662,6 +679,28 @@ field<S> choice_field(std::string_view key, T S::*member, const std::array<named
       p);
 }
 
+// "HH:MM" on a 24-hour clock, e.g. quiet hours "21:00".
+template <class S>
+field<S> time_of_day_field(std::string_view key, std::chrono::minutes S::*member) {
+  return make_field(key, member, [](reader& r, const toml::node& node, const std::string& path) {
+    auto text = r.string(node, path);
+    if (!text) {
+      return std::optional<std::chrono::minutes>();
+    }
+    unsigned hours = 0;
+    unsigned minutes = 0;
+    char colon = 0;
+    std::istringstream in(*text);
+    if (text->size() != 5 || !(in >> hours >> colon >> minutes) || colon != ':' || hours > 23 ||
+        minutes > 59) {
+      r.error(path, "expected a time of day as \"HH:MM\" (24-hour clock), got " + quote(*text));
+      return std::optional<std::chrono::minutes>();
+    }
+    return std::optional<std::chrono::minutes>(std::chrono::hours(hours) +
+                                               std::chrono::minutes(minutes));
+  });
+}
+
 template <class S>
 field<S> secret_field(std::string_view key, std::string S::*member) {
   return make_field(key, member, [](reader& r, const toml::node& node, const std::string& path) {
@@ -770,6 +809,12 @@ schema<district_config> district_schema() {
                  }),
       name_field("time_zone", &district_config::time_zone),
       name_field("help_phone", &district_config::help_phone),
+      time_of_day_field("quiet_hours_start", &district_config::quiet_hours_start),
+      time_of_day_field("quiet_hours_end", &district_config::quiet_hours_end),
+      make_field("schools", &district_config::school_names,
+                 [](reader& r, const toml::node& node, const std::string& path) {
+                   return r.string_map(node, path);
+                 }),
       make_field("catalog_directory", &district_config::catalog_directory,
                  [](reader& r, const toml::node& node, const std::string& path) {
                    return r.directory(node, path);

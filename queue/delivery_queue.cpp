@@ -35,15 +35,22 @@ class queue_category_impl final : public boost::system::error_category {
 // KEYS[1] delayed set; ARGV[1] now (ms since epoch); ARGV[2] limit; ARGV[3] key base.
 constexpr const char* promote_source = R"lua(
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local final = {sent = true, delivered = true, failed = true, dead = true, opted_out = true,
+               cancelled = true}
 for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[1], id)
   local record = ARGV[3] .. 'delivery:' .. id
-  local f = redis.call('HMGET', record, 'channel', 'priority', 'state')
-  if f[1] and f[3] ~= 'sent' and f[3] ~= 'failed' and f[3] ~= 'dead' then
+  local f = redis.call('HMGET', record, 'channel', 'priority', 'state', 'tally', 'tally_group')
+  if f[1] and not final[f[3]] then
     local stream = ARGV[3] .. 'stream:' .. f[1]
     if f[2] == 'urgent' then stream = stream .. ':urgent' end
     redis.call('XADD', stream, '*', 'delivery', id)
     redis.call('HSET', record, 'state', 'queued')
+    if f[3] == 'deferred' and f[4] and f[5] then
+      -- A delivery held back by quiet hours is pending again (see tally_phase).
+      redis.call('HINCRBY', ARGV[3] .. f[4], f[5] .. '|deferred', -1)
+      redis.call('HINCRBY', ARGV[3] .. f[4], f[5] .. '|queued', 1)
+    end
   end
 end
 return #due
@@ -171,6 +178,33 @@ std::vector<dead_letter> dead_letters_from(const redis_reply& entries) {
 
 }  // namespace
 
+std::string_view tally_phase(std::string_view state) noexcept {
+  if (state == "deferred" || state == "sent" || state == "delivered" || state == "opted_out" ||
+      state == "cancelled") {
+    return state;
+  }
+  if (state == "failed" || state == "dead") {
+    return "failed";
+  }
+  return "queued";  // queued, sending, retrying: on its way
+}
+
+tally_move tally_move_for(const record_fields& record, std::string_view new_state) {
+  const auto tally = record.find("tally");
+  const auto group = record.find("tally_group");
+  if (tally == record.end() || group == record.end()) {
+    return {};
+  }
+  const auto state = record.find("state");
+  const auto old_phase = tally_phase(state == record.end() ? "" : std::string_view(state->second));
+  const auto new_phase = tally_phase(new_state);
+  if (old_phase == new_phase) {
+    return {};
+  }
+  return {tally->second, group->second + "|" + std::string(old_phase),
+          group->second + "|" + std::string(new_phase)};
+}
+
 const boost::system::error_category& queue_category() noexcept {
   static const queue_category_impl category;
   return category;
@@ -261,10 +295,21 @@ redis_request delivery_queue::enqueue_many_request(
   return request;
 }
 
+void delivery_queue::push_tally_move(redis_request& request, const tally_move& move) const {
+  if (move.key_suffix.empty() || move.from_field == move.to_field) {
+    return;
+  }
+  const std::string key = key_base_ + move.key_suffix;
+  request.push({"HINCRBY", key, move.from_field, "-1"});
+  request.push({"HINCRBY", key, move.to_field, "1"});
+}
+
 redis_request delivery_queue::completion_request(const queued_job& job,
-                                                 const record_fields& updates) const {
+                                                 const record_fields& updates,
+                                                 const tally_move& tally) const {
   redis_request request;
   request.push({"MULTI"});
+  push_tally_move(request, tally);
   if (!job.delivery_id.empty() && !updates.empty()) {
     request.push(hset_command(delivery_key(job.delivery_id), updates));
   }
@@ -277,9 +322,11 @@ redis_request delivery_queue::completion_request(const queued_job& job,
 }
 
 redis_request delivery_queue::retry_request(const queued_job& job, const record_fields& updates,
-                                            system_clock::time_point due) const {
+                                            system_clock::time_point due,
+                                            const tally_move& tally) const {
   redis_request request;
   request.push({"MULTI"});
+  push_tally_move(request, tally);
   request.push(hset_command(delivery_key(job.delivery_id), updates));
   request.push({"HDEL", delivery_key(job.delivery_id), "handed_at"});
   request.push({"ZADD", delayed_key(), std::to_string(epoch_ms(due)), job.delivery_id});
@@ -290,9 +337,11 @@ redis_request delivery_queue::retry_request(const queued_job& job, const record_
 }
 
 redis_request delivery_queue::bury_request(const queued_job& job, const record_fields& updates,
-                                           const record_fields& dead_letter_fields) const {
+                                           const record_fields& dead_letter_fields,
+                                           const tally_move& tally) const {
   redis_request request;
   request.push({"MULTI"});
+  push_tally_move(request, tally);
   if (!job.delivery_id.empty() && !updates.empty()) {
     request.push(hset_command(delivery_key(job.delivery_id), updates));
   }
@@ -566,20 +615,22 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::fill_deliver
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::complete(
-    const queued_job& job, const record_fields& updates) {
-  const redis_request request = completion_request(job, updates);
+    const queued_job& job, const record_fields& updates, tally_move tally) {
+  const redis_request request = completion_request(job, updates, tally);
   co_return co_await exec_transaction(request);
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::retry_later(
-    const queued_job& job, const record_fields& updates, system_clock::time_point due) {
-  const redis_request request = retry_request(job, updates, due);
+    const queued_job& job, const record_fields& updates, system_clock::time_point due,
+    tally_move tally) {
+  const redis_request request = retry_request(job, updates, due, tally);
   co_return co_await exec_transaction(request);
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::bury(
-    const queued_job& job, const record_fields& updates, const record_fields& dead_letter_fields) {
-  const redis_request request = bury_request(job, updates, dead_letter_fields);
+    const queued_job& job, const record_fields& updates, const record_fields& dead_letter_fields,
+    tally_move tally) {
+  const redis_request request = bury_request(job, updates, dead_letter_fields, tally);
   co_return co_await exec_transaction(request);
 }
 

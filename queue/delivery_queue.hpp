@@ -60,6 +60,22 @@ struct queue_stats {
   long long dead = 0;
 };
 
+// A count that follows deliveries' states, e.g. an announcement's progress per language and
+// channel. A record that belongs to one names it in two fields: `tally` (the hash's key after the
+// queue's key base) and `tally_group` (the field prefix, "es-MX|sms"); the hash counts
+// "<group>|<phase>". Moves are made in the same transaction as the state change they follow.
+struct tally_move {
+  std::string key_suffix;  // empty: no tally
+  std::string from_field;
+  std::string to_field;
+};
+
+// The phase a state is counted as: queued (queued, sending, retrying), deferred, sent,
+// delivered, failed (failed, dead), opted_out, cancelled.
+std::string_view tally_phase(std::string_view state) noexcept;
+// The move for changing `record` (as loaded) to `new_state`; empty when no count changes.
+tally_move tally_move_for(const record_fields& record, std::string_view new_state);
+
 enum class queue_errc { redis_error = 1, malformed_entry, not_found };
 const boost::system::error_category& queue_category() noexcept;
 boost::system::error_code make_error_code(queue_errc e) noexcept;
@@ -72,6 +88,10 @@ class delivery_queue {
   std::string delivery_key(std::string_view delivery_id) const;
   std::string delayed_key() const;
   std::string dead_key() const;
+  // Any other key in the queue's hash slot ("<prefix>:{q}:<suffix>"): things that must change in
+  // one transaction with deliveries (an announcement's progress) live there.
+  std::string key(std::string_view suffix) const { return key_base_ + std::string(suffix); }
+  const std::string& key_base() const noexcept { return key_base_; }
   std::string idempotency_key(std::string_view scope, std::string_view key) const;
   // The streams a worker of these channels reads, urgent ones first.
   std::vector<std::string> stream_keys(const std::vector<std::string>& channels) const;
@@ -138,18 +158,20 @@ class delivery_queue {
 
   // Records the outcome fields and acknowledges the entry in one MULTI/EXEC.
   boost::asio::awaitable<boost::system::result<void>> complete(const queued_job& job,
-                                                               const record_fields& updates);
+                                                               const record_fields& updates,
+                                                               tally_move tally = {});
 
   // Records the failed attempt, puts the delivery in the delayed set due at `due`, and
   // acknowledges the entry, in one MULTI/EXEC: the job is in exactly one place at any time.
   boost::asio::awaitable<boost::system::result<void>> retry_later(
       const queued_job& job, const record_fields& updates,
-      std::chrono::system_clock::time_point due);
+      std::chrono::system_clock::time_point due, tally_move tally = {});
 
   // Records the reason, adds a dead-letter entry and acknowledges the job, in one MULTI/EXEC.
   boost::asio::awaitable<boost::system::result<void>> bury(const queued_job& job,
                                                            const record_fields& updates,
-                                                           const record_fields& dead_letter_fields);
+                                                           const record_fields& dead_letter_fields,
+                                                           tally_move tally = {});
 
   // Moves up to `limit` delayed deliveries due at `now` to their streams (one Lua script, so
   // every instance may run it at once: each delivery is moved by exactly one of them). Returns
@@ -180,11 +202,15 @@ class delivery_queue {
   redis_request enqueue_request(std::string_view channel, std::string_view delivery_id,
                                 const record_fields& fields) const;
   redis_request enqueue_many_request(const std::vector<new_delivery>& deliveries) const;
-  redis_request completion_request(const queued_job& job, const record_fields& updates) const;
+  void push_tally_move(redis_request& request, const tally_move& move) const;
+  redis_request completion_request(const queued_job& job, const record_fields& updates,
+                                   const tally_move& tally) const;
   redis_request retry_request(const queued_job& job, const record_fields& updates,
-                              std::chrono::system_clock::time_point due) const;
+                              std::chrono::system_clock::time_point due,
+                              const tally_move& tally) const;
   redis_request bury_request(const queued_job& job, const record_fields& updates,
-                             const record_fields& dead_letter_fields) const;
+                             const record_fields& dead_letter_fields,
+                             const tally_move& tally) const;
   redis_request stats_request(const std::vector<std::string>& stream_keys) const;
   boost::asio::awaitable<boost::system::result<void>> exec_transaction(
       const redis_request& request);

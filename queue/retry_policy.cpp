@@ -4,6 +4,8 @@
 #include <memory>
 #include <random>
 
+#include "support/time_format.hpp"
+
 namespace liaison::queue {
 namespace {
 
@@ -64,59 +66,7 @@ retry_decision retry_policy::decide(const retry_input& input, double draw) const
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_record_time(std::string_view text) {
-  // Fixed layout, so a hand-written reader is simpler than std::get_time and locale-free.
-  auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
-    if (at + n > text.size()) {
-      return std::nullopt;
-    }
-    int value = 0;
-    for (std::size_t i = at; i < at + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') {
-        return std::nullopt;
-      }
-      value = value * 10 + (text[i] - '0');
-    }
-    return value;
-  };
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':' || text.back() != 'Z') {
-    return std::nullopt;
-  }
-  const auto y = digits(0, 4);
-  const auto mo = digits(5, 2);
-  const auto d = digits(8, 2);
-  const auto h = digits(11, 2);
-  const auto mi = digits(14, 2);
-  const auto s = digits(17, 2);
-  if (!y || !mo || !d || !h || !mi || !s) {
-    return std::nullopt;
-  }
-  int millis = 0;
-  if (text.size() > 20) {
-    if (text[19] != '.') {
-      return std::nullopt;
-    }
-    const auto fraction = text.substr(20, text.size() - 21);
-    for (std::size_t i = 0; i < fraction.size(); ++i) {
-      if (fraction[i] < '0' || fraction[i] > '9') {
-        return std::nullopt;
-      }
-      if (i < 3) {
-        millis = millis * 10 + (fraction[i] - '0');
-      }
-    }
-    for (std::size_t i = fraction.size(); i < 3; ++i) {
-      millis *= 10;
-    }
-  }
-  const std::chrono::year_month_day date{std::chrono::year(*y),
-                                         std::chrono::month(static_cast<unsigned>(*mo)),
-                                         std::chrono::day(static_cast<unsigned>(*d))};
-  if (!date.ok() || *h > 23 || *mi > 59 || *s > 60) {
-    return std::nullopt;
-  }
-  return std::chrono::sys_days(date) + std::chrono::hours(*h) + std::chrono::minutes(*mi) +
-         std::chrono::seconds(*s) + milliseconds(millis);
+  return parse_rfc3339(text);
 }
 
 random_source default_random_source() {

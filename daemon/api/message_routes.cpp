@@ -1,11 +1,11 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
+#include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/json_input.hpp"
-#include "support/crypto.hpp"
 
 namespace liaison::api {
 namespace {
@@ -22,44 +22,6 @@ http::response unavailable(const http::request& req) {
       req.version(), req.keep_alive());
 }
 
-bool is_json(const http::request& req) {
-  const auto type = req[boost::beast::http::field::content_type];
-  return type.starts_with("application/json") || type.ends_with("+json");
-}
-
-http::response idempotency_key_invalid(const http::request& req) {
-  return http::make_problem_response(
-      {http::status::bad_request,
-       "urn:liaison:problem:invalid-idempotency-key",
-       "Invalid Idempotency-Key",
-       "an Idempotency-Key is 1 to 255 visible ASCII characters (a UUID is a good choice)",
-       {}},
-      req.version(), req.keep_alive());
-}
-
-http::response idempotency_key_reused(const http::request& req, const std::string& earlier_id) {
-  return http::make_problem_response(
-      {http::status::unprocessable_entity,
-       "urn:liaison:problem:idempotency-key-reused",
-       "Idempotency-Key reused",
-       "this Idempotency-Key was already used for a different request (message " + earlier_id +
-           "); use a new key for a new message",
-       {}},
-      req.version(), req.keep_alive());
-}
-
-// The idempotency claim of a request, when it has an Idempotency-Key. A repeat is "the same
-// request" when method, path and body bytes are the same.
-std::optional<services::idempotency_request> idempotency_of(const http::request_context& ctx) {
-  const auto header = ctx.req["Idempotency-Key"];
-  if (header.empty()) {
-    return std::nullopt;
-  }
-  return services::idempotency_request{
-      ctx.caller->key_name, std::string(header),
-      sha256_hex("POST /v1/messages\n" + std::string(ctx.req.body()))};
-}
-
 }  // namespace
 
 void add_message_routes(http::router& routes, services::message_service& messages) {
@@ -67,25 +29,14 @@ void add_message_routes(http::router& routes, services::message_service& message
              [&messages](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
                if (!is_json(req)) {
-                 co_return http::make_problem_response({http::status::unsupported_media_type,
-                                                        {},
-                                                        "Unsupported media type",
-                                                        "send the message as application/json",
-                                                        {}},
-                                                       req.version(), req.keep_alive());
+                 co_return not_json(req, "message");
                }
-               if (req.count("Idempotency-Key") > 0 &&
-                   !services::valid_idempotency_key(req["Idempotency-Key"])) {
-                 co_return idempotency_key_invalid(req);
+               if (auto bad_key = check_idempotency_key(req)) {
+                 co_return std::move(*bad_key);
                }
                auto parsed = services::parse_json_body(req.body());
                if (!parsed.value) {
-                 co_return http::make_problem_response({http::status::bad_request,
-                                                        "urn:liaison:problem:malformed-json",
-                                                        "Malformed JSON",
-                                                        parsed.error,
-                                                        {}},
-                                                       req.version(), req.keep_alive());
+                 co_return malformed_json(req, parsed.error);
                }
                auto validation = services::validate_direct_message(*parsed.value);
                if (!validation.message) {
@@ -116,7 +67,7 @@ void add_message_routes(http::router& routes, services::message_service& message
                  co_return unavailable(req);
                }
                if (accepted->result == queue::intake_result::conflict) {
-                 co_return idempotency_key_reused(req, accepted->delivery_id);
+                 co_return idempotency_key_reused(req, "message " + accepted->delivery_id);
                }
                // A replay answers exactly as the first time: the body is a function of the
                // (identical) request and the id.

@@ -9,6 +9,7 @@
 #include "daemon/services/message_service.hpp"
 
 namespace liaison::services {
+class announcement_service;
 class directory_store;
 class inbound_sms_service;
 }  // namespace liaison::services
@@ -29,6 +30,11 @@ void add_health_routes(http::router& routes, health_probes probes,
 
 // POST /v1/messages, GET /v1/messages/{id}.
 void add_message_routes(http::router& routes, services::message_service& messages);
+
+// POST /v1/announcements, GET /v1/announcements/{id}, POST /v1/announcements/{id}/cancel.
+// `on_accepted` runs after a new announcement is stored (to wake the local fan-out).
+void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
+                             std::function<void()> on_accepted);
 
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);

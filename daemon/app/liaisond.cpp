@@ -20,10 +20,13 @@
 #include "daemon/app/service_notifier.hpp"
 #include "daemon/http/api_dispatcher.hpp"
 #include "daemon/http/server.hpp"
+#include "daemon/services/announcement_service.hpp"
+#include "daemon/services/announcement_store.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/inbound_sms.hpp"
 #include "daemon/services/message_service.hpp"
 #include "daemon/workers/delivery_worker.hpp"
+#include "daemon/workers/fanout_worker.hpp"
 #include "daemon/workers/queue_scheduler.hpp"
 #include "queue/delivery_queue.hpp"
 #include "queue/redis_connection.hpp"
@@ -86,6 +89,9 @@ struct liaisond::impl {
         catalog(load_catalog(cfg->district.catalog_directory)),
         inbound(cfg->district, directory, catalog, make_keyword_parser(catalog),
                 make_language_matcher(catalog, cfg->district.default_language)),
+        announcement_records(redis, queue),
+        announcements(directory, announcement_records, catalog, cfg->district, time,
+                      cfg->queue.idempotency_key_ttl),
         http_stats(*metrics),
         dispatcher(routes, std::make_shared<http::authenticator>(cfg->auth.api_keys), http_stats,
                    logger),
@@ -96,6 +102,7 @@ struct liaisond::impl {
         worker(io.get_executor(), *cfg, queue, sender, *metrics, logger, time),
         scheduler(io.get_executor(), cfg->workers, queue, channel_names(providers), *metrics,
                   logger, time),
+        fanout(io.get_executor(), announcements, cfg->workers.scheduler_interval, logger),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         worker_done(io),
         watchdog_timer(io),
@@ -111,7 +118,9 @@ struct liaisond::impl {
     api::add_message_routes(routes, messages);
     api::add_provider_routes(routes, *cfg, inbound);
     api::add_family_routes(routes, directory);
+    api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
     worker.set_opt_out_store(directory);
+    worker.set_announcements(announcements);
   }
 
   void log_exception(std::exception_ptr e, const char* what) {
@@ -191,6 +200,8 @@ struct liaisond::impl {
     co_await server.drain(grace);
     worker.stop();
     scheduler.stop();
+    fanout.stop();
+    announcements.stop_fanout();
     if (!worker_finished) {
       worker_done.expires_at(deadline);
       co_await worker_done.async_wait(use_tuple);
@@ -225,6 +236,8 @@ struct liaisond::impl {
     });
     asio::co_spawn(io, scheduler.run(),
                    [this](std::exception_ptr e) { log_exception(e, "queue scheduler"); });
+    asio::co_spawn(io, fanout.run(),
+                   [this](std::exception_ptr e) { log_exception(e, "announcement fan-out"); });
     asio::co_spawn(io, handle_signals(),
                    [this](std::exception_ptr e) { log_exception(e, "signal handler"); });
     asio::co_spawn(io, announce_ready(),
@@ -252,6 +265,8 @@ struct liaisond::impl {
   services::directory_store directory;
   i18n::message_catalog catalog;
   services::inbound_sms_service inbound;
+  services::announcement_store announcement_records;
+  services::announcement_service announcements;
   http::router routes;
   http::http_metrics http_stats;
   http::api_dispatcher dispatcher;
@@ -259,6 +274,7 @@ struct liaisond::impl {
   workers::provider_sender sender;
   workers::delivery_worker worker;
   workers::queue_scheduler scheduler;
+  workers::fanout_worker fanout;
   asio::signal_set signals;
   asio::steady_timer worker_done;
   asio::steady_timer watchdog_timer;

@@ -67,6 +67,15 @@ queue::redis_request directory_store::put_request(const family& f) const {
   }
   queue::redis_request request;
   request.push(std::move(args));
+  // Every language a guardian has ever had: what a preview counts the audience by. Never
+  // shrinks (a language with no family left counts zero), so it needs no bookkeeping on delete.
+  std::vector<std::string> languages = {"SADD", languages_key()};
+  for (const auto& g : f.guardians) {
+    languages.push_back(g.language);
+  }
+  if (languages.size() > 2) {
+    request.push(std::move(languages));
+  }
   return request;
 }
 
@@ -77,12 +86,39 @@ queue::redis_request directory_store::remove_request(std::string_view id) const 
   return request;
 }
 
-queue::redis_request directory_store::opt_out_query(const family& f) const {
+std::string directory_store::languages_key() const {
+  return prefix_ + ":{d}:languages";
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
+directory_store::known_languages() {
+  std::vector<std::string> command = {"SMEMBERS", languages_key()};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  std::vector<std::string> languages;
+  for (auto& element : reply->elements) {
+    languages.push_back(std::move(element.text));
+  }
+  co_return languages;
+}
+
+std::string directory_store::audience_key(std::string_view name) const {
+  return prefix_ + ":{d}:audience:" + std::string(name);
+}
+
+queue::redis_request directory_store::opt_out_query(const std::vector<family>& families) const {
   queue::redis_request request;
-  for (const auto& g : f.guardians) {
-    for (auto c : {config::channel::sms, config::channel::voice, config::channel::email}) {
-      const auto& address = c == config::channel::email ? g.email : g.phone;
-      request.push({"SISMEMBER", opt_out_key(c), address});
+  for (const auto& f : families) {
+    for (const auto& g : f.guardians) {
+      for (auto c : {config::channel::sms, config::channel::voice, config::channel::email}) {
+        const auto& address = c == config::channel::email ? g.email : g.phone;
+        request.push({"SISMEMBER", opt_out_key(c), address});
+      }
     }
   }
   return request;
@@ -102,35 +138,230 @@ boost::asio::awaitable<boost::system::result<bool>> directory_store::put(const f
 
 boost::asio::awaitable<boost::system::result<std::optional<family>>> directory_store::get(
     std::string_view id) {
-  std::vector<std::string> command = {"GET", family_key(id)};
-  auto stored = co_await redis_.exec_one(std::move(command));
+  const std::vector<std::string> ids = {std::string(id)};
+  auto found = co_await get_many(ids);
+  if (!found) {
+    co_return found.error();
+  }
+  if (found->empty()) {
+    co_return std::optional<family>{};
+  }
+  co_return std::optional<family>{std::move(found->front())};
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_store::get_many(
+    const std::vector<std::string>& ids) {
+  std::vector<family> families;
+  if (ids.empty()) {
+    co_return families;
+  }
+  std::vector<std::string> mget = {"MGET"};
+  for (const auto& id : ids) {
+    mget.push_back(family_key(id));
+  }
+  auto stored = co_await redis_.exec_one(std::move(mget));
   if (!stored) {
     co_return stored.error();
   }
-  if (stored->is_nil()) {
-    co_return std::optional<family>{};
-  }
-  if (stored->is_error()) {
+  if (stored->kind != queue::redis_reply::kind_t::array) {
     co_return redis_failure();
   }
-  auto f = family_from_stored_json(stored->text);
-  if (!f) {
-    co_return redis_failure();
+  families.reserve(ids.size());
+  for (const auto& document : stored->elements) {
+    if (document.is_nil()) {
+      continue;  // deleted since it was listed
+    }
+    auto f = family_from_stored_json(document.text);
+    if (!f) {
+      co_return redis_failure();
+    }
+    families.push_back(std::move(*f));
   }
-  const auto query = opt_out_query(*f);
+  const auto query = opt_out_query(families);
+  if (query.empty()) {
+    co_return families;
+  }
   auto flags = co_await redis_.exec(query);
   if (!flags) {
     co_return flags.error();
   }
   std::size_t next = 0;
-  for (auto& g : f->guardians) {
-    for (auto c : {config::channel::sms, config::channel::voice, config::channel::email}) {
-      if ((*flags)[next++].integer == 1) {
-        g.opted_out.push_back(c);
+  for (auto& f : families) {
+    for (auto& g : f.guardians) {
+      for (auto c : {config::channel::sms, config::channel::voice, config::channel::email}) {
+        if ((*flags)[next++].integer == 1) {
+          g.opted_out.push_back(c);
+        }
       }
     }
   }
-  co_return f;
+  co_return families;
+}
+
+boost::asio::awaitable<boost::system::result<long long>> directory_store::count_term(
+    std::string_view term) {
+  std::vector<std::string> command = {"SCARD", index_key(term)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  co_return reply->integer;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<bool>>> directory_store::families_exist(
+    const std::vector<std::string>& ids) {
+  queue::redis_request request;
+  for (const auto& id : ids) {
+    request.push({"EXISTS", family_key(id)});
+  }
+  std::vector<bool> exist;
+  if (request.empty()) {
+    co_return exist;
+  }
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto& r : *replies) {
+    exist.push_back(r.integer == 1);
+  }
+  co_return exist;
+}
+
+namespace {
+
+// ZUNIONSTORE/ZINTERSTORE with every score 0, so members sort by id (ZRANGE BYLEX pages).
+std::vector<std::string> zero_weight_store(std::string op, const std::string& destination,
+                                           const std::vector<std::string>& keys) {
+  std::vector<std::string> command = {std::move(op), destination, std::to_string(keys.size())};
+  command.insert(command.end(), keys.begin(), keys.end());
+  command.emplace_back("WEIGHTS");
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    command.emplace_back("0");
+  }
+  return command;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<long long>> directory_store::snapshot_audience(
+    std::string_view name, const std::vector<std::string>& union_terms,
+    const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms) {
+  const std::string destination = audience_key(name);
+  const std::string within = destination + ":within";
+  std::vector<std::string> sources;
+  for (const auto& term : union_terms) {
+    sources.push_back(index_key(term));
+  }
+  queue::redis_request request;
+  request.push({"MULTI"});
+  request.push({"DEL", destination});
+  if (!sources.empty()) {
+    request.push(zero_weight_store("ZUNIONSTORE", destination, sources));
+  }
+  for (std::size_t i = 0; i < family_ids.size(); i += 500) {
+    std::vector<std::string> zadd = {"ZADD", destination};
+    for (std::size_t j = i; j < std::min(family_ids.size(), i + 500); ++j) {
+      zadd.emplace_back("0");
+      zadd.push_back(family_ids[j]);
+    }
+    request.push(std::move(zadd));
+  }
+  if (!within_terms.empty()) {
+    std::vector<std::string> limits;
+    for (const auto& term : within_terms) {
+      limits.push_back(index_key(term));
+    }
+    request.push(zero_weight_store("ZUNIONSTORE", within, limits));
+    const std::vector<std::string> both = {destination, within};
+    request.push(zero_weight_store("ZINTERSTORE", destination, both));
+    request.push({"DEL", within});
+  }
+  request.push({"ZCARD", destination});
+  request.push({"EXEC"});
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  const auto& exec = replies->back();
+  if (exec.kind != queue::redis_reply::kind_t::array || exec.elements.empty() ||
+      exec.elements.back().kind != queue::redis_reply::kind_t::integer) {
+    co_return redis_failure();
+  }
+  co_return exec.elements.back().integer;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
+directory_store::audience_page(std::string_view name, std::string_view after, std::size_t count) {
+  std::vector<std::string> command = {"ZRANGE",
+                                      audience_key(name),
+                                      after.empty() ? std::string("-") : "(" + std::string(after),
+                                      "+",
+                                      "BYLEX",
+                                      "LIMIT",
+                                      "0",
+                                      std::to_string(count)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  std::vector<std::string> ids;
+  ids.reserve(reply->elements.size());
+  for (auto& element : reply->elements) {
+    ids.push_back(std::move(element.text));
+  }
+  co_return ids;
+}
+
+boost::asio::awaitable<boost::system::result<bool>> directory_store::audience_exists(
+    std::string_view name) {
+  std::vector<std::string> command = {"EXISTS", audience_key(name)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return failed(reply.error());
+  }
+  co_return reply->integer == 1;
+}
+
+boost::asio::awaitable<boost::system::result<void>> directory_store::drop_audience(
+    std::string_view name) {
+  // UNLINK: a 160,000-member set is freed in the background, not on Redis's main thread.
+  std::vector<std::string> command = {"UNLINK", audience_key(name)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<long long>>>
+directory_store::count_in_audience(std::string_view name, const std::vector<std::string>& terms) {
+  queue::redis_request request;
+  for (const auto& term : terms) {
+    // ZINTERCARD takes sets as well as sorted sets.
+    request.push({"ZINTERCARD", "2", audience_key(name), index_key(term)});
+  }
+  std::vector<long long> counts;
+  if (request.empty()) {
+    co_return counts;
+  }
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto& r : *replies) {
+    if (r.is_error()) {
+      co_return redis_failure();
+    }
+    counts.push_back(r.integer);
+  }
+  co_return counts;
 }
 
 boost::asio::awaitable<boost::system::result<bool>> directory_store::remove(std::string_view id) {

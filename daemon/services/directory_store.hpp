@@ -25,6 +25,36 @@ class directory_store {
   // Removes the family and its index memberships; false when there was none.
   boost::asio::awaitable<boost::system::result<bool>> remove(std::string_view id);
 
+  // Many families in two round trips (documents, then opt-outs); ids without a family are left
+  // out. Fan-out reads its audience this way, a page at a time.
+  boost::asio::awaitable<boost::system::result<std::vector<family>>> get_many(
+      const std::vector<std::string>& ids);
+
+  // How many families an index term has ("school:lincoln-es", "tag:newcomer", "all").
+  boost::asio::awaitable<boost::system::result<long long>> count_term(std::string_view term);
+  // Which of these family ids exist, in order.
+  boost::asio::awaitable<boost::system::result<std::vector<bool>>> families_exist(
+      const std::vector<std::string>& ids);
+
+  // Audience snapshots: the family ids an announcement reaches, fixed when its fan-out starts so
+  // a resumed fan-out walks the same list in the same (lexical) order. `union_terms` and
+  // `family_ids` are who is in it; when `within_terms` is not empty, only families also in one
+  // of those stay (a school key's schools). Returns the number of families.
+  boost::asio::awaitable<boost::system::result<long long>> snapshot_audience(
+      std::string_view name, const std::vector<std::string>& union_terms,
+      const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms);
+  // The next `count` family ids after `after` ("" = from the start).
+  boost::asio::awaitable<boost::system::result<std::vector<std::string>>> audience_page(
+      std::string_view name, std::string_view after, std::size_t count);
+  boost::asio::awaitable<boost::system::result<bool>> audience_exists(std::string_view name);
+  boost::asio::awaitable<boost::system::result<void>> drop_audience(std::string_view name);
+  // How many families of a snapshot are in each index term (e.g. per language), for previews.
+  boost::asio::awaitable<boost::system::result<std::vector<long long>>> count_in_audience(
+      std::string_view name, const std::vector<std::string>& terms);
+
+  // Every language a guardian of the directory has (or had).
+  boost::asio::awaitable<boost::system::result<std::vector<std::string>>> known_languages();
+
   // Opt-outs are per address, kept when a family is replaced or deleted and re-imported.
   boost::asio::awaitable<boost::system::result<void>> set_opted_out(config::channel c,
                                                                     std::string_view address,
@@ -41,11 +71,13 @@ class directory_store {
   std::string family_key(std::string_view id) const;
   std::string index_key(std::string_view term) const;
   std::string opt_out_key(config::channel c) const;
+  std::string audience_key(std::string_view name) const;
+  std::string languages_key() const;
 
  private:
   queue::redis_request put_request(const family& f) const;
   queue::redis_request remove_request(std::string_view id) const;
-  queue::redis_request opt_out_query(const family& f) const;
+  queue::redis_request opt_out_query(const std::vector<family>& families) const;
 
   queue::redis_connection& redis_;
   std::string prefix_;

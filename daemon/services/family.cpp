@@ -9,6 +9,7 @@
 #include <set>
 
 #include "channels/address.hpp"
+#include "daemon/services/json_fields.hpp"
 #include "i18n/language.hpp"
 
 namespace liaison::services {
@@ -27,91 +28,6 @@ bool is_valid_time_zone(const std::string& name) {
   icu::UnicodeString id;
   zone->getID(id);
   return id != icu::UnicodeString(UCAL_UNKNOWN_ZONE_ID);
-}
-
-std::optional<config::channel> parse_channel(std::string_view text) {
-  for (auto c : {config::channel::sms, config::channel::email, config::channel::voice}) {
-    if (config::to_string(c) == text) {
-      return c;
-    }
-  }
-  return std::nullopt;
-}
-
-// Reads JSON members field by field, recording what is wrong with its path.
-class object_reader {
- public:
-  object_reader(const json::object& object, std::string path, std::vector<field_error>& errors)
-      : object_(object), path_(std::move(path)), errors_(errors) {}
-
-  std::string at(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-
-  void reject_unknown(std::initializer_list<std::string_view> known) {
-    for (const auto& member : object_) {
-      if (std::find(known.begin(), known.end(), member.key()) == known.end()) {
-        errors_.push_back({at(member.key()), "unknown field"});
-      }
-    }
-  }
-
-  std::optional<std::string> string(std::string_view key, bool required,
-                                    std::size_t max_length = 256) {
-    const auto* value = object_.if_contains(key);
-    if (value == nullptr || value->is_null()) {
-      if (required) {
-        errors_.push_back({at(key), "required"});
-      }
-      return std::nullopt;
-    }
-    if (!value->is_string()) {
-      errors_.push_back({at(key), "must be a string"});
-      return std::nullopt;
-    }
-    if (value->get_string().size() > max_length) {
-      errors_.push_back({at(key), "longer than " + std::to_string(max_length) + " bytes"});
-      return std::nullopt;
-    }
-    return std::string(value->get_string());
-  }
-
-  const json::array* array(std::string_view key, std::size_t max_items) {
-    const auto* value = object_.if_contains(key);
-    if (value == nullptr || value->is_null()) {
-      return nullptr;
-    }
-    if (!value->is_array()) {
-      errors_.push_back({at(key), "must be an array"});
-      return nullptr;
-    }
-    if (value->get_array().size() > max_items) {
-      errors_.push_back({at(key), "at most " + std::to_string(max_items) + " entries"});
-      return nullptr;
-    }
-    return &value->get_array();
-  }
-
- private:
-  const json::object& object_;
-  std::string path_;
-  std::vector<field_error>& errors_;
-};
-
-std::vector<config::channel> read_channels(const json::array& items, const std::string& path,
-                                           std::vector<field_error>& errors) {
-  std::vector<config::channel> channels;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const auto* text = items[i].if_string();
-    const auto channel = text != nullptr ? parse_channel(*text) : std::nullopt;
-    if (!channel) {
-      errors.push_back(
-          {path + "[" + std::to_string(i) + "]", "must be \"sms\", \"email\" or \"voice\""});
-    } else if (std::find(channels.begin(), channels.end(), *channel) == channels.end()) {
-      channels.push_back(*channel);
-    }
-  }
-  return channels;
 }
 
 std::optional<guardian> read_guardian(const json::value& value, const std::string& path,
@@ -213,8 +129,7 @@ std::optional<student> read_student(const json::value& value, const std::string&
     s.school = std::move(*school);
   }
   if (auto grade = r.string("grade", false, 8)) {
-    if (std::find(std::begin(grade_codes), std::end(grade_codes), *grade) ==
-        std::end(grade_codes)) {
+    if (!is_valid_grade(*grade)) {
       errors.push_back({r.at("grade"), "a OneRoster grade code: PK, TK, KG, 01 … 13, UG, Other"});
     }
     s.grade = std::move(*grade);
@@ -242,6 +157,10 @@ json::array channels_to_json(const std::vector<config::channel>& channels) {
 }
 
 }  // namespace
+
+bool is_valid_grade(std::string_view grade) {
+  return std::find(std::begin(grade_codes), std::end(grade_codes), grade) != std::end(grade_codes);
+}
 
 bool is_valid_directory_id(std::string_view id) {
   return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -360,6 +279,7 @@ std::optional<family> family_from_stored_json(std::string_view text) {
 
 std::vector<std::string> index_terms(const family& f) {
   std::set<std::string> terms;
+  terms.insert("all");  // the whole district: a snow day reaches every family
   for (const auto& s : f.students) {
     terms.insert("school:" + s.school);
     if (!s.grade.empty()) {
@@ -374,6 +294,8 @@ std::vector<std::string> index_terms(const family& f) {
     if (!g.phone.empty()) {
       terms.insert("phone:" + g.phone);  // inbound texts find their guardian by number
     }
+    terms.insert("language:" +
+                 g.language);  // how many families an announcement reaches per language
   }
   return {terms.begin(), terms.end()};
 }

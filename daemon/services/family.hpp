@@ -63,6 +63,9 @@ family_validation validate_family(std::string_view id, const boost::json::value&
 // of letters, digits and - _ . : (no slashes, so they are safe in URLs and Redis keys).
 bool is_valid_directory_id(std::string_view id);
 
+// A OneRoster grade code (CEDS): "PK", "KG", "01".."13", "UG", …
+bool is_valid_grade(std::string_view grade);
+
 // The API form (with opted_out); `for_storage` leaves opted_out out.
 boost::json::value to_json(const family& f, bool for_storage = false);
 // The stored form back into a family; nullopt when it is not a valid family.

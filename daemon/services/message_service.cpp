@@ -4,21 +4,17 @@
 
 #include <algorithm>
 
-#include "support/crypto.hpp"
+#include "support/ids.hpp"
 #include "support/time_format.hpp"
 
 namespace liaison::services {
 
 std::string new_message_id(std::chrono::system_clock::time_point now) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  return fmt::format("msg_{:012x}{}", ms, random_hex(8));
+  return new_time_ordered_id("msg_", now);
 }
 
 bool looks_like_message_id(std::string_view id) {
-  return id.size() == 4 + 12 + 16 && id.starts_with("msg_") &&
-         std::all_of(id.begin() + 4, id.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return looks_like_time_ordered_id(id, "msg_");
 }
 
 bool valid_idempotency_key(std::string_view key) {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 
+#include "daemon/services/announcement_service.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "support/time_format.hpp"
 
@@ -224,9 +225,10 @@ asio::awaitable<bool> delivery_worker::persist(
   co_return false;
 }
 
-asio::awaitable<void> delivery_worker::bury(const queue::queued_job& job, std::string_view channel,
-                                            std::string_view priority, std::string_view attempts,
-                                            const std::string& reason) {
+asio::awaitable<void> delivery_worker::bury(const queue::queued_job& job,
+                                            const queue::record_fields& record,
+                                            std::string_view channel, std::string_view priority,
+                                            std::string_view attempts, const std::string& reason) {
   const auto now = format_rfc3339_utc(clock_.now_system());
   const queue::record_fields updates = {
       {"state", "dead"}, {"dead_reason", reason}, {"updated_at", now}};
@@ -239,7 +241,8 @@ asio::awaitable<void> delivery_worker::bury(const queue::queued_job& job, std::s
                                        {"consumer", consumer_}};
   const bool poison = reason.starts_with("poison");
   logger_->warn("delivery {} goes to the dead letters: {}", job.delivery_id, reason);
-  if (co_await persist([&] { return queue_.bury(job, updates, letter); }, "the dead letter",
+  const auto tally = queue::tally_move_for(record, "dead");
+  if (co_await persist([&] { return queue_.bury(job, updates, letter, tally); }, "the dead letter",
                        job.delivery_id)) {
     dead_letters_
         .Add({{"channel", std::string(channel)}, {"reason", poison ? "poison" : "exhausted"}})
@@ -273,12 +276,14 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
     // The provider accepted this delivery already; only our record of it was incomplete.
     // Sending again would give the family a second copy.
     const queue::record_fields sent = {{"state", "sent"}, {"updated_at", now}};
-    co_await persist([&] { return queue_.complete(job, sent); }, "the outcome", job.delivery_id);
+    const auto tally = queue::tally_move_for(record, "sent");
+    co_await persist([&] { return queue_.complete(job, sent, tally); }, "the outcome",
+                     job.delivery_id);
     co_return;
   }
   const auto attempts_before = count_field(record, "attempts");
   if (job.times_delivered > cfg_.max_deliveries) {
-    co_await bury(job, channel_name, priority_name, std::to_string(attempts_before),
+    co_await bury(job, record, channel_name, priority_name, std::to_string(attempts_before),
                   "poison: taken " + std::to_string(job.times_delivered) +
                       " times without an outcome (the consumer crashed or hung each time)");
     co_return;
@@ -309,7 +314,9 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
     const queue::record_fields failed = {{"state", "failed"},
                                          {"last_error", "unknown channel \"" + channel_name + "\""},
                                          {"updated_at", now}};
-    co_await persist([&] { return queue_.complete(job, failed); }, "the outcome", job.delivery_id);
+    const auto tally = queue::tally_move_for(record, "failed");
+    co_await persist([&] { return queue_.complete(job, failed, tally); }, "the outcome",
+                     job.delivery_id);
     co_return;
   }
 
@@ -325,10 +332,28 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
           {"state", "opted_out"}, {"last_error", "the recipient opted out"}, {"updated_at", now}};
       outcomes_.Add({{"channel", channel_name}, {"provider", ""}, {"outcome", "opted_out"}})
           .Increment();
-      co_await persist([&] { return queue_.complete(job, skipped); }, "the outcome",
+      const auto tally = queue::tally_move_for(record, "opted_out");
+      co_await persist([&] { return queue_.complete(job, skipped, tally); }, "the outcome",
                        job.delivery_id);
       co_return;
     }
+  }
+
+  channels::rendered_delivery delivery;
+  if (field(record, "kind") == "announcement") {
+    auto prepared = co_await prepare_announcement(job, record, now);
+    if (!prepared) {
+      co_return;  // finished (cancelled, deferred, failed) or left pending
+    }
+    delivery = std::move(*prepared);
+  } else {
+    delivery.delivery_id = field(record, "id");
+    delivery.message_id = field(record, "id");
+    delivery.channel = *channel;
+    delivery.address = field(record, "address");
+    delivery.language = field(record, "language");
+    delivery.subject = field(record, "subject");
+    delivery.text = field(record, "body");
   }
 
   // The "handed to provider" mark: a consumer that takes this job over later knows it may have
@@ -341,10 +366,6 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
     co_return;  // not sent; stays pending
   }
 
-  const channels::rendered_delivery delivery{
-      field(record, "id"),      field(record, "id"),       *channel,
-      field(record, "address"), field(record, "language"), field(record, "subject"),
-      field(record, "body")};
   const auto result = co_await providers_.send(delivery);
   const auto& outcome = result.outcome;
   const std::string& provider_name = result.provider;
@@ -366,7 +387,9 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
                                          {"attempts", attempts},
                                          {"sent_at", done_at},
                                          {"updated_at", done_at}};
-      co_await persist([&] { return queue_.complete(job, sent); }, "the outcome", job.delivery_id);
+      const auto tally = queue::tally_move_for(record, "sent");
+      co_await persist([&] { return queue_.complete(job, sent, tally); }, "the outcome",
+                       job.delivery_id);
       break;
     }
     case channels::outcome_kind::permanent_failure: {
@@ -379,7 +402,8 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
                                            {"last_error", outcome.reason},
                                            {"attempts", attempts},
                                            {"updated_at", done_at}};
-      co_await persist([&] { return queue_.complete(job, failed); }, "the outcome",
+      const auto tally = queue::tally_move_for(record, "failed");
+      co_await persist([&] { return queue_.complete(job, failed, tally); }, "the outcome",
                        job.delivery_id);
       break;
     }
@@ -399,7 +423,7 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
       input.last_error = outcome.reason;
       const auto decision = retry_policy_.decide(input, random_());
       if (decision.give_up) {
-        co_await bury(job, channel_name, priority_name, attempts, decision.reason);
+        co_await bury(job, record, channel_name, priority_name, attempts, decision.reason);
         break;
       }
       const queue::record_fields retrying = {
@@ -418,6 +442,44 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
       break;
     }
   }
+}
+
+asio::awaitable<std::optional<channels::rendered_delivery>> delivery_worker::prepare_announcement(
+    const queue::queued_job& job, const queue::record_fields& record, const std::string& now) {
+  if (announcements_ == nullptr) {
+    logger_->warn("delivery {} belongs to an announcement, which this worker cannot render",
+                  job.delivery_id);
+    co_return std::nullopt;  // stays pending for a worker that can
+  }
+  auto prepared = co_await announcements_->prepare(record);
+  if (auto* ready = std::get_if<services::send_now>(&prepared)) {
+    co_return std::move(ready->delivery);
+  }
+  if (auto* later = std::get_if<services::try_later>(&prepared)) {
+    logger_->warn("delivery {} not sent now: {}", job.delivery_id, later->reason);
+    co_return std::nullopt;
+  }
+  if (auto* wait = std::get_if<services::wait_until>(&prepared)) {
+    // Quiet hours: back to the delayed set without spending an attempt.
+    const queue::record_fields deferred = {{"state", "deferred"},
+                                           {"next_attempt_at", format_rfc3339_utc(wait->when)},
+                                           {"updated_at", now}};
+    const auto tally = queue::tally_move_for(record, "deferred");
+    const auto when = wait->when;
+    co_await persist([&] { return queue_.retry_later(job, deferred, when, tally); },
+                     "the quiet-hours deferral", job.delivery_id);
+    co_return std::nullopt;
+  }
+  const bool cancelled = std::holds_alternative<services::stop_cancelled>(prepared);
+  const std::string state = cancelled ? "cancelled" : "failed";
+  const std::string reason = cancelled ? "the announcement was cancelled"
+                                       : std::get<services::cannot_send>(prepared).reason;
+  const queue::record_fields stopped = {
+      {"state", state}, {"last_error", reason}, {"updated_at", now}};
+  const auto tally = queue::tally_move_for(record, state);
+  co_await persist([&] { return queue_.complete(job, stopped, tally); }, "the outcome",
+                   job.delivery_id);
+  co_return std::nullopt;
 }
 
 }  // namespace liaison::workers

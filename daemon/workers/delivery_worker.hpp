@@ -30,7 +30,8 @@ class Counter;
 
 namespace liaison::services {
 class directory_store;
-}
+class announcement_service;
+}  // namespace liaison::services
 
 namespace liaison::workers {
 
@@ -54,6 +55,12 @@ class delivery_worker {
   // queue's own tests can run a worker without a directory.
   void set_opt_out_store(services::directory_store& directory) { directory_ = &directory; }
 
+  // Renders announcement deliveries (and says when they are cancelled or must wait for the end
+  // of quiet hours). Without it, announcement deliveries are left for a worker that has one.
+  void set_announcements(services::announcement_service& announcements) {
+    announcements_ = &announcements;
+  }
+
  private:
   // Where a job came from decides how much its record can be trusted to be idle.
   enum class origin { fresh, own_pending, claimed };
@@ -61,9 +68,14 @@ class delivery_worker {
   boost::asio::awaitable<void> recover_pending();
   boost::asio::awaitable<void> claim_idle();
   boost::asio::awaitable<void> process(const queue::queued_job& job, origin from);
-  boost::asio::awaitable<void> bury(const queue::queued_job& job, std::string_view channel,
+  boost::asio::awaitable<void> bury(const queue::queued_job& job,
+                                    const queue::record_fields& record, std::string_view channel,
                                     std::string_view priority, std::string_view attempts,
                                     const std::string& reason);
+  // The rendered delivery of an announcement's job, or nullopt when the job was finished here
+  // (cancelled, deferred to the end of quiet hours, failed) or must stay pending.
+  boost::asio::awaitable<std::optional<channels::rendered_delivery>> prepare_announcement(
+      const queue::queued_job& job, const queue::record_fields& record, const std::string& now);
   // Retries a write that must not be lost (an outcome after the provider accepted) while
   // Redis comes back; false if it still failed after a bounded time.
   boost::asio::awaitable<bool> persist(
@@ -80,6 +92,7 @@ class delivery_worker {
   std::shared_ptr<spdlog::logger> logger_;
   const clock& clock_;
   services::directory_store* directory_ = nullptr;
+  services::announcement_service* announcements_ = nullptr;
   queue::retry_policy retry_policy_;
   queue::random_source random_;
   std::unique_ptr<queue::redis_connection> reader_;  // XREADGROUP BLOCK holds a connection

@@ -95,12 +95,13 @@ TEST(family, stored_form_round_trips_without_opt_outs) {
   EXPECT_EQ(*back, *v.value);
 }
 
-TEST(family, index_terms_cover_school_grade_and_tags) {
+TEST(family, index_terms_cover_school_grade_tags_languages_and_the_district) {
   const auto v = validate(lopez);
   ASSERT_TRUE(v.value);
   EXPECT_THAT(index_terms(*v.value),
               UnorderedElementsAre("school:lincoln-es", "grade:03", "school_grade:lincoln-es:03",
-                                   "tag:newcomer", "phone:+12025550143", "phone:+12025550199"));
+                                   "tag:newcomer", "phone:+12025550143", "phone:+12025550199",
+                                   "all", "language:es-MX", "language:es"));
 }
 
 }  // namespace

@@ -1,0 +1,282 @@
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+
+#include "daemon/api/intake.hpp"
+#include "daemon/api/routes.hpp"
+#include "daemon/http/json_response.hpp"
+#include "daemon/http/problem.hpp"
+#include "daemon/services/announcement_service.hpp"
+#include "daemon/services/json_input.hpp"
+#include "support/time_format.hpp"
+
+namespace liaison::api {
+namespace {
+
+using boost::asio::awaitable;
+namespace json = boost::json;
+
+constexpr const char* phases[] = {"queued", "deferred",  "sent",     "delivered",
+                                  "failed", "opted_out", "cancelled"};
+
+http::response unavailable(const http::request& req) {
+  return http::make_problem_response({http::status::service_unavailable,
+                                      "urn:liaison:problem:queue-unavailable",
+                                      "Queue unavailable",
+                                      "Redis could not be reached; nothing was changed",
+                                      {}},
+                                     req.version(), req.keep_alive());
+}
+
+http::response not_found(const http::request& req, const std::string& id) {
+  return http::make_problem_response(http::not_found_problem("no announcement with id " + id),
+                                     req.version(), req.keep_alive());
+}
+
+services::requester requester_of(const http::principal& caller) {
+  return {caller.key_name, caller.role, caller.schools};
+}
+
+// A school key sees its own schools' announcements; others do not exist for it.
+bool reaches(const http::principal& caller, const services::stored_announcement& stored) {
+  return caller.role != config::role::school || caller.may_act_for_school(stored.value.school);
+}
+
+json::object& object_at(json::object& parent, const std::string& key) {
+  auto& value = parent[key];
+  if (!value.is_object()) {
+    value.emplace_object();
+  }
+  return value.get_object();
+}
+
+// Counts per language and channel, and totals per phase, from the tally's
+// "<language>|<channel>|<phase>" fields.
+json::object progress_json(const services::announcement_progress& p) {
+  const auto& s = p.stored;
+  json::object body;
+  body["id"] = s.value.id;
+  body["state"] = services::to_string(s.state);
+  if (!s.value.school.empty()) {
+    body["school"] = s.value.school;
+  }
+  body["created_by"] = s.created_by;
+  body["created_at"] = s.created_at;
+  if (s.value.send_at) {
+    body["send_at"] = format_rfc3339_utc(*s.value.send_at);
+  }
+  if (!s.cancelled_at.empty()) {
+    body["cancelled_by"] = s.cancelled_by;
+    body["cancelled_at"] = s.cancelled_at;
+  }
+  json::object fanout;
+  fanout["families"] = s.audience < 0 ? json::value(nullptr) : json::value(s.audience);
+  fanout["families_done"] = s.families_done;
+  fanout["deliveries"] = s.deliveries;
+  body["fan_out"] = std::move(fanout);
+
+  json::object totals;
+  for (const char* phase : phases) {
+    totals[phase] = 0;
+  }
+  json::object by_language;
+  for (const auto& [key, count] : p.tally) {
+    const auto first = key.find('|');
+    const auto second = key.find('|', first + 1);
+    if (first == std::string::npos || second == std::string::npos || count == 0) {
+      continue;
+    }
+    const auto language = key.substr(0, first);
+    const auto channel = key.substr(first + 1, second - first - 1);
+    const auto phase = key.substr(second + 1);
+    auto& per_language = object_at(by_language, language);
+    auto& per_channel = object_at(per_language, channel);
+    if (!per_channel.contains(phase)) {
+      per_channel[phase] = 0;
+    }
+    per_channel[phase] = per_channel[phase].as_int64() + count;
+    totals[phase] = totals[phase].as_int64() + count;
+  }
+  body["totals"] = std::move(totals);
+  body["by_language"] = std::move(by_language);
+  body["announcement"] = services::to_json(s.value);
+  body["links"] = {{"self", "/v1/announcements/" + s.value.id},
+                   {"cancel", "/v1/announcements/" + s.value.id + "/cancel"}};
+  return body;
+}
+
+json::object preview_json(const services::announcement_preview& p) {
+  json::object body;
+  body["families"] = p.families;
+  body["sms_segments_estimate"] = p.sms_segments_estimate;
+  json::array languages;
+  for (const auto& l : p.languages) {
+    json::object language;
+    language["language"] = l.language;
+    language["families"] = l.families;
+    language["text_language"] = l.text_language;
+    language["text_source"] = l.text_source;
+    language["fallback"] = l.fallback;
+    language["direction"] = l.right_to_left ? "rtl" : "ltr";
+    if (!l.error.empty()) {
+      language["error"] = l.error;
+    }
+    json::object channels;
+    for (const auto& c : l.channels) {
+      json::object channel;
+      channel["available"] = c.available;
+      if (!c.note.empty()) {
+        channel["note"] = c.note;
+      }
+      if (!c.subject.empty()) {
+        channel["subject"] = c.subject;
+      }
+      if (!c.text.empty()) {
+        channel["text"] = c.text;
+      }
+      if (!c.voice_language.empty()) {
+        channel["voice_language"] = c.voice_language;
+      }
+      if (c.channel == config::channel::sms && c.available) {
+        channel["encoding"] = c.encoding;
+        channel["characters"] = c.characters;
+        channel["segments"] = c.segments;
+        if (!c.first_non_gsm7_character.empty()) {
+          channel["first_non_gsm7_character"] = c.first_non_gsm7_character;
+        }
+      }
+      channels[config::to_string(c.channel)] = std::move(channel);
+    }
+    language["channels"] = std::move(channels);
+    languages.push_back(std::move(language));
+  }
+  body["languages"] = std::move(languages);
+  return body;
+}
+
+}  // namespace
+
+void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
+                             std::function<void()> on_accepted) {
+  routes.add(
+      http::verb::post, "/v1/announcements", http::access_rule::any_key(),
+      [&announcements, on_accepted](http::request_context& ctx) -> awaitable<http::response> {
+        const auto& req = ctx.req;
+        if (!is_json(req)) {
+          co_return not_json(req, "announcement");
+        }
+        if (auto bad_key = check_idempotency_key(req)) {
+          co_return std::move(*bad_key);
+        }
+        auto parsed = services::parse_json_body(req.body());
+        if (!parsed.value) {
+          co_return malformed_json(req, parsed.error);
+        }
+        auto validation = services::validate_announcement(*parsed.value, announcements.now());
+        if (!validation.value) {
+          co_return http::make_problem_response(
+              http::validation_problem(std::move(validation.errors)), req.version(),
+              req.keep_alive());
+        }
+        const auto who = requester_of(*ctx.caller);
+        const auto idempotency = idempotency_of(ctx);
+        auto accepted =
+            co_await announcements.accept(std::move(*validation.value), who, idempotency);
+        if (!accepted) {
+          co_return unavailable(req);
+        }
+        if (!accepted->errors.empty()) {
+          co_return http::make_problem_response(
+              http::validation_problem(std::move(accepted->errors)), req.version(),
+              req.keep_alive());
+        }
+        const auto& outcome = accepted->outcome;
+        if (outcome.result == queue::intake_result::conflict) {
+          co_return idempotency_key_reused(req, "announcement " + outcome.delivery_id);
+        }
+        if (outcome.result == queue::intake_result::created && on_accepted) {
+          on_accepted();
+        }
+        const std::string& id = outcome.delivery_id;
+        json::object body{
+            {"id", id}, {"status", "accepted"}, {"links", {{"self", "/v1/announcements/" + id}}}};
+        auto res = http::make_json_response(http::status::accepted, body, req);
+        res.set(boost::beast::http::field::location, "/v1/announcements/" + id);
+        if (outcome.result == queue::intake_result::replayed) {
+          res.set("Idempotent-Replayed", "true");
+        }
+        co_return res;
+      });
+
+  routes.add(
+      http::verb::post, "/v1/announcements/preview", http::access_rule::any_key(),
+      [&announcements](http::request_context& ctx) -> awaitable<http::response> {
+        const auto& req = ctx.req;
+        if (!is_json(req)) {
+          co_return not_json(req, "announcement");
+        }
+        auto parsed = services::parse_json_body(req.body());
+        if (!parsed.value) {
+          co_return malformed_json(req, parsed.error);
+        }
+        auto validation = services::validate_announcement(*parsed.value, announcements.now());
+        if (!validation.value) {
+          co_return http::make_problem_response(
+              http::validation_problem(std::move(validation.errors)), req.version(),
+              req.keep_alive());
+        }
+        auto preview = co_await announcements.preview(*validation.value, requester_of(*ctx.caller));
+        if (!preview) {
+          co_return unavailable(req);
+        }
+        if (!preview->errors.empty()) {
+          co_return http::make_problem_response(
+              http::validation_problem(std::move(preview->errors)), req.version(),
+              req.keep_alive());
+        }
+        co_return http::make_json_response(http::status::ok, preview_json(*preview), req);
+      });
+
+  routes.add(http::verb::get, "/v1/announcements/{id}", http::access_rule::any_key(),
+             [&announcements](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               const std::string& id = ctx.path_params.at("id");
+               if (!services::looks_like_announcement_id(id)) {
+                 co_return not_found(req, id);
+               }
+               auto progress = co_await announcements.progress(id);
+               if (!progress) {
+                 co_return unavailable(req);
+               }
+               if (!*progress || !reaches(*ctx.caller, (*progress)->stored)) {
+                 co_return not_found(req, id);
+               }
+               co_return http::make_json_response(http::status::ok, progress_json(**progress), req);
+             });
+
+  routes.add(http::verb::post, "/v1/announcements/{id}/cancel", http::access_rule::any_key(),
+             [&announcements](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               const std::string& id = ctx.path_params.at("id");
+               if (!services::looks_like_announcement_id(id)) {
+                 co_return not_found(req, id);
+               }
+               auto before = co_await announcements.progress(id);
+               if (!before) {
+                 co_return unavailable(req);
+               }
+               if (!*before || !reaches(*ctx.caller, (*before)->stored)) {
+                 co_return not_found(req, id);
+               }
+               auto cancelled = co_await announcements.cancel(id, requester_of(*ctx.caller));
+               if (!cancelled) {
+                 co_return unavailable(req);
+               }
+               auto after = co_await announcements.progress(id);
+               if (!after || !*after) {
+                 co_return unavailable(req);
+               }
+               co_return http::make_json_response(http::status::ok, progress_json(**after), req);
+             });
+}
+
+}  // namespace liaison::api

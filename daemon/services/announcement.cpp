@@ -1,0 +1,392 @@
+#include "daemon/services/announcement.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <set>
+
+#include "daemon/services/family.hpp"
+#include "daemon/services/json_fields.hpp"
+#include "i18n/language.hpp"
+#include "support/ids.hpp"
+#include "support/time_format.hpp"
+
+namespace liaison::services {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::system_clock;
+
+constexpr std::string_view id_rule = "use 1-128 letters, digits, '-', '_', '.' or ':'";
+
+bool is_recipient_argument(std::string_view name) {
+  return std::find(std::begin(recipient_arguments), std::end(recipient_arguments), name) !=
+         std::end(recipient_arguments);
+}
+
+// What the announcement's patterns need from each argument, gathered over every text.
+struct argument_use {
+  i18n::argument_kind kind = i18n::argument_kind::any;
+  std::string first_path;  // where it is first used, for "has no value" errors
+};
+
+// The stricter of two uses (a number or a date constrains more than "any").
+i18n::argument_kind stricter(i18n::argument_kind a, i18n::argument_kind b) {
+  return a == i18n::argument_kind::any ? b : a;
+}
+
+void check_pattern(const std::string& pattern, const std::string& path,
+                   std::map<std::string, argument_use>& uses, std::vector<field_error>& errors) {
+  const auto analysis = i18n::analyze_pattern(pattern);
+  if (!analysis.ok) {
+    errors.push_back({path, analysis.error});
+    return;
+  }
+  for (const auto& argument : analysis.arguments) {
+    auto [it, inserted] = uses.try_emplace(argument.name, argument_use{argument.kind, path});
+    if (!inserted) {
+      it->second.kind = stricter(it->second.kind, argument.kind);
+    }
+  }
+}
+
+std::optional<announcement_text> read_text(const json::object& object, const std::string& path,
+                                           bool subject_required,
+                                           std::map<std::string, argument_use>& uses,
+                                           std::vector<field_error>& errors) {
+  object_reader r(object, path, errors);
+  if (!path.empty()) {  // a translation; the original's members are checked with the request's
+    r.reject_unknown({"subject", "body"});
+  }
+  announcement_text text;
+  auto body = r.string("body", true, i18n::max_pattern_bytes);
+  if (body) {
+    if (body->empty()) {
+      errors.push_back({r.at("body"), "must not be empty"});
+    } else {
+      check_pattern(*body, r.at("body"), uses, errors);
+    }
+    text.body = std::move(*body);
+  }
+  if (auto subject = r.string("subject", subject_required, 1000)) {
+    if (!subject->empty()) {
+      check_pattern(*subject, r.at("subject"), uses, errors);
+    } else if (subject_required) {
+      errors.push_back({r.at("subject"), "must not be empty: email is among the channels"});
+    }
+    text.subject = std::move(*subject);
+  }
+  return text;
+}
+
+audience read_audience(object_reader& parent, std::vector<field_error>& errors) {
+  audience to;
+  const auto* object = parent.object("audience", true);
+  if (object == nullptr) {
+    return to;
+  }
+  object_reader r(*object, "audience", errors);
+  r.reject_unknown({"all", "schools", "grades", "family_ids", "tags"});
+  if (const auto* all = object->if_contains("all"); all != nullptr && !all->is_null()) {
+    if (!all->is_bool()) {
+      errors.push_back({"audience.all", "must be true or false"});
+    } else {
+      to.all = all->get_bool();
+    }
+  }
+  to.schools = r.id_list("schools", max_audience_selectors, is_valid_directory_id, id_rule);
+  to.grades = r.id_list("grades", 30, is_valid_grade,
+                        "a OneRoster grade code: PK, TK, KG, 01 … 13, UG, Other");
+  to.family_ids = r.id_list("family_ids", max_audience_selectors, is_valid_directory_id, id_rule);
+  to.tags = r.id_list("tags", max_audience_selectors, is_valid_directory_id, id_rule);
+  if (!to.all && to.schools.empty() && to.grades.empty() && to.family_ids.empty() &&
+      to.tags.empty()) {
+    errors.push_back({"audience", "names no one: give schools, grades, family_ids, tags or all"});
+  }
+  return to;
+}
+
+// Gives each argument its typed value, by what the patterns do with it.
+i18n::message_arguments read_arguments(const json::object* object,
+                                       const std::map<std::string, argument_use>& uses,
+                                       std::vector<field_error>& errors) {
+  i18n::message_arguments values;
+  if (object != nullptr && object->size() > max_arguments) {
+    errors.push_back({"arguments", "at most " + std::to_string(max_arguments) + " arguments"});
+    return values;
+  }
+  if (object != nullptr) {
+    for (const auto& [key, value] : *object) {
+      const std::string name(key);
+      const std::string path = "arguments." + name;
+      if (is_recipient_argument(name)) {
+        errors.push_back({path, "is filled in for each recipient; do not give it a value"});
+        continue;
+      }
+      const auto use = uses.find(name);
+      const auto kind = use == uses.end() ? i18n::argument_kind::any : use->second.kind;
+      if (kind == i18n::argument_kind::date) {
+        const auto* text = value.if_string();
+        auto instant = text != nullptr ? parse_rfc3339(*text) : std::nullopt;
+        if (!instant) {
+          errors.push_back({path,
+                            "used as a date: give an RFC 3339 date-time with its offset, "
+                            "e.g. \"2026-12-03T18:00:00-05:00\""});
+          continue;
+        }
+        values.push_back({name, *instant});
+      } else if (value.is_int64()) {
+        values.push_back({name, value.get_int64()});
+      } else if (value.is_uint64() || value.is_double()) {
+        values.push_back({name, value.to_number<double>()});
+      } else if (kind == i18n::argument_kind::number) {
+        errors.push_back({path, "used as a number: give a JSON number"});
+      } else if (value.is_string()) {
+        if (value.get_string().size() > 1000) {
+          errors.push_back({path, "longer than 1000 bytes"});
+          continue;
+        }
+        values.push_back({name, std::string(value.get_string())});
+      } else {
+        errors.push_back({path, "must be a string, a number or a date-time string"});
+      }
+    }
+  }
+  for (const auto& [name, use] : uses) {
+    if (is_recipient_argument(name)) {
+      if (use.kind == i18n::argument_kind::number || use.kind == i18n::argument_kind::date) {
+        errors.push_back({use.first_path, "{" + name + "} is a text; it cannot be formatted as a " +
+                                              std::string(i18n::to_string(use.kind))});
+      }
+      continue;
+    }
+    const bool given = std::any_of(values.begin(), values.end(),
+                                   [&](const i18n::message_argument& a) { return a.name == name; });
+    const bool reported = object != nullptr && object->contains(name);
+    if (!given && !reported) {
+      errors.push_back({use.first_path, "uses {" + name +
+                                            "} but arguments gives it no value (each recipient "
+                                            "brings guardian_name, student_names and school)"});
+    }
+  }
+  return values;
+}
+
+json::value argument_json(const i18n::argument_value& value) {
+  return std::visit(
+      [](const auto& v) -> json::value {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, system_clock::time_point>) {
+          return json::value(format_rfc3339_utc(v));
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return json::value(v);
+        } else {
+          return json::value(v);
+        }
+      },
+      value);
+}
+
+json::object text_json(const announcement_text& text) {
+  json::object o;
+  if (!text.subject.empty()) {
+    o["subject"] = text.subject;
+  }
+  o["body"] = text.body;
+  return o;
+}
+
+}  // namespace
+
+announcement_validation validate_announcement(const json::value& input,
+                                              std::optional<system_clock::time_point> now) {
+  std::vector<field_error> errors;
+  const auto* object = input.if_object();
+  if (object == nullptr) {
+    return {std::nullopt, {{"", "the body must be a JSON object"}}};
+  }
+  object_reader r(*object, "", errors);
+  r.reject_unknown({"school", "audience", "channels", "priority", "subject", "body",
+                    "source_language", "translations", "machine_translation", "arguments",
+                    "send_at"});
+  announcement a;
+
+  if (auto school = r.string("school", false, 128)) {
+    if (!is_valid_directory_id(*school)) {
+      errors.push_back({"school", std::string(id_rule)});
+    }
+    a.school = std::move(*school);
+  }
+  a.to = read_audience(r, errors);
+
+  if (const auto* channels = r.array("channels", 3)) {
+    a.channels = read_channels(*channels, "channels", errors);
+    if (a.channels.empty() && channels->empty()) {
+      errors.push_back({"channels", "name at least one of \"sms\", \"email\", \"voice\""});
+    }
+  } else if (!object->contains("channels")) {
+    errors.push_back({"channels", "required: a list of \"sms\", \"email\", \"voice\""});
+  }
+  const bool has_email =
+      std::find(a.channels.begin(), a.channels.end(), config::channel::email) != a.channels.end();
+
+  if (auto priority = r.string("priority", false, 16)) {
+    if (*priority == "urgent") {
+      a.priority = config::priority::urgent;
+    } else if (*priority != "normal") {
+      errors.push_back({"priority", "must be \"normal\" or \"urgent\""});
+    }
+  }
+
+  if (auto source = r.string("source_language", true, 64)) {
+    auto canonical = i18n::canonicalize_language_tag(*source);
+    if (canonical) {
+      a.source_language = std::move(*canonical.value);
+    } else {
+      errors.push_back({"source_language", canonical.error});
+    }
+  }
+
+  std::map<std::string, argument_use> uses;
+  // The original's subject and body sit at the top level, as DESIGN.md §4 lists them.
+  if (auto original = read_text(*object, "", has_email, uses, errors)) {
+    a.original = std::move(*original);
+  }
+  if (const auto* translations = r.object("translations", false)) {
+    if (translations->size() > max_translations) {
+      errors.push_back({"translations", "at most " + std::to_string(max_translations)});
+    } else {
+      for (const auto& [key, value] : *translations) {
+        const std::string path = "translations." + std::string(key);
+        auto canonical = i18n::canonicalize_language_tag(key);
+        if (!canonical) {
+          errors.push_back({path, canonical.error});
+          continue;
+        }
+        if (*canonical.value == a.source_language) {
+          errors.push_back({path, "is the source language: the top-level text is already in it"});
+          continue;
+        }
+        if (a.translations.contains(*canonical.value)) {
+          errors.push_back({path, "a second translation into " + *canonical.value});
+          continue;
+        }
+        const auto* text = value.if_object();
+        if (text == nullptr) {
+          errors.push_back({path, "must be an object with \"body\" (and \"subject\" for email)"});
+          continue;
+        }
+        if (auto read = read_text(*text, path, has_email, uses, errors)) {
+          a.translations.emplace(std::move(*canonical.value), std::move(*read));
+        }
+      }
+    }
+  }
+
+  if (auto policy = r.string("machine_translation", false, 64)) {
+    auto parsed = i18n::machine_translation_policy_from_string(*policy);
+    if (parsed) {
+      a.machine_translation = *parsed.value;
+    } else {
+      errors.push_back({"machine_translation", parsed.error});
+    }
+  }
+
+  a.arguments = read_arguments(r.object("arguments", false), uses, errors);
+
+  if (auto send_at = r.string("send_at", false, 64)) {
+    auto instant = parse_rfc3339(*send_at);
+    if (!instant) {
+      errors.push_back({"send_at",
+                        "an RFC 3339 date-time with its offset, e.g. "
+                        "\"2026-12-03T07:00:00-05:00\""});
+    } else if (now && *instant > *now + max_schedule_ahead) {
+      errors.push_back({"send_at", "at most a year ahead"});
+    } else if (now && *instant < *now - std::chrono::minutes(5)) {
+      errors.push_back({"send_at", "is in the past"});
+    } else {
+      a.send_at = *instant;
+    }
+  }
+
+  if (!errors.empty()) {
+    return {std::nullopt, std::move(errors)};
+  }
+  return {std::move(a), {}};
+}
+
+json::value to_json(const announcement& a) {
+  json::object o;
+  if (!a.school.empty()) {
+    o["school"] = a.school;
+  }
+  json::object to;
+  if (a.to.all) {
+    to["all"] = true;
+  }
+  auto list = [&to](const char* key, const std::vector<std::string>& items) {
+    if (!items.empty()) {
+      to[key] = json::array(items.begin(), items.end());
+    }
+  };
+  list("schools", a.to.schools);
+  list("grades", a.to.grades);
+  list("family_ids", a.to.family_ids);
+  list("tags", a.to.tags);
+  o["audience"] = std::move(to);
+  json::array channels;
+  for (auto c : a.channels) {
+    channels.emplace_back(config::to_string(c));
+  }
+  o["channels"] = std::move(channels);
+  o["priority"] = config::to_string(a.priority);
+  o["source_language"] = a.source_language;
+  if (!a.original.subject.empty()) {
+    o["subject"] = a.original.subject;
+  }
+  o["body"] = a.original.body;
+  if (!a.translations.empty()) {
+    json::object translations;
+    for (const auto& [language, text] : a.translations) {
+      translations[language] = text_json(text);
+    }
+    o["translations"] = std::move(translations);
+  }
+  o["machine_translation"] = i18n::to_string(a.machine_translation);
+  if (!a.arguments.empty()) {
+    json::object arguments;
+    for (const auto& argument : a.arguments) {
+      arguments[argument.name] = argument_json(argument.value);
+    }
+    o["arguments"] = std::move(arguments);
+  }
+  if (a.send_at) {
+    o["send_at"] = format_rfc3339_utc(*a.send_at);
+  }
+  return o;
+}
+
+const announcement_text* text_in(const announcement& a, std::string_view language) {
+  if (language == a.source_language) {
+    return &a.original;
+  }
+  const auto it = a.translations.find(std::string(language));
+  return it == a.translations.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> human_languages(const announcement& a) {
+  std::vector<std::string> languages = {a.source_language};
+  for (const auto& [language, text] : a.translations) {
+    languages.push_back(language);
+  }
+  return languages;
+}
+
+std::string new_announcement_id(system_clock::time_point now) {
+  return new_time_ordered_id("ann_", now);
+}
+
+bool looks_like_announcement_id(std::string_view id) {
+  return looks_like_time_ordered_id(id, "ann_");
+}
+
+}  // namespace liaison::services

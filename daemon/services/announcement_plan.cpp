@@ -1,0 +1,171 @@
+#include "daemon/services/announcement_plan.hpp"
+
+#include <algorithm>
+
+#include "i18n/quiet_hours.hpp"
+#include "i18n/voice.hpp"
+#include "support/time_format.hpp"
+
+namespace liaison::services {
+namespace {
+
+using std::chrono::system_clock;
+
+bool has(const std::vector<config::channel>& channels, config::channel c) {
+  return std::find(channels.begin(), channels.end(), c) != channels.end();
+}
+
+bool has_address(const guardian& g, config::channel c) {
+  return c == config::channel::email ? !g.email.empty() : !g.phone.empty();
+}
+
+// Student names joined by the unit separator; the renderer formats them as a list in the
+// guardian's locale ("Ana y Luis"). A school's announcement names only that school's students.
+std::string student_names(const family& f, std::string_view school) {
+  std::string names;
+  for (const auto& s : f.students) {
+    if (s.name.empty() || (!school.empty() && s.school != school)) {
+      continue;
+    }
+    if (!names.empty()) {
+      names += '\x1f';
+    }
+    names += s.name;
+  }
+  return names;
+}
+
+}  // namespace
+
+std::string announcement_tally_suffix(std::string_view announcement_id) {
+  return "ann:" + std::string(announcement_id) + ":tally";
+}
+
+announcement_planner::announcement_planner(const announcement& a, std::string announcement_id,
+                                           std::vector<std::string> catalog_languages,
+                                           std::vector<std::string> machine_languages,
+                                           std::string district_default_language,
+                                           const i18n::quiet_hours& quiet)
+    : announcement_(a),
+      id_(std::move(announcement_id)),
+      tally_(announcement_tally_suffix(id_)),
+      quiet_(quiet) {
+  request_.district_default = std::move(district_default_language);
+  request_.source_language = a.source_language;
+  for (const auto& [language, text] : a.translations) {
+    request_.human_languages.push_back(language);
+  }
+  request_.notice_languages = std::move(catalog_languages);
+  request_.policy = a.machine_translation;
+  request_.machine_languages = std::move(machine_languages);
+}
+
+const i18n::localization_choice* announcement_planner::choice_for(
+    const std::string& guardian_language) {
+  // One choice per language for the whole announcement: families of a district speak a few
+  // dozen languages, so this is computed a few dozen times, not once per guardian.
+  auto it = choices_.find(guardian_language);
+  if (it == choices_.end()) {
+    request_.guardian_language = guardian_language;
+    auto chosen = i18n::choose_localization(request_);
+    it = choices_.emplace(guardian_language, std::move(chosen.value)).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+void announcement_planner::add(std::vector<planned_delivery>& out, const family& f,
+                               const guardian& g, const i18n::localization_choice& choice,
+                               config::channel c, system_clock::time_point now) const {
+  planned_delivery d;
+  d.channel = c;
+  const std::string channel_name(config::to_string(c));
+  d.delivery_id = id_ + ":" + f.id + ":" + g.id + ":" + channel_name;
+  if (has(g.opted_out, c)) {
+    d.start = delivery_start::opted_out;
+  } else if (announcement_.priority == config::priority::normal && c != config::channel::email) {
+    // Quiet hours hold back what rings or buzzes at night; email waits in the inbox anyway.
+    d.due = quiet_.next_allowed(now, g.time_zone);
+    d.start = d.due > now ? delivery_start::defer : delivery_start::send;
+  }
+  const std::string created = format_rfc3339_utc(now);
+  auto& r = d.record;
+  r["id"] = d.delivery_id;
+  r["kind"] = "announcement";
+  r["announcement"] = id_;
+  r["family"] = f.id;
+  r["guardian"] = g.id;
+  r["channel"] = channel_name;
+  r["priority"] = std::string(config::to_string(announcement_.priority));
+  r["address"] = c == config::channel::email ? g.email : g.phone;
+  r["language"] = g.language;
+  r["text_language"] = choice.text_language;
+  r["text_source"] = std::string(i18n::to_string(choice.source));
+  r["notice_language"] = choice.notice_language;
+  r["format_locale"] = choice.format_locale;
+  if (choice.add_machine_translation_notice) {
+    r["machine_translation_notice"] = "1";
+  }
+  if (choice.add_fallback_notice) {
+    r["fallback_notice"] = "1";
+  }
+  r["time_zone"] = g.time_zone;
+  r["guardian_name"] = g.name;
+  r["student_names"] = student_names(f, announcement_.school);
+  if (!announcement_.school.empty()) {
+    r["school"] = announcement_.school;
+  }
+  r["state"] = d.start == delivery_start::send    ? "queued"
+               : d.start == delivery_start::defer ? "deferred"
+                                                  : "opted_out";
+  if (d.start == delivery_start::defer) {
+    r["next_attempt_at"] = format_rfc3339_utc(d.due);
+  }
+  r["attempts"] = "0";
+  r["created_at"] = created;
+  r["updated_at"] = created;
+  r["tally"] = tally_;
+  r["tally_group"] = g.language + "|" + channel_name;
+  out.push_back(std::move(d));
+}
+
+std::vector<planned_delivery> announcement_planner::plan(const family& f,
+                                                         system_clock::time_point now) {
+  std::vector<planned_delivery> out;
+  for (const auto& g : f.guardians) {
+    const auto* choice = choice_for(g.language);
+    if (choice == nullptr) {
+      ++skipped_;
+      continue;
+    }
+    // The channels both the announcement and the guardian want, where the guardian has an
+    // address for them.
+    std::vector<config::channel> channels;
+    for (auto c : announcement_.channels) {
+      if (has(g.channels, c) && has_address(g, c)) {
+        channels.push_back(c);
+      }
+    }
+    if (has(channels, config::channel::voice)) {
+      // A call is only placed when the text is in the guardian's language and the voice can
+      // speak it (in the guardian's locale): a call in another language reaches no one.
+      // Otherwise the family reads it instead, by SMS or else email.
+      if (!choice->in_guardian_language || !i18n::twilio_voice_for(choice->format_locale)) {
+        std::erase(channels, config::channel::voice);
+        for (auto instead : {config::channel::sms, config::channel::email}) {
+          if (has(g.channels, instead) && has_address(g, instead)) {
+            if (!has(channels, instead)) {
+              channels.push_back(instead);
+            }
+            break;
+          }
+        }
+      }
+    }
+    for (auto c : channels) {
+      add(out, f, g, *choice, c, now);
+    }
+  }
+  return out;
+}
+
+}  // namespace liaison::services

@@ -1,0 +1,70 @@
+// Fan-out's decisions for one family, as a pure function of the announcement, the family, the
+// catalog and the clock: which guardians get it on which channels, in which language, and
+// whether each delivery goes now, waits for the end of quiet hours, or is skipped because the
+// address opted out. The store (announcement_store) writes what this decides.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "daemon/services/announcement.hpp"
+#include "daemon/services/family.hpp"
+
+namespace liaison::i18n {
+class quiet_hours;
+}
+
+namespace liaison::services {
+
+enum class delivery_start {
+  send,       // into the channel's stream now
+  defer,      // into the delayed set until `due` (quiet hours)
+  opted_out,  // recorded (so it is counted and explained) but never sent
+};
+
+struct planned_delivery {
+  std::string delivery_id;  // deterministic: the same family planned twice gives the same ids
+  config::channel channel = config::channel::sms;
+  delivery_start start = delivery_start::send;
+  std::chrono::system_clock::time_point due;  // when start == defer
+  std::map<std::string, std::string> record;  // the delivery record's fields
+};
+
+// The progress counters of an announcement: one hash field per (guardian language, channel,
+// phase), e.g. "es-MX|sms|sent". Kept in the queue's key space, next to the deliveries.
+std::string announcement_tally_suffix(std::string_view announcement_id);
+
+class announcement_planner {
+ public:
+  // `catalog_languages`: the languages notices can be written in. `machine_languages`: the
+  // languages the configured translation provider reaches from the source (empty: none).
+  announcement_planner(const announcement& a, std::string announcement_id,
+                       std::vector<std::string> catalog_languages,
+                       std::vector<std::string> machine_languages,
+                       std::string district_default_language, const i18n::quiet_hours& quiet);
+
+  // The deliveries for one family. Guardians whose language cannot be localized at all (which
+  // validation prevents) are left out and counted in skipped_guardians().
+  std::vector<planned_delivery> plan(const family& f, std::chrono::system_clock::time_point now);
+
+  std::size_t skipped_guardians() const noexcept { return skipped_; }
+
+ private:
+  const i18n::localization_choice* choice_for(const std::string& guardian_language);
+  void add(std::vector<planned_delivery>& out, const family& f, const guardian& g,
+           const i18n::localization_choice& choice, config::channel c,
+           std::chrono::system_clock::time_point now) const;
+
+  const announcement& announcement_;
+  std::string id_;
+  std::string tally_;
+  i18n::localization_request request_;  // the announcement's part; the guardian's is filled in
+  const i18n::quiet_hours& quiet_;
+  std::map<std::string, std::optional<i18n::localization_choice>, std::less<>> choices_;
+  std::size_t skipped_ = 0;
+};
+
+}  // namespace liaison::services

@@ -1,0 +1,474 @@
+#include "daemon/services/announcement_service.hpp"
+
+#include <algorithm>
+
+#include "daemon/services/announcement_plan.hpp"
+#include "i18n/language.hpp"
+#include "i18n/sms_encoding.hpp"
+
+namespace liaison::services {
+namespace {
+
+using std::chrono::system_clock;
+
+bool may_address(const requester& who, std::string_view school) {
+  return std::find(who.schools.begin(), who.schools.end(), school) != who.schools.end();
+}
+
+std::string field(const std::map<std::string, std::string>& record, const char* key) {
+  const auto it = record.find(key);
+  return it == record.end() ? std::string() : it->second;
+}
+
+struct selector_check {
+  std::string term;
+  std::string path;
+  std::string problem;  // when the term has no family
+};
+
+std::vector<selector_check> selector_checks(const audience& to) {
+  std::vector<selector_check> checks;
+  auto add = [&checks](const std::vector<std::string>& ids, const char* list, const char* term,
+                       const char* problem) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      checks.push_back({std::string(term) + ids[i],
+                        "audience." + std::string(list) + "[" + std::to_string(i) + "]",
+                        std::string(problem) + ids[i]});
+    }
+  };
+  add(to.schools, "schools", "school:", "no family has a student at school ");
+  add(to.grades, "grades", "grade:", "no family has a student in grade ");
+  add(to.tags, "tags", "tag:", "no family has the tag ");
+  return checks;
+}
+
+// result<bool> is not built from an error_code implicitly (bool would take it too).
+boost::system::result<bool> failure(boost::system::error_code ec) {
+  return {boost::system::in_place_error, ec};
+}
+
+}  // namespace
+
+std::vector<field_error> check_announcement_scope(const announcement& a, const requester& who) {
+  std::vector<field_error> errors;
+  if (who.role != config::role::school) {
+    return errors;
+  }
+  if (a.school.empty()) {
+    errors.push_back({"school", "required with a school's key: the school it is sent for"});
+  } else if (!may_address(who, a.school)) {
+    errors.push_back({"school", "this key may not send for school " + a.school});
+  }
+  if (a.to.all) {
+    errors.push_back({"audience.all", "only coordinator and admin keys reach the whole district"});
+  }
+  for (std::size_t i = 0; i < a.to.schools.size(); ++i) {
+    if (!may_address(who, a.to.schools[i])) {
+      errors.push_back({"audience.schools[" + std::to_string(i) + "]",
+                        "this key may not address school " + a.to.schools[i]});
+    }
+  }
+  return errors;
+}
+
+audience_terms terms_for(const audience& to, const std::vector<std::string>& within_schools) {
+  audience_terms terms;
+  if (to.all) {
+    terms.union_terms.emplace_back("all");
+  }
+  for (const auto& school : to.schools) {
+    if (to.grades.empty()) {
+      terms.union_terms.push_back("school:" + school);
+    } else {
+      for (const auto& grade : to.grades) {
+        terms.union_terms.push_back("school_grade:" + school + ":" + grade);
+      }
+    }
+  }
+  if (to.schools.empty()) {
+    for (const auto& grade : to.grades) {
+      terms.union_terms.push_back("grade:" + grade);
+    }
+  }
+  for (const auto& tag : to.tags) {
+    terms.union_terms.push_back("tag:" + tag);
+  }
+  for (const auto& school : within_schools) {
+    terms.within_terms.push_back("school:" + school);
+  }
+  return terms;
+}
+
+announcement_service::announcement_service(directory_store& directory, announcement_store& store,
+                                           const i18n::message_catalog& catalog,
+                                           config::district_config district, const clock& clock,
+                                           std::chrono::milliseconds idempotency_ttl,
+                                           fanout_limits limits)
+    : directory_(directory),
+      store_(store),
+      catalog_(catalog),
+      district_(std::move(district)),
+      clock_(clock),
+      idempotency_ttl_(idempotency_ttl),
+      limits_(limits),
+      quiet_({district_.quiet_hours_start, district_.quiet_hours_end}, district_.time_zone),
+      renderer_(catalog, district_) {}
+
+boost::asio::awaitable<boost::system::result<intake_answer>> announcement_service::accept(
+    announcement a, const requester& who, const std::optional<idempotency_request>& idempotency) {
+  intake_answer answer;
+  answer.errors = check_announcement_scope(a, who);
+  if (!answer.errors.empty()) {
+    co_return answer;
+  }
+  auto audience_errors = co_await check_audience(a.to);
+  if (!audience_errors) {
+    co_return audience_errors.error();
+  }
+  answer.errors = std::move(*audience_errors);
+  if (!answer.errors.empty()) {
+    co_return answer;
+  }
+  const auto now = clock_.now_system();
+  a.id = new_announcement_id(now);
+  const std::vector<std::string> within =
+      who.role == config::role::school ? who.schools : std::vector<std::string>{};
+  auto created =
+      co_await store_.create(a, who.key_name, within, now, idempotency, idempotency_ttl_);
+  if (!created) {
+    co_return created.error();
+  }
+  answer.outcome = *created;
+  co_return answer;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<field_error>>>
+announcement_service::check_audience(const audience& to) {
+  // An audience selector that names no family is almost always a typo; say so before anything
+  // is sent rather than reach fewer families than meant.
+  std::vector<field_error> errors;
+  const auto checks = selector_checks(to);
+  for (const auto& check : checks) {
+    auto n = co_await directory_.count_term(check.term);
+    if (!n) {
+      co_return n.error();
+    }
+    if (*n == 0) {
+      errors.push_back({check.path, check.problem});
+    }
+  }
+  if (!to.family_ids.empty()) {
+    auto exist = co_await directory_.families_exist(to.family_ids);
+    if (!exist) {
+      co_return exist.error();
+    }
+    for (std::size_t i = 0; i < exist->size(); ++i) {
+      if (!(*exist)[i]) {
+        errors.push_back({"audience.family_ids[" + std::to_string(i) + "]",
+                          "no family with id " + to.family_ids[i]});
+      }
+    }
+  }
+  co_return errors;
+}
+
+language_preview announcement_service::preview_language(const announcement& a,
+                                                        const std::string& language) {
+  language_preview out;
+  out.language = language;
+  out.right_to_left = i18n::is_right_to_left(language);
+  // A sample guardian of this language who takes every channel the announcement uses: the
+  // planner and renderer then decide exactly as they will for real families.
+  family sample;
+  sample.id = "preview";
+  guardian g;
+  g.id = "guardian";
+  g.name = "Guardian";
+  g.language = language;
+  g.phone = "+12025550100";
+  g.email = "guardian@example.org";
+  g.channels = a.channels;
+  g.time_zone = district_.time_zone;
+  sample.guardians.push_back(g);
+  sample.students.push_back({"student", "Student", a.school, ""});
+  announcement_planner planner(a, "preview", catalog_.languages(), {}, district_.default_language,
+                               quiet_);
+  const auto planned = planner.plan(sample, clock_.now_system());
+  if (planned.empty()) {
+    out.error = "no text can be chosen for " + language;
+    return out;
+  }
+  const auto& first = planned.front().record;
+  out.text_language = first.at("text_language");
+  out.text_source = first.at("text_source");
+  out.fallback = first.contains("fallback_notice");
+  for (auto c : a.channels) {
+    const bool planned_here = std::any_of(
+        planned.begin(), planned.end(), [c](const planned_delivery& d) { return d.channel == c; });
+    if (!planned_here) {
+      channel_preview unavailable;
+      unavailable.channel = c;
+      unavailable.available = false;
+      unavailable.note = "the voice cannot speak this language; these families get a text instead";
+      out.channels.push_back(std::move(unavailable));
+    }
+  }
+  for (const auto& d : planned) {
+    channel_preview p;
+    p.channel = d.channel;
+    auto rendered = renderer_.render(a, d.record);
+    if (!rendered) {
+      out.error = rendered.error;
+      continue;
+    }
+    p.subject = rendered.value->subject;
+    p.text = rendered.value->text;
+    p.voice_language = rendered.value->voice_language;
+    if (d.channel == config::channel::sms) {
+      auto analysis = i18n::analyze_sms(p.text);
+      if (analysis) {
+        p.encoding = std::string(i18n::to_string(analysis.value->encoding));
+        p.characters = analysis.value->characters;
+        p.segments = analysis.value->segments;
+        p.first_non_gsm7_character = analysis.value->first_non_gsm7_character;
+      }
+    }
+    out.channels.push_back(std::move(p));
+  }
+  return out;
+}
+
+boost::asio::awaitable<boost::system::result<announcement_preview>> announcement_service::preview(
+    const announcement& a, const requester& who) {
+  announcement_preview out;
+  out.errors = check_announcement_scope(a, who);
+  if (out.errors.empty()) {
+    auto audience_errors = co_await check_audience(a.to);
+    if (!audience_errors) {
+      co_return audience_errors.error();
+    }
+    out.errors = std::move(*audience_errors);
+  }
+  if (!out.errors.empty()) {
+    co_return out;
+  }
+  // Count the audience per language on a throw-away snapshot.
+  const std::string snapshot = "preview-" + new_announcement_id(clock_.now_system());
+  const auto terms =
+      terms_for(a.to, who.role == config::role::school ? who.schools : std::vector<std::string>{});
+  auto families = co_await directory_.snapshot_audience(snapshot, terms.union_terms,
+                                                        a.to.family_ids, terms.within_terms);
+  if (!families) {
+    co_return families.error();
+  }
+  out.families = *families;
+  auto languages = co_await directory_.known_languages();
+  if (!languages) {
+    co_return languages.error();
+  }
+  std::vector<std::string> language_terms;
+  for (const auto& language : *languages) {
+    language_terms.push_back("language:" + language);
+  }
+  auto counts = co_await directory_.count_in_audience(snapshot, language_terms);
+  auto dropped = co_await directory_.drop_audience(snapshot);
+  if (!counts) {
+    co_return counts.error();
+  }
+  if (!dropped) {
+    co_return dropped.error();
+  }
+  std::map<std::string, long long> per_language;
+  for (std::size_t i = 0; i < languages->size(); ++i) {
+    if ((*counts)[i] > 0) {
+      per_language[(*languages)[i]] = (*counts)[i];
+    }
+  }
+  // The languages texts were written in are shown even when no family of the audience reads
+  // them yet.
+  for (const auto& language : human_languages(a)) {
+    per_language.try_emplace(language, 0);
+  }
+  for (const auto& [language, n] : per_language) {
+    auto p = preview_language(a, language);
+    p.families = n;
+    for (const auto& c : p.channels) {
+      if (c.channel == config::channel::sms) {
+        out.sms_segments_estimate += n * static_cast<long long>(c.segments);
+      }
+    }
+    out.languages.push_back(std::move(p));
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<announcement_progress>>>
+announcement_service::progress(std::string_view id) {
+  auto stored = co_await store_.load(id);
+  if (!stored) {
+    co_return stored.error();
+  }
+  if (!*stored) {
+    co_return std::optional<announcement_progress>{};
+  }
+  auto tally = co_await store_.tally(id);
+  if (!tally) {
+    co_return tally.error();
+  }
+  co_return std::optional<announcement_progress>{
+      announcement_progress{std::move(**stored), std::move(*tally)}};
+}
+
+boost::asio::awaitable<boost::system::result<cancel_result>> announcement_service::cancel(
+    std::string_view id, const requester& who) {
+  co_return co_await store_.cancel(id, who.key_name, clock_.now_system());
+}
+
+boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_out_next() {
+  const auto claimed_at = clock_.now_system();
+  auto claimed = co_await store_.claim_due(claimed_at, limits_.lease);
+  if (!claimed) {
+    co_return failure(claimed.error());
+  }
+  if (!*claimed) {
+    co_return false;
+  }
+  const std::string id = **claimed;
+  auto loaded = co_await store_.load(id);
+  if (!loaded) {
+    co_return failure(loaded.error());
+  }
+  if (!*loaded || (*loaded)->state == announcement_state::cancelled ||
+      (*loaded)->state == announcement_state::fanned_out) {
+    auto done = co_await store_.finish_fanout(id, true);
+    if (!done) {
+      co_return failure(done.error());
+    }
+    co_return true;
+  }
+  auto& stored = **loaded;
+  stored.value.id = id;
+
+  // The audience is fixed when fan-out starts (not at intake: a scheduled announcement reaches
+  // the roster as it is at send time). A resumed fan-out finds the snapshot in place.
+  auto snapshot_exists = co_await directory_.audience_exists(id);
+  if (!snapshot_exists) {
+    co_return failure(snapshot_exists.error());
+  }
+  if (stored.state == announcement_state::scheduled || !*snapshot_exists) {
+    const auto terms = terms_for(stored.value.to, stored.within_schools);
+    auto size = co_await directory_.snapshot_audience(
+        id, terms.union_terms, stored.value.to.family_ids, terms.within_terms);
+    if (!size) {
+      co_return failure(size.error());
+    }
+    auto started = co_await store_.start_fanout(id, *size);
+    if (!started) {
+      co_return failure(started.error());
+    }
+  }
+
+  announcement_planner planner(stored.value, id, catalog_.languages(), {},
+                               district_.default_language, quiet_);
+  std::string cursor = stored.cursor;
+  bool cancelled = false;
+  for (;;) {
+    if (stopping_) {
+      co_return false;
+    }
+    auto page = co_await directory_.audience_page(id, cursor, limits_.families_per_page);
+    if (!page) {
+      co_return failure(page.error());
+    }
+    if (page->empty()) {
+      break;
+    }
+    auto families = co_await directory_.get_many(*page);
+    if (!families) {
+      co_return failure(families.error());
+    }
+    const auto now = clock_.now_system();
+    std::vector<planned_delivery> deliveries;
+    for (const auto& f : *families) {
+      auto planned = planner.plan(f, now);
+      std::move(planned.begin(), planned.end(), std::back_inserter(deliveries));
+    }
+    auto written =
+        co_await store_.write_page(id, page->back(), page->size(), deliveries, now + limits_.lease);
+    if (!written) {
+      co_return failure(written.error());
+    }
+    if (!*written) {
+      cancelled = true;
+      break;
+    }
+    cursor = page->back();
+  }
+  auto done = co_await store_.finish_fanout(id, cancelled);
+  if (!done) {
+    co_return failure(done.error());
+  }
+  auto dropped = co_await directory_.drop_audience(id);
+  if (!dropped) {
+    co_return failure(dropped.error());
+  }
+  co_return true;
+}
+
+boost::asio::awaitable<boost::system::result<std::shared_ptr<const announcement>>>
+announcement_service::cached(std::string_view id) {
+  if (auto it = cache_.find(id); it != cache_.end()) {
+    co_return it->second;
+  }
+  auto loaded = co_await store_.load(id);
+  if (!loaded) {
+    co_return loaded.error();
+  }
+  if (!*loaded) {
+    co_return std::shared_ptr<const announcement>{};
+  }
+  if (cache_.size() >= 256) {
+    cache_.clear();
+  }
+  auto value = std::make_shared<const announcement>(std::move((*loaded)->value));
+  cache_.emplace(std::string(id), value);
+  co_return value;
+}
+
+boost::asio::awaitable<prepared_delivery> announcement_service::prepare(
+    const std::map<std::string, std::string>& record) {
+  const auto id = field(record, "announcement");
+  auto state = co_await store_.state(id);
+  if (!state) {
+    co_return try_later{"cannot read the announcement's state: " + state.error().message()};
+  }
+  if (!*state) {
+    co_return cannot_send{"the announcement " + id + " no longer exists"};
+  }
+  if (**state == announcement_state::cancelled) {
+    co_return stop_cancelled{};
+  }
+  // Quiet hours again at send time: a delivery queued at 20:55 and reached at 21:05 waits.
+  const auto channel = field(record, "channel");
+  if (field(record, "priority") != "urgent" && channel != "email") {
+    const auto now = clock_.now_system();
+    const auto allowed = quiet_.next_allowed(now, field(record, "time_zone"));
+    if (allowed > now) {
+      co_return wait_until{allowed};
+    }
+  }
+  auto a = co_await cached(id);
+  if (!a) {
+    co_return try_later{"cannot load the announcement: " + a.error().message()};
+  }
+  if (!*a) {
+    co_return cannot_send{"the announcement " + id + " no longer exists"};
+  }
+  auto rendered = renderer_.render(**a, record);
+  if (!rendered) {
+    co_return cannot_send{rendered.error};
+  }
+  co_return send_now{std::move(*rendered.value)};
+}
+
+}  // namespace liaison::services

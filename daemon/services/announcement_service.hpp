@@ -1,0 +1,173 @@
+// Announcements end to end: intake (scope and audience checked against the directory, durably
+// stored before the answer), fan-out (one page of families at a time, resumable by any
+// instance), what a worker needs to send one delivery (the announcement, its state, the rendered
+// text, quiet hours), progress and cancel.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "channels/provider.hpp"
+#include "config/config.hpp"
+#include "daemon/services/announcement.hpp"
+#include "daemon/services/announcement_renderer.hpp"
+#include "daemon/services/announcement_store.hpp"
+#include "daemon/services/directory_store.hpp"
+#include "i18n/catalog.hpp"
+#include "i18n/quiet_hours.hpp"
+#include "support/clock.hpp"
+
+namespace liaison::services {
+
+// Who is asking, as the HTTP layer authenticated them.
+struct requester {
+  std::string key_name;
+  config::role role = config::role::school;
+  std::vector<std::string> schools;  // a school key's schools
+};
+
+// What a school key may announce (pure): its own schools only, never the whole district.
+std::vector<field_error> check_announcement_scope(const announcement& a, const requester& who);
+
+// The index terms an audience is the union of, and the terms a school key's audience is kept
+// within (its schools), for the directory's snapshot.
+struct audience_terms {
+  std::vector<std::string> union_terms;
+  std::vector<std::string> within_terms;
+};
+audience_terms terms_for(const audience& to, const std::vector<std::string>& within_schools);
+
+struct intake_answer {
+  std::vector<field_error> errors;  // not empty: rejected (422), nothing written
+  queue::intake_outcome outcome;
+};
+
+// Progress: "<language>|<channel>|<phase>" counts, and the announcement.
+struct announcement_progress {
+  stored_announcement stored;
+  std::map<std::string, long long> tally;
+};
+
+// What a worker does with one announcement delivery.
+struct send_now {
+  channels::rendered_delivery delivery;
+};
+struct stop_cancelled {};
+struct wait_until {
+  std::chrono::system_clock::time_point when;  // quiet hours
+};
+struct cannot_send {
+  std::string reason;  // permanent: e.g. the announcement is gone
+};
+struct try_later {
+  std::string reason;  // Redis unreachable: leave the job pending
+};
+using prepared_delivery =
+    std::variant<send_now, stop_cancelled, wait_until, cannot_send, try_later>;
+
+// POST /v1/announcements/preview: what each language's families would get, and what it costs.
+struct channel_preview {
+  config::channel channel = config::channel::sms;
+  // Voice: false when the language cannot be spoken (those families get SMS or email instead).
+  bool available = true;
+  std::string note;  // why not available
+  std::string subject;
+  std::string text;
+  std::string voice_language;
+  // SMS only.
+  std::string encoding;
+  std::size_t characters = 0;
+  std::size_t segments = 0;
+  std::string first_non_gsm7_character;
+};
+
+struct language_preview {
+  std::string language;  // a guardian language of the audience (or a translation's)
+  long long families = 0;
+  std::string text_language;
+  std::string text_source;
+  bool fallback = false;  // the text is in another language, with a notice
+  bool right_to_left = false;
+  std::vector<channel_preview> channels;
+  std::string error;  // the text cannot be rendered in this language
+};
+
+struct announcement_preview {
+  std::vector<field_error> errors;  // as intake would answer
+  long long families = 0;
+  std::vector<language_preview> languages;
+  // SMS segments if every family in the audience got one SMS per guardian language group: an
+  // estimate (names vary in length; families may have several guardians or take no SMS).
+  long long sms_segments_estimate = 0;
+};
+
+struct fanout_limits {
+  std::size_t families_per_page = 200;
+  std::chrono::milliseconds lease = std::chrono::seconds(30);
+};
+
+class announcement_service {
+ public:
+  announcement_service(directory_store& directory, announcement_store& store,
+                       const i18n::message_catalog& catalog, config::district_config district,
+                       const clock& clock, std::chrono::milliseconds idempotency_ttl,
+                       fanout_limits limits = {});
+
+  // Validated announcement in; field errors for audiences that name no one, or an id.
+  boost::asio::awaitable<boost::system::result<intake_answer>> accept(
+      announcement a, const requester& who, const std::optional<idempotency_request>& idempotency);
+
+  // Nothing is written (the audience snapshot used for counting is dropped at once).
+  boost::asio::awaitable<boost::system::result<announcement_preview>> preview(const announcement& a,
+                                                                              const requester& who);
+
+  boost::asio::awaitable<boost::system::result<std::optional<announcement_progress>>> progress(
+      std::string_view id);
+  boost::asio::awaitable<boost::system::result<cancel_result>> cancel(std::string_view id,
+                                                                      const requester& who);
+
+  // Fans out the next due announcement, if any: true when it did some work (call again at
+  // once), false when nothing was due.
+  boost::asio::awaitable<boost::system::result<bool>> fan_out_next();
+  // Draining: a fan-out in progress stops after its current page (its lease then runs out and
+  // an instance resumes it at the cursor).
+  void stop_fanout() noexcept { stopping_ = true; }
+
+  // For a worker: the delivery rendered, or why not now.
+  boost::asio::awaitable<prepared_delivery> prepare(
+      const std::map<std::string, std::string>& record);
+
+  const i18n::quiet_hours& quiet() const noexcept { return quiet_; }
+  std::chrono::system_clock::time_point now() const { return clock_.now_system(); }
+
+ private:
+  boost::asio::awaitable<boost::system::result<std::shared_ptr<const announcement>>> cached(
+      std::string_view id);
+  // Field errors for selectors that name no family.
+  boost::asio::awaitable<boost::system::result<std::vector<field_error>>> check_audience(
+      const audience& to);
+  language_preview preview_language(const announcement& a, const std::string& language);
+
+  directory_store& directory_;
+  announcement_store& store_;
+  const i18n::message_catalog& catalog_;
+  config::district_config district_;
+  const clock& clock_;
+  std::chrono::milliseconds idempotency_ttl_;
+  fanout_limits limits_;
+  i18n::quiet_hours quiet_;
+  announcement_renderer renderer_;
+  // Announcements are immutable once stored: a worker parses each once. Bounded; emptied when
+  // full (announcements are few and short-lived next to their deliveries).
+  std::map<std::string, std::shared_ptr<const announcement>, std::less<>> cache_;
+  bool stopping_ = false;
+};
+
+}  // namespace liaison::services

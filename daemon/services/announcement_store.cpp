@@ -1,0 +1,477 @@
+#include "daemon/services/announcement_store.hpp"
+
+#include <boost/json.hpp>
+
+#include "support/time_format.hpp"
+
+namespace liaison::services {
+namespace {
+
+using std::chrono::system_clock;
+
+// Stores an announcement: record, fan-out entry and audit entry, after the idempotency check.
+// KEYS[1] idempotency key (or the announcement key when there is none), KEYS[2] announcement,
+// KEYS[3] fan-out set, KEYS[4] audit stream; ARGV[1] request hash ('' = no idempotency),
+// ARGV[2] TTL (ms), ARGV[3] id, ARGV[4] due (ms), ARGV[5] audit who, ARGV[6] audit when,
+// ARGV[7..] announcement field, value...
+constexpr const char* create_source = R"lua(
+if ARGV[1] ~= '' then
+  local seen = redis.call('HMGET', KEYS[1], 'request', 'delivery')
+  if seen[1] then
+    if seen[1] == ARGV[1] then return {'replayed', seen[2]} end
+    return {'conflict', seen[2]}
+  end
+end
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', '1000000', '*', 'action', 'announcement.create',
+           'announcement', ARGV[3], 'by', ARGV[5], 'at', ARGV[6])
+if ARGV[1] ~= '' then
+  redis.call('HSET', KEYS[1], 'request', ARGV[1], 'delivery', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return {'created', ARGV[3]}
+)lua";
+
+// Takes the earliest due announcement for a lease. KEYS[1] fan-out set; ARGV[1] now (ms),
+// ARGV[2] lease end (ms). Returns the id or nil. Two instances never get the same one: the
+// score moves past `now` in the same script.
+constexpr const char* claim_source = R"lua(
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #due == 0 then return false end
+redis.call('ZADD', KEYS[1], 'XX', ARGV[2], due[1])
+return due[1]
+)lua";
+
+// One page of fan-out. KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] tally, KEYS[4]
+// delayed set, then per delivery its record key and stream key. ARGV[1] id, ARGV[2] cursor,
+// ARGV[3] families in the page, ARGV[4] lease end (ms), then per delivery: id, start
+// ('send' | 'defer' | 'opted_out'), due (ms), tally field, field count, field, value...
+// Returns -1 when cancelled (nothing written), else the number of new deliveries.
+constexpr const char* page_source = R"lua(
+if redis.call('HGET', KEYS[1], 'state') == 'cancelled' then return -1 end
+local created = 0
+local a = 5
+local k = 5
+while a <= #ARGV do
+  local id, start, due, tally_field, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
+                                         tonumber(ARGV[a + 4])
+  local record, stream = KEYS[k], KEYS[k + 1]
+  if redis.call('EXISTS', record) == 0 then
+    local fields = {}
+    for i = a + 5, a + 4 + 2 * n do fields[#fields + 1] = ARGV[i] end
+    redis.call('HSET', record, unpack(fields))
+    if start == 'send' then
+      redis.call('XADD', stream, '*', 'delivery', id)
+    elseif start == 'defer' then
+      redis.call('ZADD', KEYS[4], due, id)
+    end
+    redis.call('HINCRBY', KEYS[3], tally_field, 1)
+    created = created + 1
+  end
+  a = a + 5 + 2 * n
+  k = k + 2
+end
+redis.call('HSET', KEYS[1], 'cursor', ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'families_done', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'deliveries', created)
+redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[1])
+return created
+)lua";
+
+// KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] audit; ARGV[1] id, ARGV[2] who,
+// ARGV[3] when. Returns 'cancelled', 'already_cancelled' or 'not_found'.
+constexpr const char* cancel_source = R"lua(
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 'not_found' end
+if state == 'cancelled' then return 'already_cancelled' end
+redis.call('HSET', KEYS[1], 'state', 'cancelled', 'cancelled_by', ARGV[2],
+           'cancelled_at', ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1000000', '*', 'action', 'announcement.cancel',
+           'announcement', ARGV[1], 'by', ARGV[2], 'at', ARGV[3])
+return 'cancelled'
+)lua";
+
+long long epoch_ms(system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+boost::system::error_code redis_failure() {
+  return make_error_code(queue::queue_errc::redis_error);
+}
+
+std::optional<announcement_state> state_from(std::string_view text) {
+  for (auto s : {announcement_state::scheduled, announcement_state::fanning_out,
+                 announcement_state::fanned_out, announcement_state::cancelled}) {
+    if (to_string(s) == text) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+long long number(const std::map<std::string, std::string>& fields, const char* key,
+                 long long otherwise) {
+  const auto it = fields.find(key);
+  if (it == fields.end()) {
+    return otherwise;
+  }
+  try {
+    return std::stoll(it->second);
+  } catch (const std::exception&) {
+    return otherwise;
+  }
+}
+
+std::map<std::string, std::string> pairs(const queue::redis_reply& reply) {
+  std::map<std::string, std::string> fields;
+  for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    fields[reply.elements[i].text] = reply.elements[i + 1].text;
+  }
+  return fields;
+}
+
+}  // namespace
+
+std::string_view to_string(announcement_state s) noexcept {
+  switch (s) {
+    case announcement_state::scheduled:
+      return "scheduled";
+    case announcement_state::fanning_out:
+      return "fanning_out";
+    case announcement_state::fanned_out:
+      return "fanned_out";
+    case announcement_state::cancelled:
+      return "cancelled";
+  }
+  return "scheduled";
+}
+
+announcement_store::announcement_store(queue::redis_connection& redis, queue::delivery_queue& queue)
+    : redis_(redis),
+      queue_(queue),
+      create_script_(create_source),
+      claim_script_(claim_source),
+      page_script_(page_source),
+      cancel_script_(cancel_source) {}
+
+std::string announcement_store::announcement_key(std::string_view id) const {
+  return queue_.key("ann:" + std::string(id));
+}
+
+std::string announcement_store::fanout_key() const {
+  return queue_.key("fanout");
+}
+
+std::string announcement_store::audit_key() const {
+  return queue_.key("audit");
+}
+
+namespace {
+
+std::vector<std::string> create_keys(const announcement_store& store, queue::delivery_queue& q,
+                                     const announcement& a,
+                                     const std::optional<idempotency_request>& idempotency) {
+  return {idempotency ? q.idempotency_key(idempotency->scope, idempotency->key)
+                      : store.announcement_key(a.id),
+          store.announcement_key(a.id), store.fanout_key(), store.audit_key()};
+}
+
+std::string join_ids(const std::vector<std::string>& ids) {
+  std::string joined;
+  for (const auto& id : ids) {
+    joined += (joined.empty() ? "" : " ") + id;  // ids never contain spaces
+  }
+  return joined;
+}
+
+std::vector<std::string> split_ids(const std::string& joined) {
+  std::vector<std::string> ids;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    auto end = joined.find(' ', start);
+    if (end == std::string::npos) {
+      end = joined.size();
+    }
+    if (end > start) {
+      ids.push_back(joined.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return ids;
+}
+
+std::vector<std::string> create_args(const announcement& a, std::string_view created_by,
+                                     const std::vector<std::string>& within_schools,
+                                     system_clock::time_point now,
+                                     const std::optional<idempotency_request>& idempotency,
+                                     std::chrono::milliseconds ttl) {
+  const auto created_at = format_rfc3339_utc(now);
+  const auto due = a.send_at ? std::max(*a.send_at, now) : now;
+  std::vector<std::string> args = {idempotency ? idempotency->request_hash : std::string(),
+                                   std::to_string(ttl.count()),
+                                   a.id,
+                                   std::to_string(epoch_ms(due)),
+                                   std::string(created_by),
+                                   created_at,
+                                   "json",
+                                   boost::json::serialize(to_json(a)),
+                                   "state",
+                                   std::string(to_string(announcement_state::scheduled)),
+                                   "created_by",
+                                   std::string(created_by),
+                                   "created_at",
+                                   created_at,
+                                   "school",
+                                   a.school,
+                                   "families_done",
+                                   "0",
+                                   "deliveries",
+                                   "0",
+                                   "within_schools",
+                                   join_ids(within_schools)};
+  return args;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<queue::intake_outcome>> announcement_store::create(
+    const announcement& a, std::string_view created_by,
+    const std::vector<std::string>& within_schools, system_clock::time_point now,
+    const std::optional<idempotency_request>& idempotency, std::chrono::milliseconds ttl) {
+  auto reply = co_await create_script_.run(
+      redis_, create_keys(*this, queue_, a, idempotency),
+      create_args(a, created_by, within_schools, now, idempotency, ttl));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != queue::redis_reply::kind_t::array || reply->elements.size() != 2) {
+    co_return redis_failure();
+  }
+  queue::intake_outcome outcome;
+  const auto& status = reply->elements[0].text;
+  outcome.delivery_id = reply->elements[1].text;
+  outcome.result = status == "created"    ? queue::intake_result::created
+                   : status == "replayed" ? queue::intake_result::replayed
+                                          : queue::intake_result::conflict;
+  co_return outcome;
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<stored_announcement>>>
+announcement_store::load(std::string_view id) {
+  std::vector<std::string> command = {"HGETALL", announcement_key(id)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  if (reply->elements.empty()) {
+    co_return std::optional<stored_announcement>{};
+  }
+  const auto fields = pairs(*reply);
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(fields.count("json") ? fields.at("json") : "", ec);
+  if (ec) {
+    co_return redis_failure();
+  }
+  auto validated = validate_announcement(json, std::nullopt);
+  if (!validated.value) {
+    co_return redis_failure();
+  }
+  stored_announcement stored;
+  stored.value = std::move(*validated.value);
+  stored.value.id = std::string(id);
+  const auto field = [&fields](const char* key) {
+    const auto it = fields.find(key);
+    return it == fields.end() ? std::string() : it->second;
+  };
+  stored.state = state_from(field("state")).value_or(announcement_state::scheduled);
+  stored.created_by = field("created_by");
+  stored.created_at = field("created_at");
+  stored.within_schools = split_ids(field("within_schools"));
+  stored.cancelled_by = field("cancelled_by");
+  stored.cancelled_at = field("cancelled_at");
+  stored.cursor = field("cursor");
+  stored.audience = number(fields, "audience", -1);
+  stored.families_done = number(fields, "families_done", 0);
+  stored.deliveries = number(fields, "deliveries", 0);
+  co_return std::optional<stored_announcement>{std::move(stored)};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<announcement_state>>>
+announcement_store::state(std::string_view id) {
+  std::vector<std::string> command = {"HGET", announcement_key(id), "state"};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  if (reply->is_nil()) {
+    co_return std::optional<announcement_state>{};
+  }
+  co_return state_from(reply->text);
+}
+
+boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
+announcement_store::tally(std::string_view id) {
+  std::vector<std::string> command = {"HGETALL", queue_.key(announcement_tally_suffix(id))};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  std::map<std::string, long long> counts;
+  for (const auto& [field, value] : pairs(*reply)) {
+    try {
+      counts[field] = std::stoll(value);
+    } catch (const std::exception&) {
+      co_return redis_failure();
+    }
+  }
+  co_return counts;
+}
+
+boost::asio::awaitable<boost::system::result<cancel_result>> announcement_store::cancel(
+    std::string_view id, std::string_view by, system_clock::time_point now) {
+  std::vector<std::string> keys = {announcement_key(id), fanout_key(), audit_key()};
+  std::vector<std::string> args = {std::string(id), std::string(by), format_rfc3339_utc(now)};
+  auto reply = co_await cancel_script_.run(redis_, std::move(keys), std::move(args));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != queue::redis_reply::kind_t::string &&
+      reply->kind != queue::redis_reply::kind_t::status) {
+    co_return redis_failure();
+  }
+  if (reply->text == "not_found") {
+    co_return cancel_result::not_found;
+  }
+  if (reply->text == "already_cancelled") {
+    co_return cancel_result::already_cancelled;
+  }
+  // Even when fan-out had finished, deliveries not yet sent are stopped: workers check the
+  // announcement's state before each send.
+  co_return cancel_result::cancelled;
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+announcement_store::claim_due(system_clock::time_point now, std::chrono::milliseconds lease) {
+  std::vector<std::string> keys = {fanout_key()};
+  std::vector<std::string> args = {std::to_string(epoch_ms(now)),
+                                   std::to_string(epoch_ms(now + lease))};
+  auto reply = co_await claim_script_.run(redis_, std::move(keys), std::move(args));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_nil()) {
+    co_return std::optional<std::string>{};
+  }
+  if (reply->kind != queue::redis_reply::kind_t::string) {
+    co_return redis_failure();
+  }
+  co_return std::optional<std::string>{reply->text};
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::start_fanout(
+    std::string_view id, long long audience_size) {
+  std::vector<std::string> command = {
+      "HSET",     announcement_key(id),
+      "state",    std::string(to_string(announcement_state::fanning_out)),
+      "audience", std::to_string(audience_size)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+namespace {
+
+struct page_call {
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+
+page_call page_arguments(const announcement_store& store, queue::delivery_queue& q,
+                         std::string_view id, std::string_view cursor, std::size_t families,
+                         const std::vector<planned_delivery>& deliveries,
+                         system_clock::time_point lease_until) {
+  page_call call;
+  call.keys = {store.announcement_key(id), store.fanout_key(), q.key(announcement_tally_suffix(id)),
+               q.delayed_key()};
+  call.args = {std::string(id), std::string(cursor), std::to_string(families),
+               std::to_string(epoch_ms(lease_until))};
+  for (const auto& d : deliveries) {
+    const auto& record = d.record;
+    const auto priority = record.find("priority");
+    const auto group = record.find("tally_group");
+    const auto state = record.find("state");
+    call.keys.push_back(q.delivery_key(d.delivery_id));
+    call.keys.push_back(q.stream_key(config::to_string(d.channel),
+                                     priority == record.end() ? "normal" : priority->second));
+    call.args.push_back(d.delivery_id);
+    call.args.emplace_back(d.start == delivery_start::send    ? "send"
+                           : d.start == delivery_start::defer ? "defer"
+                                                              : "opted_out");
+    call.args.push_back(std::to_string(epoch_ms(d.due)));
+    call.args.push_back((group == record.end() ? std::string() : group->second) + "|" +
+                        std::string(queue::tally_phase(state == record.end() ? std::string_view()
+                                                                             : state->second)));
+    call.args.push_back(std::to_string(record.size()));
+    for (const auto& [field, value] : record) {
+      call.args.push_back(field);
+      call.args.push_back(value);
+    }
+  }
+  return call;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<bool>> announcement_store::write_page(
+    std::string_view id, std::string_view cursor, std::size_t families,
+    const std::vector<planned_delivery>& deliveries, system_clock::time_point lease_until) {
+  auto call = page_arguments(*this, queue_, id, cursor, families, deliveries, lease_until);
+  auto reply = co_await page_script_.run(redis_, std::move(call.keys), std::move(call.args));
+  if (!reply) {
+    co_return boost::system::result<bool>{boost::system::in_place_error, reply.error()};
+  }
+  if (reply->kind != queue::redis_reply::kind_t::integer) {
+    co_return boost::system::result<bool>{boost::system::in_place_error, redis_failure()};
+  }
+  co_return reply->integer >= 0;
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::finish_fanout(
+    std::string_view id, bool cancelled) {
+  queue::redis_request request;
+  request.push({"MULTI"});
+  if (!cancelled) {
+    request.push(
+        {"HSET", announcement_key(id), "state", to_string(announcement_state::fanned_out)});
+  }
+  request.push({"ZREM", fanout_key(), id});
+  request.push({"EXEC"});
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (replies->back().kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+}  // namespace liaison::services

@@ -1,0 +1,104 @@
+// Announcements in Redis, next to the delivery queue (same {q} hash slot, so an announcement's
+// deliveries, progress counters and state change together in one script or transaction):
+//   <prefix>:{q}:ann:<id>        hash: the announcement (JSON), state, who, when, fan-out cursor
+//   <prefix>:{q}:ann:<id>:tally  hash: "<language>|<channel>|<phase>" -> count
+//   <prefix>:{q}:fanout          sorted set: announcements to fan out, by due time (send_at, or
+//                                a lease's end while an instance works on one)
+//   <prefix>:{q}:audit           stream: who created or cancelled what, when
+// docs/announcements.md describes the states and the fan-out protocol.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/services/announcement.hpp"
+#include "daemon/services/announcement_plan.hpp"
+#include "daemon/services/message_service.hpp"
+#include "queue/delivery_queue.hpp"
+#include "queue/lua_script.hpp"
+
+namespace liaison::services {
+
+// scheduled → fanning_out → fanned_out; any of the first two → cancelled.
+enum class announcement_state { scheduled, fanning_out, fanned_out, cancelled };
+std::string_view to_string(announcement_state s) noexcept;
+
+struct stored_announcement {
+  announcement value;
+  announcement_state state = announcement_state::scheduled;
+  std::string created_by;  // the API key's name
+  std::string created_at;
+  // A school key's announcement reaches only families of its schools (fixed at creation).
+  std::vector<std::string> within_schools;
+  std::string cancelled_by;
+  std::string cancelled_at;
+  std::string cursor;           // the last family fanned out
+  long long audience = -1;      // families in the audience snapshot; -1 before fan-out
+  long long families_done = 0;  // families fanned out so far
+  long long deliveries = 0;     // deliveries created so far
+};
+
+enum class cancel_result { cancelled, already_cancelled, not_found };
+
+class announcement_store {
+ public:
+  announcement_store(queue::redis_connection& redis, queue::delivery_queue& queue);
+
+  // Stores the announcement and puts it up for fan-out (at send_at, or now) with an audit
+  // entry, all at once; with an idempotency key, a repeat answers with the first id.
+  boost::asio::awaitable<boost::system::result<queue::intake_outcome>> create(
+      const announcement& a, std::string_view created_by,
+      const std::vector<std::string>& within_schools, std::chrono::system_clock::time_point now,
+      const std::optional<idempotency_request>& idempotency,
+      std::chrono::milliseconds idempotency_ttl);
+
+  boost::asio::awaitable<boost::system::result<std::optional<stored_announcement>>> load(
+      std::string_view id);
+  // Just the state: what a worker checks before each send. nullopt when there is none.
+  boost::asio::awaitable<boost::system::result<std::optional<announcement_state>>> state(
+      std::string_view id);
+  // The progress counters, "<language>|<channel>|<phase>" -> count.
+  boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>> tally(
+      std::string_view id);
+
+  // Stops what has not been sent: fan-out ends at its next page, and workers complete the
+  // remaining deliveries as cancelled. Audited.
+  boost::asio::awaitable<boost::system::result<cancel_result>> cancel(
+      std::string_view id, std::string_view by, std::chrono::system_clock::time_point now);
+
+  // Fan-out protocol, safe with any number of instances: claim one due announcement for
+  // `lease`; write pages of deliveries (each page renews the lease and moves the cursor, in the
+  // same script that writes the deliveries); finish. A crashed instance's lease expires and
+  // another one resumes at the cursor; deterministic delivery ids make re-written pages no-ops.
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> claim_due(
+      std::chrono::system_clock::time_point now, std::chrono::milliseconds lease);
+  boost::asio::awaitable<boost::system::result<void>> start_fanout(std::string_view id,
+                                                                   long long audience_size);
+  // Writes a page of deliveries unless the announcement was cancelled (then false). Deliveries
+  // that already exist are left alone and not counted again.
+  boost::asio::awaitable<boost::system::result<bool>> write_page(
+      std::string_view id, std::string_view cursor, std::size_t families,
+      const std::vector<planned_delivery>& deliveries,
+      std::chrono::system_clock::time_point lease_until);
+  boost::asio::awaitable<boost::system::result<void>> finish_fanout(std::string_view id,
+                                                                    bool cancelled);
+
+  std::string announcement_key(std::string_view id) const;
+  std::string fanout_key() const;
+  std::string audit_key() const;
+
+ private:
+  queue::redis_connection& redis_;
+  queue::delivery_queue& queue_;
+  queue::lua_script create_script_;
+  queue::lua_script claim_script_;
+  queue::lua_script page_script_;
+  queue::lua_script cancel_script_;
+};
+
+}  // namespace liaison::services

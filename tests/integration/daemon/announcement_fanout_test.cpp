@@ -1,0 +1,254 @@
+// Announcement fan-out and dispatch in process, against a private redis-server, with a recording
+// provider and an injected clock: quiet hours deferral and release, resumed fan-out without
+// duplicates, cancel, and one claim per announcement across instances.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include "daemon/services/announcement_service.hpp"
+#include "daemon/services/announcement_store.hpp"
+#include "daemon/services/directory_store.hpp"
+#include "daemon/workers/delivery_worker.hpp"
+#include "daemon/workers/queue_scheduler.hpp"
+#include "i18n/catalog.hpp"
+#include "support/time_format.hpp"
+#include "tests/support/io_driver.hpp"
+#include "tests/support/redis_server.hpp"
+
+namespace liaison::services {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+class recording_provider final : public channels::provider {
+ public:
+  const std::string& name() const noexcept override { return name_; }
+  bool supports(config::channel c) const noexcept override {
+    return c == config::channel::sms || c == config::channel::email;
+  }
+  asio::awaitable<channels::delivery_outcome> send(
+      const channels::rendered_delivery& delivery) override {
+    sent.push_back(delivery);
+    channels::delivery_outcome o;
+    o.provider_message_id = "REC-" + delivery.delivery_id;
+    co_return o;
+  }
+  std::vector<channels::rendered_delivery> sent;
+
+ private:
+  std::string name_ = "recorder";
+};
+
+system_clock::time_point at(std::string_view text) {
+  return parse_rfc3339(text).value();
+}
+
+class AnnouncementFanoutTest : public ::testing::Test {
+ protected:
+  AnnouncementFanoutTest() {
+    logger_->set_level(spdlog::level::err);
+    cfg_.redis.unix_socket = redis_.socket_path().string();
+    cfg_.workers.block_timeout = 20ms;
+    cfg_.workers.consumer_name = "worker-1";
+    cfg_.district.time_zone = "America/New_York";
+    clock_.now_system = [this] { return now_; };
+    commands_ = std::make_unique<queue::redis_connection>(io_.get_executor(), cfg_.redis, logger_);
+    asio::co_spawn(io_, commands_->run(), asio::detached);
+    if (!run_until([&] { return commands_->connected(); })) {
+      throw std::runtime_error("no connection to the test Redis");
+    }
+    auto loaded = i18n::message_catalog::load(LIAISON_SOURCE_DIR "/i18n/catalog");
+    if (!loaded) {
+      throw std::runtime_error(loaded.error);
+    }
+    catalog_ = std::make_unique<i18n::message_catalog>(std::move(*loaded.value));
+    queue_ = std::make_unique<queue::delivery_queue>(*commands_, "test");
+    directory_ = std::make_unique<directory_store>(*commands_, "test");
+    store_ = std::make_unique<announcement_store>(*commands_, *queue_);
+    service_ = std::make_unique<announcement_service>(
+        *directory_, *store_, *catalog_, cfg_.district, clock_, 24h, fanout_limits{50, 30s});
+    scheduler_ = std::make_unique<workers::queue_scheduler>(
+        io_.get_executor(), cfg_.workers, *queue_, std::vector<std::string>{"sms", "email"},
+        metrics_, logger_, clock_);
+  }
+
+  ~AnnouncementFanoutTest() override {
+    if (worker_) {
+      worker_->stop();
+      run_until([&] { return !worker_->running(); });
+    }
+    commands_->cancel();
+    io_.restart();
+    io_.run_for(100ms);
+  }
+
+  void start_worker() {
+    worker_ = std::make_unique<workers::delivery_worker>(io_.get_executor(), cfg_, *queue_, sender_,
+                                                         worker_metrics_, logger_, clock_);
+    worker_->set_opt_out_store(*directory_);
+    worker_->set_announcements(*service_);
+    asio::co_spawn(io_, worker_->run(), asio::detached);
+    ASSERT_TRUE(run_until([&] { return worker_->running(); }));
+  }
+
+  bool run_until(const std::function<bool()>& done, milliseconds bound = 10s) {
+    return liaison::testing::run_io_until(io_, done, bound);
+  }
+
+  template <typename T>
+  T complete(asio::awaitable<T> task) {
+    return liaison::testing::complete_on(io_, std::move(task), 20s);
+  }
+
+  void put_family(const std::string& id, const std::string& zone,
+                  const std::string& language = "en") {
+    const auto json = boost::json::parse(
+        R"({"guardians": [{"id": "g-)" + id + R"(", "name": "G", "language": ")" + language +
+        R"(", "phone": "+12025550143", "email": ")" + id + R"(@example.org", "time_zone": ")" +
+        zone + R"(", "channels": ["sms", "email"]}], "students": [{"id": "s-)" + id +
+        R"(", "name": "S", "school": "lincoln-es", "grade": "03"}]})");
+    auto valid = validate_family(id, json);
+    ASSERT_TRUE(valid.value) << valid.errors.front().field << " " << valid.errors.front().message;
+    ASSERT_TRUE(complete(directory_->put(*valid.value)));
+  }
+
+  std::string accept(const std::string& body = R"({"audience": {"schools": ["lincoln-es"]},
+      "channels": ["sms", "email"], "source_language": "en", "subject": "Snow day",
+      "body": "No school on {day, date, full}.", "arguments": {"day": "2026-12-02T12:00:00Z"}})") {
+    auto valid = validate_announcement(boost::json::parse(body), now_);
+    EXPECT_TRUE(valid.value);
+    const requester office{"office", config::role::coordinator, {}};
+    auto answer = complete(service_->accept(*valid.value, office, std::nullopt));
+    EXPECT_TRUE(answer);
+    EXPECT_TRUE(answer->errors.empty());
+    return answer->outcome.delivery_id;
+  }
+
+  std::map<std::string, long long> tally(const std::string& id) {
+    auto t = complete(store_->tally(id));
+    return t ? *t : std::map<std::string, long long>{};
+  }
+
+  long long count(const std::map<std::string, long long>& t, const std::string& suffix) {
+    long long n = 0;
+    for (const auto& [field, value] : t) {
+      if (field.ends_with(suffix)) {
+        n += value;
+      }
+    }
+    return n;
+  }
+
+  liaison::testing::redis_server redis_;
+  asio::io_context io_;
+  std::shared_ptr<spdlog::logger> logger_ =
+      std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  config::liaison_config cfg_;
+  system_clock::time_point now_ = at("2026-12-01T22:00:00-05:00");  // 22:00 in New York
+  clock clock_;
+  std::unique_ptr<queue::redis_connection> commands_;
+  std::unique_ptr<i18n::message_catalog> catalog_;
+  std::unique_ptr<queue::delivery_queue> queue_;
+  std::unique_ptr<directory_store> directory_;
+  std::unique_ptr<announcement_store> store_;
+  std::unique_ptr<announcement_service> service_;
+  recording_provider provider_;
+  workers::provider_sender sender_{std::vector<channels::provider*>{&provider_}};
+  prometheus::Registry metrics_;
+  prometheus::Registry worker_metrics_;
+  std::unique_ptr<workers::queue_scheduler> scheduler_;
+  std::unique_ptr<workers::delivery_worker> worker_;
+};
+
+TEST_F(AnnouncementFanoutTest, QuietHoursHoldSmsUntilMorningInTheGuardiansZone) {
+  put_family("fam-ny", "America/New_York");  // 22:00: quiet
+  put_family("fam-hi", "Pacific/Honolulu");  // 17:00: not quiet
+  const auto id = accept();
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  start_worker();
+  // Both emails and Honolulu's SMS go now; New York's SMS waits.
+  ASSERT_TRUE(run_until([&] { return provider_.sent.size() == 3; }));
+  for (const auto& d : provider_.sent) {
+    EXPECT_NE(d.delivery_id, id + ":fam-ny:g-fam-ny:sms");
+  }
+  EXPECT_EQ(tally(id)["en|sms|deferred"], 1);
+  EXPECT_EQ(complete(queue_->load(id + ":fam-ny:g-fam-ny:sms"))->value().at("next_attempt_at"),
+            "2026-12-02T13:00:00.000Z");
+
+  // Still quiet at 07:59: promotion moves nothing.
+  now_ = at("2026-12-02T07:59:00-05:00");
+  EXPECT_EQ(complete(scheduler_->promote_due()).value(), 0u);
+  // 08:00 in New York: it goes.
+  now_ = at("2026-12-02T08:00:00-05:00");
+  EXPECT_EQ(complete(scheduler_->promote_due()).value(), 1u);
+  ASSERT_TRUE(run_until([&] { return provider_.sent.size() == 4; }));
+  EXPECT_EQ(provider_.sent.back().delivery_id, id + ":fam-ny:g-fam-ny:sms");
+  ASSERT_TRUE(run_until([&] { return count(tally(id), "|sent") == 4; }));
+  EXPECT_EQ(count(tally(id), "|deferred"), 0);
+  EXPECT_EQ(count(tally(id), "|queued"), 0);
+}
+
+TEST_F(AnnouncementFanoutTest, ResumingAFanOutCreatesNoSecondDelivery) {
+  now_ = at("2026-12-01T12:00:00-05:00");
+  for (int i = 0; i < 120; ++i) {
+    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
+  }
+  const auto id = accept();
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  const auto streams_before = redis_.cli({"XLEN", "test:{q}:stream:sms"});
+  EXPECT_EQ(streams_before, "120");
+  EXPECT_EQ(count(tally(id), "|queued"), 240);
+
+  // As if the instance died after writing pages but before saving the cursor past them: the
+  // announcement is fanning out again from an earlier family.
+  redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out", "cursor", "fam-1010"});
+  redis_.cli({"ZADD", "test:{q}:fanout", "0", id});
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  EXPECT_EQ(redis_.cli({"XLEN", "test:{q}:stream:sms"}), "120");
+  EXPECT_EQ(count(tally(id), "|queued"), 240);
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "deliveries"}), "240");
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "state"}), "fanned_out");
+}
+
+TEST_F(AnnouncementFanoutTest, CancelStopsWhatIsNotYetSent) {
+  now_ = at("2026-12-01T12:00:00-05:00");
+  put_family("fam-1", "America/New_York");
+  put_family("fam-2", "America/New_York");
+  const auto id = accept();
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  const requester office{"office", config::role::coordinator, {}};
+  ASSERT_EQ(complete(service_->cancel(id, office)).value(), cancel_result::cancelled);
+  start_worker();
+  ASSERT_TRUE(run_until([&] { return count(tally(id), "|cancelled") == 4; }))
+      << boost::json::serialize(boost::json::value_from(tally(id)));
+  EXPECT_TRUE(provider_.sent.empty());
+  EXPECT_EQ(count(tally(id), "|queued"), 0);
+  EXPECT_EQ(complete(service_->cancel(id, office)).value(), cancel_result::already_cancelled);
+}
+
+TEST_F(AnnouncementFanoutTest, OnlyOneInstanceClaimsAnAnnouncement) {
+  now_ = at("2026-12-01T12:00:00-05:00");
+  put_family("fam-1", "America/New_York");
+  const auto id = accept();
+  const auto first = complete(store_->claim_due(now_, 30s));
+  const auto second = complete(store_->claim_due(now_, 30s));
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->value_or(""), id);
+  EXPECT_FALSE(second->has_value());
+  // When the lease runs out (the first instance died), another one takes it over.
+  const auto later = complete(store_->claim_due(now_ + 31s, 30s));
+  EXPECT_EQ(later->value_or(""), id);
+}
+
+}  // namespace
+}  // namespace liaison::services

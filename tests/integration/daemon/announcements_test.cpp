@@ -1,0 +1,300 @@
+// Announcements end to end: the real liaisond on a private redis-server, families in eight
+// languages, one announcement with some human translations, and the outbox checked for exactly
+// one delivery per guardian and allowed channel, each in the right language and zone.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "support/crypto.hpp"
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace liaison::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* coordinator_key = "announcements-coordinator-key";
+constexpr const char* school_key = "announcements-school-key";
+
+struct test_family {
+  const char* id;
+  const char* language;
+  const char* zone;
+  const char* school;
+};
+
+// Eight languages: one right-to-left (ar), several without a human translation (so, ht,
+// zh-Hans, gu), and one the message catalog does not have at all (gu, Gujarati).
+constexpr test_family families[] = {
+    {"fam-es", "es-MX", "America/Chicago", "lincoln-es"},
+    {"fam-ar", "ar", "America/New_York", "lincoln-es"},
+    {"fam-vi", "vi", "America/Los_Angeles", "lincoln-es"},
+    {"fam-zh", "zh-Hans", "America/New_York", "lincoln-es"},
+    {"fam-so", "so", "America/Chicago", "lincoln-es"},
+    {"fam-ht", "ht", "America/New_York", "lincoln-es"},
+    {"fam-en", "en", "America/New_York", "lincoln-es"},
+    {"fam-gu", "gu", "America/Chicago", "lincoln-es"},
+    {"fam-other", "es", "America/Chicago", "parks-ms"},  // another school: not in the audience
+};
+
+std::string family_json(const test_family& f, int n) {
+  const std::string phone = "+1202555" + std::to_string(1000 + n);
+  return std::string(R"({"guardians": [{"id": "g-)") + f.id + R"(", "name": "Guardian )" +
+         std::to_string(n) + R"(", "language": ")" + f.language + R"(", "phone": ")" + phone +
+         R"(", "email": "g)" + std::to_string(n) + R"(@example.org", "time_zone": ")" + f.zone +
+         R"(", "channels": ["sms", "email"]}], "students": [{"id": "s-)" + f.id +
+         R"(", "name": "Student )" + std::to_string(n) + R"(", "school": ")" + f.school +
+         R"(", "grade": "03"}]})";
+}
+
+constexpr const char* workshop = R"({
+  "school": "lincoln-es",
+  "audience": {"schools": ["lincoln-es"]},
+  "channels": ["sms", "email"],
+  "source_language": "en",
+  "subject": "Parent Academy on {when, date, long}",
+  "body": "Parent Academy: {topic} on {when, date, long} at {when, time, short}. Free childcare.",
+  "translations": {
+    "es": {"subject": "Academia de Padres el {when, date, long}",
+           "body": "Academia de Padres: {topic} el {when, date, long} a las {when, time, short}. Cuidado de niños gratis."},
+    "ar": {"subject": "أكاديمية الآباء {when, date, long}",
+           "body": "أكاديمية الآباء: {topic} يوم {when, date, long}."},
+    "vi": {"subject": "Học viện Phụ huynh {when, date, long}",
+           "body": "Học viện Phụ huynh: {topic} vào {when, date, long} lúc {when, time, short}."}
+  },
+  "machine_translation": "if_no_human_translation",
+  "arguments": {"topic": "reading", "when": "2026-12-03T18:30:00-05:00"}
+})";
+
+class announcements_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.path() / "liaison.toml")
+        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
+        << "name = \"Test District\"\n"
+        // Quiet hours off: this test runs at any time of day (quiet hours are tested with an
+        // injected clock in announcement_fanout_test).
+        << "quiet_hours_start = \"00:00\"\nquiet_hours_end = \"00:00\"\n"
+        << "[district.schools]\nlincoln-es = \"Lincoln Elementary\"\n"
+        << "[http]\nport = " << port_ << "\n"
+        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
+        << "[workers]\nscheduler_interval = \"200ms\"\nblock_timeout = \"200ms\"\n"
+        << "[[auth.api_keys]]\nname = \"office\"\nrole = \"coordinator\"\nsha256 = \""
+        << sha256_hex(coordinator_key) << "\"\n"
+        << "[[auth.api_keys]]\nname = \"parks\"\nrole = \"school\"\n"
+        << "schools = [\"parks-ms\"]\nsha256 = \"" << sha256_hex(school_key) << "\"\n"
+        << "[[providers]]\nname = \"outbox\"\nkind = \"outbox\"\nchannels = [\"sms\", \"email\"]\n"
+        << "directory = \"" << (dir_.path() / "outbox").string() << "\"\n";
+    daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
+                                               dir_.path() / "liaisond.log");
+  }
+
+  http_reply call(const std::string& method, const std::string& target, const std::string& body,
+                  const std::string& key = coordinator_key,
+                  std::map<std::string, std::string> extra = {}) {
+    http_call request{method, target, body, std::move(extra)};
+    request.headers["Authorization"] = "Bearer " + key;
+    request.headers["Content-Type"] = "application/json";
+    return send_http(port_, request);
+  }
+
+  void put_families() {
+    int n = 0;
+    for (const auto& f : families) {
+      const auto reply = call("PUT", std::string("/v1/families/") + f.id, family_json(f, n++));
+      ASSERT_EQ(reply.status, 201u) << reply.body;
+    }
+  }
+
+  std::vector<boost::json::object> outbox_lines() const {
+    std::vector<boost::json::object> lines;
+    std::ifstream in(dir_.path() / "outbox" / "outbox.ndjson");
+    for (std::string line; std::getline(in, line);) {
+      lines.push_back(boost::json::parse(line).as_object());
+    }
+    return lines;
+  }
+
+  boost::json::object progress(const std::string& id) {
+    const auto reply = call("GET", "/v1/announcements/" + id, "");
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    return reply.status == 200 ? boost::json::parse(reply.body).as_object() : boost::json::object{};
+  }
+
+  std::size_t ann_keys() { return redis_.cli({"KEYS", "liaison:{q}:ann:*"}).empty() ? 0 : 1; }
+
+  temp_dir dir_;
+  redis_server redis_;
+  std::uint16_t port_ = free_tcp_port();
+  std::unique_ptr<daemon_process> daemon_;
+};
+
+TEST_F(announcements_test, every_guardian_gets_it_once_per_channel_in_their_language) {
+  put_families();
+  // The English-speaking guardian texted STOP earlier.
+  redis_.cli({"SADD", "liaison:{d}:optout:sms", "+12025551006"});
+
+  const auto accepted = call("POST", "/v1/announcements", workshop);
+  ASSERT_EQ(accepted.status, 202u) << accepted.body;
+  const std::string id(boost::json::parse(accepted.body).at("id").as_string());
+
+  // 8 guardians × (SMS + email) = 16 deliveries, one of them opted out: 15 sent.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto p = progress(id);
+        return p.contains("totals") && p.at("totals").at("sent").as_int64() == 15;
+      },
+      std::chrono::seconds(20)))
+      << boost::json::serialize(progress(id)) << daemon_->log();
+
+  const auto lines = outbox_lines();
+  ASSERT_EQ(lines.size(), 15u);
+  std::map<std::string, boost::json::object> by_delivery;
+  for (const auto& line : lines) {
+    const std::string delivery(line.at("delivery_id").as_string());
+    EXPECT_TRUE(by_delivery.emplace(delivery, line).second) << "twice: " << delivery;
+  }
+  auto text_of = [&](const std::string& family, const char* channel) {
+    const auto it = by_delivery.find(id + ":" + family + ":g-" + family + ":" + channel);
+    return it == by_delivery.end() ? std::string("(none)")
+                                   : std::string(it->second.at("text").as_string());
+  };
+  // Human translations, dates in each guardian's zone (18:30 New York = 17:30 Chicago,
+  // 15:30 Los Angeles).
+  EXPECT_THAT(text_of("fam-es", "sms"), HasSubstr("Academia de Padres: reading el 3 de diciembre"));
+  EXPECT_THAT(text_of("fam-es", "sms"), HasSubstr("17:30"));
+  EXPECT_THAT(text_of("fam-es", "sms"), HasSubstr("Lincoln Elementary"));
+  EXPECT_THAT(text_of("fam-ar", "sms"), HasSubstr("أكاديمية الآباء"));
+  EXPECT_THAT(text_of("fam-vi", "sms"), HasSubstr("Học viện Phụ huynh"));
+  EXPECT_THAT(text_of("fam-vi", "sms"), HasSubstr("15:30"));
+  EXPECT_THAT(text_of("fam-en", "email"), HasSubstr("Parent Academy: reading"));
+  EXPECT_EQ(text_of("fam-en", "sms"), "(none)");  // opted out
+  // No human text and no translation provider: another language, with a note in the family's
+  // own language when the catalog has it (Somali), and still a text for Gujarati.
+  EXPECT_THAT(text_of("fam-so", "sms"), HasSubstr("Fariintan laguma heli karo"));
+  EXPECT_THAT(text_of("fam-gu", "sms"), HasSubstr("reading"));
+  EXPECT_EQ(text_of("fam-other", "sms"), "(none)");  // another school
+  for (const auto& [delivery, line] : by_delivery) {
+    if (line.at("channel") == "email") {
+      EXPECT_TRUE(line.contains("subject")) << delivery;
+    }
+  }
+
+  // The counts in GET match the outbox.
+  const auto p = progress(id);
+  EXPECT_EQ(p.at("state"), "fanned_out");
+  EXPECT_EQ(p.at("fan_out").at("families").as_int64(), 8);
+  EXPECT_EQ(p.at("totals").at("sent").as_int64(), 15);
+  EXPECT_EQ(p.at("totals").at("opted_out").as_int64(), 1);
+  EXPECT_EQ(p.at("totals").at("queued").as_int64(), 0);
+  EXPECT_EQ(p.at("by_language").at("es-MX").at("sms").at("sent").as_int64(), 1);
+  EXPECT_EQ(p.at("by_language").at("en").at("sms").at("opted_out").as_int64(), 1);
+
+  // Who did what is in the audit log.
+  EXPECT_THAT(redis_.cli({"XRANGE", "liaison:{q}:audit", "-", "+"}), HasSubstr("office"));
+}
+
+TEST_F(announcements_test, bad_input_is_422_with_the_field_and_nothing_is_written) {
+  put_families();
+  std::string unknown_school = workshop;
+  const std::string known = R"("schools": ["lincoln-es"])";
+  unknown_school.replace(unknown_school.find(known), known.size(), R"("schools": ["lincon-es"])");
+  auto reply = call("POST", "/v1/announcements", unknown_school);
+  EXPECT_EQ(reply.status, 422u);
+  EXPECT_THAT(reply.body, HasSubstr("audience.schools[0]"));
+
+  std::string bad_pattern = workshop;
+  bad_pattern.replace(bad_pattern.find("{topic} on"), 10, "{topic, plural, on");
+  reply = call("POST", "/v1/announcements", bad_pattern);
+  EXPECT_EQ(reply.status, 422u);
+  EXPECT_THAT(reply.body, HasSubstr("\"body\""));
+
+  reply = call("POST", "/v1/announcements", "{\"audience\": ");
+  EXPECT_EQ(reply.status, 400u);
+
+  // A school key may not announce for another school.
+  reply = call("POST", "/v1/announcements", workshop, school_key);
+  EXPECT_EQ(reply.status, 422u);
+  EXPECT_THAT(reply.body, HasSubstr("audience.schools[0]"));
+
+  EXPECT_EQ(ann_keys(), 0u);
+  EXPECT_EQ(redis_.cli({"ZCARD", "liaison:{q}:fanout"}), "0");
+}
+
+TEST_F(announcements_test, preview_shows_each_language_and_the_cost_without_sending) {
+  put_families();
+  const auto reply = call("POST", "/v1/announcements/preview", workshop);
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const auto preview = boost::json::parse(reply.body).as_object();
+  EXPECT_EQ(preview.at("families").as_int64(), 8);
+  std::map<std::string, boost::json::object> by_language;
+  long long reached = 0;
+  long long segments = 0;
+  for (const auto& l : preview.at("languages").as_array()) {
+    const auto& language = l.as_object();
+    by_language[std::string(language.at("language").as_string())] = language;
+    reached += language.at("families").as_int64();
+    segments += language.at("families").as_int64() *
+                language.at("channels").at("sms").at("segments").as_int64();
+  }
+  EXPECT_EQ(reached, 8);  // one guardian language per family here
+  EXPECT_EQ(preview.at("sms_segments_estimate").as_int64(), segments);
+  EXPECT_GT(segments, 8);
+  EXPECT_EQ(by_language.at("ar").at("direction"), "rtl");
+  EXPECT_EQ(by_language.at("ar").at("channels").at("sms").at("encoding"), "UCS-2");
+  EXPECT_THAT(std::string(by_language.at("es-MX").at("channels").at("sms").at("text").as_string()),
+              HasSubstr("Academia de Padres"));
+  EXPECT_EQ(by_language.at("so").at("fallback"), true);
+  EXPECT_EQ(by_language.at("es-MX").at("text_language"), "es");
+  // Nothing was stored or sent.
+  EXPECT_EQ(ann_keys(), 0u);
+  EXPECT_EQ(redis_.cli({"KEYS", "liaison:{d}:audience:*"}), "");
+  EXPECT_TRUE(outbox_lines().empty());
+}
+
+TEST_F(announcements_test, scheduled_announcement_can_be_cancelled_before_it_goes) {
+  put_families();
+  std::string later = workshop;
+  later.insert(later.rfind('}'), R"(, "send_at": "2099-01-01T00:00:00Z")");
+  auto reply = call("POST", "/v1/announcements", later);
+  EXPECT_EQ(reply.status, 422u);  // more than a year ahead
+
+  const auto in_an_hour = std::chrono::system_clock::now() + std::chrono::hours(1);
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(in_an_hour.time_since_epoch()).count();
+  std::time_t t = seconds;
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  later = workshop;
+  later.insert(later.rfind('}'), std::string(R"(, "send_at": ")") + stamp + "\"");
+  reply = call("POST", "/v1/announcements", later, coordinator_key,
+               {{"Idempotency-Key", "workshop-reminder-1"}});
+  ASSERT_EQ(reply.status, 202u) << reply.body;
+  const std::string id(boost::json::parse(reply.body).at("id").as_string());
+  // The same request again: the same announcement, nothing new.
+  const auto replay = call("POST", "/v1/announcements", later, coordinator_key,
+                           {{"Idempotency-Key", "workshop-reminder-1"}});
+  ASSERT_EQ(replay.status, 202u);
+  EXPECT_EQ(boost::json::parse(replay.body).at("id").as_string(), id);
+
+  EXPECT_EQ(progress(id).at("state"), "scheduled");
+  const auto cancelled = call("POST", "/v1/announcements/" + id + "/cancel", "");
+  ASSERT_EQ(cancelled.status, 200u) << cancelled.body;
+  EXPECT_EQ(boost::json::parse(cancelled.body).at("state"), "cancelled");
+  EXPECT_EQ(boost::json::parse(cancelled.body).at("cancelled_by"), "office");
+  EXPECT_EQ(redis_.cli({"ZCARD", "liaison:{q}:fanout"}), "0");
+  // Another school's key does not even see it.
+  EXPECT_EQ(call("GET", "/v1/announcements/" + id, "", school_key).status, 404u);
+  EXPECT_TRUE(outbox_lines().empty());
+}
+
+}  // namespace
+}  // namespace liaison::testing
