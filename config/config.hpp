@@ -38,6 +38,8 @@ struct http_config {
   // The address providers use to reach us; callback URLs and Twilio signatures are built on it.
   std::string public_url = "http://127.0.0.1:8080";
   std::size_t max_body_bytes = 1024 * 1024;
+  // Bulk uploads (POST /v1/families/import) are streamed, never held whole: their own limit.
+  std::size_t max_import_bytes = std::size_t{512} * 1024 * 1024;
   std::chrono::milliseconds read_timeout = 30s;  // whole request, headers and body
   std::chrono::milliseconds idle_timeout = 75s;  // keep-alive between requests
   std::size_t max_connections = 1024;

@@ -851,6 +851,10 @@ schema<http_config> http_schema() {
                  [](reader& r, const toml::node& node, const std::string& path) {
                    return r.byte_size(node, path, 1, std::uint64_t{1} << 30);
                  }),
+      make_field("max_import_bytes", &http_config::max_import_bytes,
+                 [](reader& r, const toml::node& node, const std::string& path) {
+                   return r.byte_size(node, path, 1, std::uint64_t{1} << 40);
+                 }),
       duration_field("read_timeout", &http_config::read_timeout),
       duration_field("idle_timeout", &http_config::idle_timeout),
       integer_field("max_connections", &http_config::max_connections, 1, 1'000'000),

@@ -6,6 +6,7 @@
 #include "daemon/http/problem.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/json_input.hpp"
+#include "daemon/services/roster_import.hpp"
 
 namespace liaison::api {
 namespace {
@@ -43,7 +44,122 @@ bool may_write(const http::principal& caller, const services::family& f) {
   });
 }
 
+// Families are stored in batches as the parser hands them over: one round trip per batch, and
+// at most one batch in memory.
+constexpr std::size_t import_batch = 500;
+// The answer lists at most this many row errors (and says how many there were).
+constexpr std::size_t max_reported_import_errors = 1000;
+
+struct import_totals {
+  std::size_t created = 0;
+  std::size_t updated = 0;
+};
+
+boost::asio::awaitable<boost::system::result<void>> store_families(
+    services::directory_store& directory, const std::vector<services::family>& families,
+    import_totals& totals) {
+  if (families.empty()) {
+    co_return boost::system::result<void>{};
+  }
+  auto stored = co_await directory.put_many(families);
+  if (!stored) {
+    co_return stored.error();
+  }
+  for (const bool created : *stored) {
+    ++(created ? totals.created : totals.updated);
+  }
+  co_return boost::system::result<void>{};
+}
+
+http::response import_report(const http::request& req, const services::roster_parser& parser,
+                             const import_totals& totals,
+                             const std::vector<services::import_error>& errors) {
+  boost::json::array listed;
+  for (std::size_t i = 0; i < errors.size() && i < max_reported_import_errors; ++i) {
+    listed.push_back(
+        {{"row", errors[i].row}, {"field", errors[i].field}, {"message", errors[i].message}});
+  }
+  boost::json::object body{{"rows", parser.rows_seen()},
+                           {"families", {{"created", totals.created}, {"updated", totals.updated}}},
+                           {"errors_total", errors.size()},
+                           {"errors", std::move(listed)}};
+  return http::make_json_response(http::status::ok, body, req);
+}
+
+http::response import_failed(const http::request& req, const std::string& detail) {
+  return http::make_problem_response({http::status::unprocessable_entity,
+                                      "urn:liaison:problem:roster-unreadable",
+                                      "Roster cannot be imported",
+                                      detail,
+                                      {}},
+                                     req.version(), req.keep_alive());
+}
+
 }  // namespace
+
+void add_family_import_route(http::router& routes, services::directory_store& directory,
+                             std::string default_language, std::size_t max_import_bytes) {
+  routes.add_streamed(
+      http::verb::post, "/v1/families/import",
+      http::access_rule::roles_only({config::role::coordinator, config::role::admin}),
+      [&directory, default_language](http::request_context& ctx,
+                                     http::body_stream& body) -> awaitable<http::response> {
+        const auto& req = ctx.req;
+        const auto format =
+            services::roster_format_from_content_type(req[boost::beast::http::field::content_type]);
+        if (!format) {
+          co_return http::make_problem_response(
+              {http::status::unsupported_media_type,
+               {},
+               "Unsupported media type",
+               "send a OneRoster users.csv as text/csv, or families as application/x-ndjson",
+               {}},
+              req.version(), false);
+        }
+        services::roster_parser parser(*format, default_language);
+        import_totals totals;
+        std::vector<services::import_error> errors;
+        // Read, parse and store as the body arrives: NDJSON families are stored at once, CSV
+        // families once every row is in (their links may come in any order).
+        for (;;) {
+          auto chunk = co_await body.next();
+          if (!chunk) {
+            co_return http::make_problem_response(
+                {http::status::bad_request,
+                 {},
+                 "Upload interrupted",
+                 "the roster could not be read to its end (" + chunk.error().message() +
+                     "); families stored so far are kept, re-send the file to finish",
+                 {}},
+                req.version(), false);
+          }
+          if (chunk->empty()) {
+            break;
+          }
+          parser.feed(*chunk);
+          if (parser.failed()) {
+            co_return import_failed(req, parser.fatal_error());
+          }
+          const auto ready = parser.take_families(import_batch);
+          if (auto stored = co_await store_families(directory, ready, totals); !stored) {
+            co_return unavailable(req);
+          }
+        }
+        parser.finish();
+        if (parser.failed()) {
+          co_return import_failed(req, parser.fatal_error());
+        }
+        while (!parser.done()) {
+          const auto ready = parser.take_families(import_batch);
+          if (auto stored = co_await store_families(directory, ready, totals); !stored) {
+            co_return unavailable(req);
+          }
+        }
+        errors = parser.take_errors();
+        co_return import_report(req, parser, totals, errors);
+      },
+      max_import_bytes);
+}
 
 void add_family_routes(http::router& routes, services::directory_store& directory) {
   routes.add(

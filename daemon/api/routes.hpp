@@ -36,6 +36,10 @@ void add_message_routes(http::router& routes, services::message_service& message
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
                              std::function<void()> on_accepted);
 
+// POST /v1/families/import: a roster (OneRoster users.csv or NDJSON), streamed.
+void add_family_import_route(http::router& routes, services::directory_store& directory,
+                             std::string default_language, std::size_t max_import_bytes);
+
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);
 

@@ -118,6 +118,13 @@ struct liaisond::impl {
     api::add_message_routes(routes, messages);
     api::add_provider_routes(routes, *cfg, inbound);
     api::add_family_routes(routes, directory);
+    api::add_family_import_route(routes, directory, cfg->district.default_language,
+                                 cfg->http.max_import_bytes);
+    server.set_streaming(
+        {[this](const http::request& header) { return dispatcher.streamed_body_limit(header); },
+         [this](const http::request& header, http::body_stream& body) {
+           return dispatcher.dispatch_streamed(header, body);
+         }});
     api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
     worker.set_opt_out_store(directory);
     worker.set_announcements(announcements);

@@ -32,6 +32,21 @@ response unauthorized(const request& req, auth_failure failure) {
   return res;
 }
 
+// A whole body already in memory, read as a stream (a streamed route called with a full request).
+class string_body_stream final : public body_stream {
+ public:
+  explicit string_body_stream(std::string_view body) : body_(body) {}
+  boost::asio::awaitable<boost::system::result<std::string_view>> next() override {
+    const auto piece = body_;
+    body_ = {};
+    co_return piece;
+  }
+  bool finished() const noexcept override { return body_.empty(); }
+
+ private:
+  std::string_view body_;
+};
+
 }  // namespace
 
 api_dispatcher::api_dispatcher(const router& routes, std::shared_ptr<const authenticator> auth,
@@ -39,6 +54,28 @@ api_dispatcher::api_dispatcher(const router& routes, std::shared_ptr<const authe
     : routes_(routes), auth_(std::move(auth)), metrics_(metrics), logger_(std::move(logger)) {}
 
 boost::asio::awaitable<response> api_dispatcher::dispatch(const request& req) {
+  co_return co_await dispatch_any(req, nullptr);
+}
+
+boost::asio::awaitable<response> api_dispatcher::dispatch_streamed(const request& header,
+                                                                   body_stream& body) {
+  co_return co_await dispatch_any(header, &body);
+}
+
+std::optional<std::size_t> api_dispatcher::streamed_body_limit(const request& header) const {
+  auto target = boost::urls::parse_origin_form(header.target());
+  if (!target) {
+    return std::nullopt;
+  }
+  const auto match = routes_.match(header.method(), target->path());
+  if (match.matched == nullptr || !match.matched->handle_streamed) {
+    return std::nullopt;
+  }
+  return match.matched->max_body_bytes;
+}
+
+boost::asio::awaitable<response> api_dispatcher::dispatch_any(const request& req,
+                                                              body_stream* body) {
   const auto started = std::chrono::steady_clock::now();
   std::string route_label = "unmatched";
   response res;
@@ -55,7 +92,7 @@ boost::asio::awaitable<response> api_dispatcher::dispatch(const request& req) {
     auto match = routes_.match(req.method(), target->path());
     if (match.matched != nullptr) {
       route_label = match.matched->pattern;
-      res = co_await dispatch_matched(req, match);
+      res = co_await dispatch_matched(req, match, body);
     } else if (!match.allowed.empty()) {
       std::string allow;
       for (auto v : match.allowed) {
@@ -80,7 +117,8 @@ boost::asio::awaitable<response> api_dispatcher::dispatch(const request& req) {
 }
 
 boost::asio::awaitable<response> api_dispatcher::dispatch_matched(const request& req,
-                                                                  route_match& match) {
+                                                                  route_match& match,
+                                                                  body_stream* body) {
   const route& r = *match.matched;
   request_context ctx{req, std::move(match.params), std::nullopt};
   if (!r.access.open) {
@@ -102,6 +140,13 @@ boost::asio::awaitable<response> api_dispatcher::dispatch_matched(const request&
     ctx.caller = std::move(result.caller);
   }
   try {
+    if (r.handle_streamed) {
+      if (body != nullptr) {
+        co_return co_await r.handle_streamed(ctx, *body);
+      }
+      string_body_stream whole(req.body());
+      co_return co_await r.handle_streamed(ctx, whole);
+    }
     co_return co_await r.handle(ctx);
   } catch (const std::exception& e) {
     logger_->error("handler for {} {} failed: {}", req.method_string(), r.pattern, e.what());

@@ -26,8 +26,16 @@ class api_dispatcher {
 
   boost::asio::awaitable<response> dispatch(const request& req);
 
+  // Streamed routes (bulk uploads): the server asks after reading the header whether the
+  // request goes to one, and with what body limit; then hands over the body as a stream. The
+  // caller is authenticated before a byte of the body is read.
+  std::optional<std::size_t> streamed_body_limit(const request& header) const;
+  boost::asio::awaitable<response> dispatch_streamed(const request& header, body_stream& body);
+
  private:
-  boost::asio::awaitable<response> dispatch_matched(const request& req, route_match& match);
+  boost::asio::awaitable<response> dispatch_any(const request& req, body_stream* body);
+  boost::asio::awaitable<response> dispatch_matched(const request& req, route_match& match,
+                                                    body_stream* body);
 
   const router& routes_;
   std::shared_ptr<const authenticator> auth_;

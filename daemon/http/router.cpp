@@ -47,7 +47,13 @@ bool access_rule::allows(config::role r) const {
 }
 
 void router::add(verb method, std::string pattern, access_rule access, handler h) {
-  routes_.push_back({method, std::move(pattern), std::move(access), std::move(h)});
+  routes_.push_back({method, std::move(pattern), std::move(access), std::move(h), {}, 0});
+}
+
+void router::add_streamed(verb method, std::string pattern, access_rule access, streamed_handler h,
+                          std::size_t max_body_bytes) {
+  routes_.push_back(
+      {method, std::move(pattern), std::move(access), {}, std::move(h), max_body_bytes});
 }
 
 route_match router::match(verb method, std::string_view path) const {

@@ -13,6 +13,7 @@
 
 #include "config/config.hpp"
 #include "daemon/http/auth.hpp"
+#include "daemon/http/body_stream.hpp"
 #include "daemon/http/message.hpp"
 
 namespace liaison::http {
@@ -24,6 +25,9 @@ struct request_context {
 };
 
 using handler = std::function<boost::asio::awaitable<response>(request_context&)>;
+// A handler that reads the body itself, as it arrives (ctx.req has the header and no body).
+using streamed_handler =
+    std::function<boost::asio::awaitable<response>(request_context&, body_stream&)>;
 
 // Who may call a route: nobody needs a key for `open`; otherwise one of `roles` (all when empty).
 struct access_rule {
@@ -41,6 +45,8 @@ struct route {
   std::string pattern;  // also the metrics label, so label cardinality stays bounded
   access_rule access;
   handler handle;
+  streamed_handler handle_streamed;  // set instead of handle for streamed routes
+  std::size_t max_body_bytes = 0;    // streamed routes: the body's limit
 };
 
 struct route_match {
@@ -52,6 +58,9 @@ struct route_match {
 class router {
  public:
   void add(verb method, std::string pattern, access_rule access, handler h);
+  // A route whose body is streamed to the handler (bulk uploads), up to `max_body_bytes`.
+  void add_streamed(verb method, std::string pattern, access_rule access, streamed_handler h,
+                    std::size_t max_body_bytes);
   route_match match(verb method, std::string_view path) const;
 
  private:

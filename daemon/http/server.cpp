@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -29,6 +33,55 @@ bool is_quiet_close(const boost::system::error_code& ec) {
          ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
          ec == asio::error::eof || ec == asio::error::bad_descriptor;
 }
+
+// A request body read from the connection in chunks through Beast's buffer_body parser; each
+// read under the read deadline. Answers "100 Continue" first when the client asked for it (curl
+// does for large uploads), so the client only sends the body to a handler that wants it.
+class connection_body_stream final : public body_stream {
+ public:
+  connection_body_stream(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                         beast::http::request_parser<beast::http::buffer_body>& parser,
+                         std::chrono::milliseconds read_timeout)
+      : stream_(stream), buffer_(buffer), parser_(parser), read_timeout_(read_timeout) {}
+
+  asio::awaitable<boost::system::result<std::string_view>> next() override {
+    if (!continued_) {
+      continued_ = true;
+      if (beast::iequals(parser_.get()[beast::http::field::expect], "100-continue")) {
+        beast::http::response<beast::http::empty_body> go_on{beast::http::status::continue_, 11};
+        stream_.expires_after(read_timeout_);
+        auto [ec, n] = co_await beast::http::async_write(stream_, go_on, use_tuple);
+        if (ec) {
+          co_return ec;
+        }
+      }
+    }
+    while (!parser_.is_done()) {
+      parser_.get().body().data = chunk_.data();
+      parser_.get().body().size = chunk_.size();
+      stream_.expires_after(read_timeout_);
+      auto [ec, n] = co_await beast::http::async_read(stream_, buffer_, parser_, use_tuple);
+      if (ec && ec != beast::http::error::need_buffer) {
+        co_return ec;
+      }
+      const std::size_t got = chunk_.size() - parser_.get().body().size;
+      if (got > 0) {
+        co_return std::string_view(chunk_.data(), got);
+      }
+    }
+    co_return std::string_view{};
+  }
+
+  bool finished() const noexcept override { return parser_.is_done(); }
+
+ private:
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  beast::http::request_parser<beast::http::buffer_body>& parser_;
+  std::chrono::milliseconds read_timeout_;
+  std::array<char, 64 * 1024> chunk_{};
+  bool continued_ = false;
+};
 
 }  // namespace
 
@@ -118,7 +171,11 @@ asio::awaitable<void> http_server::serve(tcp::socket socket) {
         co_await beast::http::async_read_header(conn.stream, buffer, parser, use_tuple);
     conn.busy = true;
     boost::system::error_code ec = header_ec;
-    if (!ec) {
+    std::optional<std::size_t> streamed_limit;
+    if (!ec && streaming_.body_limit) {
+      streamed_limit = streaming_.body_limit(parser.get());
+    }
+    if (!ec && !streamed_limit) {
       conn.stream.expires_after(cfg_.read_timeout);
       auto [body_ec, body_bytes] =
           co_await beast::http::async_read(conn.stream, buffer, parser, use_tuple);
@@ -126,6 +183,25 @@ asio::awaitable<void> http_server::serve(tcp::socket socket) {
     }
 
     response res;
+    if (streamed_limit) {
+      // A streamed route: the body is not read here but by the handler, chunk by chunk.
+      beast::http::request_parser<beast::http::buffer_body> body_parser{std::move(parser)};
+      body_parser.body_limit(*streamed_limit);
+      connection_body_stream body(conn.stream, buffer, body_parser, cfg_.read_timeout);
+      const request header(body_parser.get().base());
+      res = co_await streaming_.handle(header, body);
+      if (!body.finished() || draining_) {
+        res.keep_alive(false);  // the rest of the body is still on the wire
+      }
+      conn.stream.expires_after(cfg_.read_timeout);
+      auto [write_ec, written] = co_await beast::http::async_write(conn.stream, res, use_tuple);
+      conn.busy = false;
+      if (write_ec || !res.keep_alive()) {
+        break;
+      }
+      first_request = false;
+      continue;
+    }
     if (ec == beast::http::error::body_limit) {
       res = make_problem_response(
           {status::payload_too_large,

@@ -10,8 +10,10 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 
 #include "config/config.hpp"
+#include "daemon/http/body_stream.hpp"
 #include "daemon/http/message.hpp"
 
 namespace spdlog {
@@ -47,6 +49,14 @@ class http_server {
 
   std::size_t connection_count() const noexcept { return connections_.size(); }
 
+  // Requests whose body the handler reads as a stream (bulk uploads): `body_limit` says, from the
+  // header, whether a request is one (and its limit); `handle` gets the header and the stream.
+  struct streaming {
+    std::function<std::optional<std::size_t>(const request&)> body_limit;
+    std::function<boost::asio::awaitable<response>(const request&, body_stream&)> handle;
+  };
+  void set_streaming(streaming s) { streaming_ = std::move(s); }
+
  private:
   struct connection;
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
@@ -54,6 +64,7 @@ class http_server {
   boost::asio::any_io_executor executor_;
   config::http_config cfg_;
   request_handler handler_;
+  streaming streaming_;
   std::shared_ptr<spdlog::logger> logger_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::list<connection*> connections_;

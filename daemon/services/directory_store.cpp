@@ -136,6 +136,35 @@ boost::asio::awaitable<boost::system::result<bool>> directory_store::put(const f
   co_return replies->front().integer == 0;
 }
 
+boost::asio::awaitable<boost::system::result<std::vector<bool>>> directory_store::put_many(
+    const std::vector<family>& families) {
+  queue::redis_request request;
+  std::vector<std::size_t> eval_at;  // which reply is each family's EVAL
+  for (const auto& f : families) {
+    const auto one = put_request(f);
+    eval_at.push_back(request.size());
+    for (const auto& command : one.commands()) {
+      request.push(command);
+    }
+  }
+  std::vector<bool> created;
+  if (request.empty()) {
+    co_return created;
+  }
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto at : eval_at) {
+    const auto& reply = (*replies)[at];
+    if (reply.is_error()) {
+      co_return redis_failure();
+    }
+    created.push_back(reply.integer == 0);
+  }
+  co_return created;
+}
+
 boost::asio::awaitable<boost::system::result<std::optional<family>>> directory_store::get(
     std::string_view id) {
   const std::vector<std::string> ids = {std::string(id)};

@@ -20,6 +20,10 @@ class directory_store {
 
   // Writes the family and moves its index memberships in one atomic step; true when new.
   boost::asio::awaitable<boost::system::result<bool>> put(const family& f);
+  // Many families in one round trip (a roster import's batch); each entry says whether that
+  // family was new. Each family is written atomically on its own.
+  boost::asio::awaitable<boost::system::result<std::vector<bool>>> put_many(
+      const std::vector<family>& families);
   // The family with each guardian's opt-outs filled in, or nullopt.
   boost::asio::awaitable<boost::system::result<std::optional<family>>> get(std::string_view id);
   // Removes the family and its index memberships; false when there was none.
