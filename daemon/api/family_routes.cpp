@@ -1,9 +1,11 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
+#include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
+#include "daemon/services/contact.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/json_input.hpp"
 #include "daemon/services/roster_import.hpp"
@@ -95,6 +97,11 @@ http::response import_failed(const http::request& req, const std::string& detail
                                      req.version(), req.keep_alive());
 }
 
+http::response contact_not_found(const http::request& req, const std::string& id) {
+  return http::make_problem_response(http::not_found_problem("no contact with id " + id),
+                                     req.version(), req.keep_alive());
+}
+
 }  // namespace
 
 void add_family_import_route(http::router& routes, services::directory_store& directory,
@@ -161,6 +168,77 @@ void add_family_import_route(http::router& routes, services::directory_store& di
       max_import_bytes);
 }
 
+void add_contact_routes(http::router& routes, services::directory_store& directory) {
+  const auto office =
+      http::access_rule::roles_only({config::role::coordinator, config::role::admin});
+  routes.add(http::verb::put, "/v1/contacts/{id}", office,
+             [&directory](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               const std::string& id = ctx.path_params.at("id");
+               auto parsed = services::parse_json_body(req.body());
+               if (!parsed.value) {
+                 co_return malformed_json(req, parsed.error);
+               }
+               auto validation = services::validate_contact(id, *parsed.value);
+               if (!validation.value) {
+                 co_return http::make_problem_response(
+                     http::validation_problem(std::move(validation.errors)), req.version(),
+                     req.keep_alive());
+               }
+               auto created = co_await directory.put(*validation.value);
+               if (!created) {
+                 co_return unavailable(req);
+               }
+               auto stored = co_await directory.get(validation.value->id);
+               if (!stored || !*stored) {
+                 co_return unavailable(req);
+               }
+               auto res =
+                   http::make_json_response(*created ? http::status::created : http::status::ok,
+                                            services::contact_to_json(**stored), req);
+               res.set(boost::beast::http::field::location, "/v1/contacts/" + id);
+               co_return res;
+             });
+
+  routes.add(http::verb::get, "/v1/contacts/{id}", office,
+             [&directory](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               const std::string& id = ctx.path_params.at("id");
+               if (!services::is_valid_directory_id(id)) {
+                 co_return contact_not_found(req, id);
+               }
+               auto found = co_await directory.get(services::contact_family_id(id));
+               if (!found) {
+                 co_return unavailable(req);
+               }
+               if (!*found) {
+                 co_return contact_not_found(req, id);
+               }
+               co_return http::make_json_response(http::status::ok,
+                                                  services::contact_to_json(**found), req);
+             });
+
+  routes.add(http::verb::delete_, "/v1/contacts/{id}", office,
+             [&directory](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               const std::string& id = ctx.path_params.at("id");
+               if (!services::is_valid_directory_id(id)) {
+                 co_return contact_not_found(req, id);
+               }
+               auto removed = co_await directory.remove(services::contact_family_id(id));
+               if (!removed) {
+                 co_return unavailable(req);
+               }
+               if (!*removed) {
+                 co_return contact_not_found(req, id);
+               }
+               http::response res{http::status::no_content, req.version()};
+               res.keep_alive(req.keep_alive());
+               res.prepare_payload();
+               co_return res;
+             });
+}
+
 void add_family_routes(http::router& routes, services::directory_store& directory) {
   routes.add(
       http::verb::put, "/v1/families/{id}", http::access_rule::any_key(),
@@ -177,6 +255,10 @@ void add_family_routes(http::router& routes, services::directory_store& director
                                                 req.version(), req.keep_alive());
         }
         auto validation = services::validate_family(id, *parsed.value);
+        if (id.starts_with(services::contact_id_prefix)) {
+          validation.value.reset();
+          validation.errors.push_back({"id", "ids starting with \"contact:\" are contacts'"});
+        }
         if (!validation.value) {
           co_return http::make_problem_response(
               http::validation_problem(std::move(validation.errors)), req.version(),

@@ -40,6 +40,9 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
 void add_family_import_route(http::router& routes, services::directory_store& directory,
                              std::string default_language, std::size_t max_import_bytes);
 
+// PUT/GET/DELETE /v1/contacts/{id}: community partners and volunteers (coordinator, admin).
+void add_contact_routes(http::router& routes, services::directory_store& directory);
+
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);
 

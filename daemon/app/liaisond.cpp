@@ -118,6 +118,7 @@ struct liaisond::impl {
     api::add_message_routes(routes, messages);
     api::add_provider_routes(routes, *cfg, inbound);
     api::add_family_routes(routes, directory);
+    api::add_contact_routes(routes, directory);
     api::add_family_import_route(routes, directory, cfg->district.default_language,
                                  cfg->http.max_import_bytes);
     server.set_streaming(

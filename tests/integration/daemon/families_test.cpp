@@ -114,5 +114,33 @@ TEST_F(families_test, delete_removes_the_family_and_its_index_entries) {
   EXPECT_EQ(redis_.cli({"SMEMBERS", "liaison:{d}:idx:school:lincoln-es"}), "");
 }
 
+TEST_F(families_test, contacts_are_partners_and_volunteers_reached_by_tag) {
+  const auto created = call("PUT", "/v1/contacts/food-bank",
+                            R"({"name": "Westside Food Bank", "language": "es", "kind": "partner",
+                                "email": "info@foodbank.example.org", "tags": ["parent-academy"]})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const auto contact = boost::json::parse(created.body);
+  EXPECT_EQ(contact.at("id"), "food-bank");
+  EXPECT_EQ(contact.at("kind"), "partner");
+  EXPECT_EQ(contact.at("tags"), boost::json::array({"parent-academy"}));
+  EXPECT_EQ(contact.at("channels"), boost::json::array({"email"}));
+  // In the same indexes as families, so an announcement to a tag reaches both.
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{d}:idx:tag:parent-academy", "contact:food-bank"}),
+            "1");
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{d}:idx:tag:partner", "contact:food-bank"}), "1");
+
+  const auto bad = call("PUT", "/v1/contacts/tutor-1",
+                        R"({"name": "T", "language": "??", "kind": "coach", "phone": "555"})");
+  EXPECT_EQ(bad.status, 422u);
+  EXPECT_THAT(bad.body, ::testing::HasSubstr("\"field\":\"phone\""));
+  EXPECT_THAT(bad.body, ::testing::HasSubstr("\"field\":\"kind\""));
+  EXPECT_THAT(bad.body, ::testing::HasSubstr("\"field\":\"language\""));
+
+  EXPECT_EQ(call("GET", "/v1/contacts/food-bank", "", school_key).status, 403u);
+  EXPECT_EQ(call("PUT", "/v1/families/contact:food-bank", nguyen).status, 422u);
+  EXPECT_EQ(call("DELETE", "/v1/contacts/food-bank", "").status, 204u);
+  EXPECT_EQ(call("GET", "/v1/contacts/food-bank", "").status, 404u);
+}
+
 }  // namespace
 }  // namespace liaison::testing

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Fan-out benchmark: FAMILIES families (default 160,000), one guardian each taking SMS and email,
+# in eight languages; one announcement to the whole district. Measures the time from the 202 to
+# "fanned_out" (every delivery durable in the queue) and liaisond's peak memory.
+#
+# Only the voice channel has a provider here, so the workers leave the SMS and email deliveries
+# in the queue: what is measured is fan-out into Redis, not dispatch.
+#
+# Usage: bench/fanout.sh            (BUILD=build-rel FAMILIES=160000 FSYNC=always|everysec)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$here/build-rel}
+families=${FAMILIES:-160000}
+fsync=${FSYNC:-everysec}
+port=${PORT:-18080}
+key=bench-admin-key
+tmp=$(mktemp -d /tmp/liaison-fanout.XXXXXX)
+cleanup() {
+  [ -n "${daemon:-}" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
+  redis-cli -s "$tmp/redis.sock" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+[ -x "$build/daemon/liaisond" ] || "$here/scripts/build" "$build" RelWithDebInfo liaisond
+
+redis-server --port 0 --unixsocket "$tmp/redis.sock" --dir "$tmp" --appendonly yes \
+  --appendfsync "$fsync" --save "" --daemonize yes --pidfile "$tmp/redis.pid" \
+  --logfile "$tmp/redis.log"
+for _ in $(seq 1 100); do redis-cli -s "$tmp/redis.sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+cat >"$tmp/liaison.toml" <<TOML
+[district]
+catalog_directory = "$here/i18n/catalog"
+quiet_hours_start = "00:00"
+quiet_hours_end = "00:00"
+[http]
+port = $port
+[redis]
+unix_socket = "$tmp/redis.sock"
+[logging]
+level = "warn"
+sink = "stderr"
+[[auth.api_keys]]
+name = "bench"
+role = "admin"
+sha256 = "$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
+[[providers]]
+name = "outbox"
+kind = "outbox"
+channels = ["voice"]
+directory = "$tmp/outbox"
+TOML
+
+"$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
+daemon=$!
+for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+
+python3 - "$families" >"$tmp/families.ndjson" <<'PY'
+import json, sys
+languages = ["es-MX", "ar", "vi", "zh-Hans", "so", "ht", "en", "pt-BR"]
+for i in range(int(sys.argv[1])):
+    print(json.dumps({"id": f"fam-{i:06d}",
+        "guardians": [{"id": f"g-{i:06d}", "name": f"Guardian {i}", "language": languages[i % 8],
+                       "phone": f"+1202{5550000 + i % 10000000:07d}"[:12],
+                       "email": f"g{i}@example.org", "channels": ["sms", "email"]}],
+        "students": [{"id": f"s-{i:06d}", "name": f"Student {i}", "school": f"school-{i % 40}",
+                      "grade": "03"}]}))
+PY
+
+auth=(-H "Authorization: Bearer $key")
+start=$(date +%s.%N)
+curl -sf "${auth[@]}" -H 'Content-Type: application/x-ndjson' -T "$tmp/families.ndjson" \
+  -X POST "http://127.0.0.1:$port/v1/families/import" -o "$tmp/import.json"
+end=$(date +%s.%N)
+echo "import: $(python3 -c "import json;r=json.load(open('$tmp/import.json'));print(r['families'], 'errors', r['errors_total'])") in $(echo "$end - $start" | bc) s"
+rss_after_import=$(awk '/VmHWM/ {print $2}' /proc/$daemon/status)
+rss_now=$(awk '/VmRSS/ {print $2}' /proc/$daemon/status)
+
+body='{"audience": {"all": true}, "channels": ["sms", "email"], "source_language": "en",
+  "subject": "Snow day", "body": "Dear {guardian_name}: no school on {day, date, full} for {student_names}.",
+  "translations": {"es": {"subject": "Día de nieve", "body": "Estimado/a {guardian_name}: no hay clases el {day, date, full} para {student_names}."}},
+  "arguments": {"day": "2026-12-02T12:00:00Z"}}'
+start=$(date +%s.%N)
+id=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "$body" \
+  "http://127.0.0.1:$port/v1/announcements" | python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])')
+peak=0
+while :; do
+  state=$(curl -sf "${auth[@]}" "http://127.0.0.1:$port/v1/announcements/$id" |
+    python3 -c 'import json,sys;p=json.load(sys.stdin);print(p["state"], p["fan_out"]["deliveries"])')
+  rss=$(awk '/VmRSS/ {print $2}' /proc/$daemon/status)
+  [ "$rss" -gt "$peak" ] && peak=$rss
+  [ "${state%% *}" = fanned_out ] && break
+  sleep 0.05
+done
+end=$(date +%s.%N)
+echo "fan-out: ${state##* } deliveries for $families families in $(echo "$end - $start" | bc) s" \
+  "(appendfsync $fsync)"
+echo "liaisond RSS: ${rss_now} KiB before the announcement, peak ${peak} KiB during fan-out" \
+  "(peak ${rss_after_import} KiB during the import)"
+echo "queue: sms $(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')," \
+  "email $(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:email') entries"
