@@ -5,6 +5,8 @@
 #include "daemon/api/routes.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
+#include "daemon/services/announcement_service.hpp"
+#include "daemon/services/family_message.hpp"
 #include "daemon/services/json_input.hpp"
 
 namespace liaison::api {
@@ -22,11 +24,55 @@ http::response unavailable(const http::request& req) {
       req.version(), req.keep_alive());
 }
 
+// A message to a family: an announcement to that family (services/family_message.hpp).
+awaitable<http::response> accept_family_message(http::request_context& ctx,
+                                                services::announcement_service& announcements,
+                                                const boost::json::value& input) {
+  const auto& req = ctx.req;
+  auto validation = services::validate_family_message(input, announcements.now());
+  if (!validation.value) {
+    co_return http::make_problem_response(http::validation_problem(std::move(validation.errors)),
+                                          req.version(), req.keep_alive());
+  }
+  const services::requester who{ctx.caller->key_name, ctx.caller->role, ctx.caller->schools};
+  auto accepted =
+      co_await announcements.accept(std::move(*validation.value), who, idempotency_of(ctx));
+  if (!accepted) {
+    co_return unavailable(req);
+  }
+  if (!accepted->errors.empty()) {
+    for (auto& e : accepted->errors) {
+      e.field = services::family_message_field(e.field);
+    }
+    co_return http::make_problem_response(http::validation_problem(std::move(accepted->errors)),
+                                          req.version(), req.keep_alive());
+  }
+  const auto& outcome = accepted->outcome;
+  if (outcome.result == queue::intake_result::conflict) {
+    co_return idempotency_key_reused(req, "message " + outcome.delivery_id);
+  }
+  const std::string& id = outcome.delivery_id;
+  // Its progress and cancel are the announcement's.
+  boost::json::object body{{"id", id},
+                           {"status", "accepted"},
+                           {"to", input.at("to")},
+                           {"links", {{"self", "/v1/announcements/" + id}}}};
+  auto res = http::make_json_response(http::status::accepted, body, req);
+  res.set(boost::beast::http::field::location, "/v1/announcements/" + id);
+  if (outcome.result == queue::intake_result::replayed) {
+    res.set("Idempotent-Replayed", "true");
+  }
+  co_return res;
+}
+
 }  // namespace
 
-void add_message_routes(http::router& routes, services::message_service& messages) {
+void add_message_routes(http::router& routes, services::message_service& messages,
+                        services::announcement_service& announcements,
+                        std::function<void()> on_family_message) {
   routes.add(http::verb::post, "/v1/messages", http::access_rule::any_key(),
-             [&messages](http::request_context& ctx) -> awaitable<http::response> {
+             [&messages, &announcements,
+              on_family_message](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
                if (!is_json(req)) {
                  co_return not_json(req, "message");
@@ -37,6 +83,13 @@ void add_message_routes(http::router& routes, services::message_service& message
                auto parsed = services::parse_json_body(req.body());
                if (!parsed.value) {
                  co_return malformed_json(req, parsed.error);
+               }
+               if (services::is_family_message(*parsed.value)) {
+                 auto res = co_await accept_family_message(ctx, announcements, *parsed.value);
+                 if (res.result() == http::status::accepted && on_family_message) {
+                   on_family_message();
+                 }
+                 co_return res;
                }
                auto validation = services::validate_direct_message(*parsed.value);
                if (!validation.message) {

@@ -28,8 +28,11 @@ struct health_probes {
 void add_health_routes(http::router& routes, health_probes probes,
                        std::shared_ptr<prometheus::Registry> registry);
 
-// POST /v1/messages, GET /v1/messages/{id}.
-void add_message_routes(http::router& routes, services::message_service& messages);
+// POST /v1/messages (to an address, or to a family: then an announcement to that family, and
+// `on_family_message` wakes the fan-out), GET /v1/messages/{id}.
+void add_message_routes(http::router& routes, services::message_service& messages,
+                        services::announcement_service& announcements,
+                        std::function<void()> on_family_message);
 
 // POST /v1/announcements, GET /v1/announcements/{id}, POST /v1/announcements/{id}/cancel.
 // `on_accepted` runs after a new announcement is stored (to wake the local fan-out).

@@ -115,7 +115,7 @@ struct liaisond::impl {
         routes,
         {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
         metrics);
-    api::add_message_routes(routes, messages);
+    api::add_message_routes(routes, messages, announcements, [this] { fanout.wake(); });
     api::add_provider_routes(routes, *cfg, inbound);
     api::add_family_routes(routes, directory);
     api::add_contact_routes(routes, directory);

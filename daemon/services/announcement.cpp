@@ -85,7 +85,7 @@ audience read_audience(object_reader& parent, std::vector<field_error>& errors) 
     return to;
   }
   object_reader r(*object, "audience", errors);
-  r.reject_unknown({"all", "schools", "grades", "family_ids", "tags"});
+  r.reject_unknown({"all", "schools", "grades", "family_ids", "guardian_ids", "tags"});
   if (const auto* all = object->if_contains("all"); all != nullptr && !all->is_null()) {
     if (!all->is_bool()) {
       errors.push_back({"audience.all", "must be true or false"});
@@ -98,6 +98,10 @@ audience read_audience(object_reader& parent, std::vector<field_error>& errors) 
                         "a OneRoster grade code: PK, TK, KG, 01 … 13, UG, Other");
   to.family_ids = r.id_list("family_ids", max_audience_selectors, is_valid_directory_id, id_rule);
   to.tags = r.id_list("tags", max_audience_selectors, is_valid_directory_id, id_rule);
+  to.guardian_ids = r.id_list("guardian_ids", 20, is_valid_directory_id, id_rule);
+  if (!to.guardian_ids.empty() && to.family_ids.empty()) {
+    errors.push_back({"audience.guardian_ids", "needs family_ids: the guardians' families"});
+  }
   if (!to.all && to.schools.empty() && to.grades.empty() && to.family_ids.empty() &&
       to.tags.empty()) {
     errors.push_back({"audience", "names no one: give schools, grades, family_ids, tags or all"});
@@ -331,6 +335,7 @@ json::value to_json(const announcement& a) {
   list("schools", a.to.schools);
   list("grades", a.to.grades);
   list("family_ids", a.to.family_ids);
+  list("guardian_ids", a.to.guardian_ids);
   list("tags", a.to.tags);
   o["audience"] = std::move(to);
   json::array channels;

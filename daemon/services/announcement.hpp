@@ -25,6 +25,8 @@ struct audience {
   std::vector<std::string> schools;
   std::vector<std::string> grades;
   std::vector<std::string> family_ids;
+  // Only these guardians of the named families (a message to one parent); empty = all of them.
+  std::vector<std::string> guardian_ids;
   std::vector<std::string> tags;
 
   bool operator==(const audience&) const = default;

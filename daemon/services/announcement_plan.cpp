@@ -131,7 +131,11 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
 std::vector<planned_delivery> announcement_planner::plan(const family& f,
                                                          system_clock::time_point now) {
   std::vector<planned_delivery> out;
+  const auto& only = announcement_.to.guardian_ids;
   for (const auto& g : f.guardians) {
+    if (!only.empty() && std::find(only.begin(), only.end(), g.id) == only.end()) {
+      continue;
+    }
     const auto* choice = choice_for(g.language);
     if (choice == nullptr) {
       ++skipped_;

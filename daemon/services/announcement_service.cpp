@@ -121,7 +121,7 @@ boost::asio::awaitable<boost::system::result<intake_answer>> announcement_servic
   if (!answer.errors.empty()) {
     co_return answer;
   }
-  auto audience_errors = co_await check_audience(a.to);
+  auto audience_errors = co_await check_audience(a.to, who);
   if (!audience_errors) {
     co_return audience_errors.error();
   }
@@ -143,7 +143,7 @@ boost::asio::awaitable<boost::system::result<intake_answer>> announcement_servic
 }
 
 boost::asio::awaitable<boost::system::result<std::vector<field_error>>>
-announcement_service::check_audience(const audience& to) {
+announcement_service::check_audience(const audience& to, const requester& who) {
   // An audience selector that names no family is almost always a typo; say so before anything
   // is sent rather than reach fewer families than meant.
   std::vector<field_error> errors;
@@ -158,14 +158,31 @@ announcement_service::check_audience(const audience& to) {
     }
   }
   if (!to.family_ids.empty()) {
-    auto exist = co_await directory_.families_exist(to.family_ids);
-    if (!exist) {
-      co_return exist.error();
+    auto found = co_await directory_.get_many(to.family_ids);
+    if (!found) {
+      co_return found.error();
     }
-    for (std::size_t i = 0; i < exist->size(); ++i) {
-      if (!(*exist)[i]) {
+    for (std::size_t i = 0; i < to.family_ids.size(); ++i) {
+      const auto f = std::find_if(found->begin(), found->end(),
+                                  [&](const family& x) { return x.id == to.family_ids[i]; });
+      // A school key's unknown and other schools' families look the same: not found.
+      const bool reachable =
+          f != found->end() &&
+          (who.role != config::role::school ||
+           std::any_of(f->students.begin(), f->students.end(),
+                       [&](const student& s) { return may_address(who, s.school); }));
+      if (!reachable) {
         errors.push_back({"audience.family_ids[" + std::to_string(i) + "]",
                           "no family with id " + to.family_ids[i]});
+        continue;
+      }
+      for (std::size_t j = 0; j < to.guardian_ids.size() && to.family_ids.size() == 1; ++j) {
+        const auto& id = to.guardian_ids[j];
+        if (std::none_of(f->guardians.begin(), f->guardians.end(),
+                         [&](const guardian& g) { return g.id == id; })) {
+          errors.push_back({"audience.guardian_ids[" + std::to_string(j) + "]",
+                            "family " + f->id + " has no guardian " + id});
+        }
       }
     }
   }
@@ -243,7 +260,7 @@ boost::asio::awaitable<boost::system::result<announcement_preview>> announcement
   announcement_preview out;
   out.errors = check_announcement_scope(a, who);
   if (out.errors.empty()) {
-    auto audience_errors = co_await check_audience(a.to);
+    auto audience_errors = co_await check_audience(a.to, who);
     if (!audience_errors) {
       co_return audience_errors.error();
     }

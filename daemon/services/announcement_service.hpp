@@ -152,7 +152,7 @@ class announcement_service {
       std::string_view id);
   // Field errors for selectors that name no family.
   boost::asio::awaitable<boost::system::result<std::vector<field_error>>> check_audience(
-      const audience& to);
+      const audience& to, const requester& who);
   language_preview preview_language(const announcement& a, const std::string& language);
 
   directory_store& directory_;

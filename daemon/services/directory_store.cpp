@@ -240,26 +240,6 @@ boost::asio::awaitable<boost::system::result<long long>> directory_store::count_
   co_return reply->integer;
 }
 
-boost::asio::awaitable<boost::system::result<std::vector<bool>>> directory_store::families_exist(
-    const std::vector<std::string>& ids) {
-  queue::redis_request request;
-  for (const auto& id : ids) {
-    request.push({"EXISTS", family_key(id)});
-  }
-  std::vector<bool> exist;
-  if (request.empty()) {
-    co_return exist;
-  }
-  auto replies = co_await redis_.exec(request);
-  if (!replies) {
-    co_return replies.error();
-  }
-  for (const auto& r : *replies) {
-    exist.push_back(r.integer == 1);
-  }
-  co_return exist;
-}
-
 namespace {
 
 // ZUNIONSTORE/ZINTERSTORE with every score 0, so members sort by id (ZRANGE BYLEX pages).

@@ -36,9 +36,6 @@ class directory_store {
 
   // How many families an index term has ("school:lincoln-es", "tag:newcomer", "all").
   boost::asio::awaitable<boost::system::result<long long>> count_term(std::string_view term);
-  // Which of these family ids exist, in order.
-  boost::asio::awaitable<boost::system::result<std::vector<bool>>> families_exist(
-      const std::vector<std::string>& ids);
 
   // Audience snapshots: the family ids an announcement reaches, fixed when its fan-out starts so
   // a resumed fan-out walks the same list in the same (lexical) order. `union_terms` and

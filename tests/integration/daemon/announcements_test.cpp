@@ -229,6 +229,34 @@ TEST_F(announcements_test, bad_input_is_422_with_the_field_and_nothing_is_writte
   EXPECT_EQ(redis_.cli({"ZCARD", "liaison:{q}:fanout"}), "0");
 }
 
+TEST_F(announcements_test, a_message_to_a_family_reaches_its_guardian_in_their_language) {
+  put_families();
+  const std::string notice = R"({
+    "to": {"family_id": "fam-es", "guardian_id": "g-fam-es"},
+    "school": "lincoln-es", "channels": ["sms"], "priority": "urgent", "source_language": "en",
+    "body": "{student_names} was absent today. Please call the school.",
+    "translations": {"es": {"body": "{student_names} faltó hoy a clases. Llame a la escuela."}}
+  })";
+  const auto reply = call("POST", "/v1/messages", notice);
+  ASSERT_EQ(reply.status, 202u) << reply.body;
+  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == 1; })) << daemon_->log();
+  const auto line = outbox_lines().front();
+  EXPECT_EQ(line.at("address"), "+12025551000");
+  EXPECT_THAT(std::string(line.at("text").as_string()), HasSubstr("Student 0 faltó hoy"));
+
+  // Another school's key does not reach the family; a guardian not in it is named as such.
+  std::string from_parks = notice;
+  from_parks.replace(from_parks.find("lincoln-es"), 10, "parks-ms");
+  auto other = call("POST", "/v1/messages", from_parks, school_key);
+  EXPECT_EQ(other.status, 422u);
+  EXPECT_THAT(other.body, HasSubstr("to.family_id"));
+  std::string stranger = notice;
+  stranger.replace(stranger.find("g-fam-es"), 8, "g-nobody");
+  other = call("POST", "/v1/messages", stranger);
+  EXPECT_EQ(other.status, 422u);
+  EXPECT_THAT(other.body, HasSubstr("to.guardian_id"));
+}
+
 TEST_F(announcements_test, preview_shows_each_language_and_the_cost_without_sending) {
   put_families();
   const auto reply = call("POST", "/v1/announcements/preview", workshop);
