@@ -163,7 +163,8 @@ asio::awaitable<void> http_server::serve(tcp::socket socket) {
   while (!draining_) {
     beast::http::request_parser<beast::http::string_body> parser;
     parser.header_limit(header_limit_bytes);
-    parser.body_limit(cfg_.max_body_bytes);
+    // The limit depends on the route (uploads have their own), known once the header is in.
+    parser.body_limit(boost::none);
 
     // Between keep-alive requests the peer may stay silent up to idle_timeout.
     conn.stream.expires_after(first_request ? cfg_.read_timeout : cfg_.idle_timeout);
@@ -175,6 +176,17 @@ asio::awaitable<void> http_server::serve(tcp::socket socket) {
     if (!ec && streaming_.body_limit) {
       streamed_limit = streaming_.body_limit(parser.get());
     }
+    const std::size_t body_limit = streamed_limit.value_or(cfg_.max_body_bytes);
+    if (!ec) {
+      // Beast compares Content-Length with the limit when the header ends, which was before the
+      // route was known: compare here; a chunked body is counted as it arrives.
+      const auto declared = parser.content_length();
+      if (declared && *declared > body_limit) {
+        ec = beast::http::error::body_limit;
+      } else {
+        parser.body_limit(body_limit);
+      }
+    }
     if (!ec && !streamed_limit) {
       conn.stream.expires_after(cfg_.read_timeout);
       auto [body_ec, body_bytes] =
@@ -183,7 +195,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket) {
     }
 
     response res;
-    if (streamed_limit) {
+    if (!ec && streamed_limit) {
       // A streamed route: the body is not read here but by the handler, chunk by chunk.
       beast::http::request_parser<beast::http::buffer_body> body_parser{std::move(parser)};
       body_parser.body_limit(*streamed_limit);
@@ -207,7 +219,7 @@ asio::awaitable<void> http_server::serve(tcp::socket socket) {
           {status::payload_too_large,
            "urn:liaison:problem:body-too-large",
            "Body too large",
-           "the request body is larger than " + std::to_string(cfg_.max_body_bytes) + " bytes",
+           "the request body is larger than " + std::to_string(body_limit) + " bytes",
            {}},
           11, false);
     } else if (ec == beast::http::error::header_limit) {

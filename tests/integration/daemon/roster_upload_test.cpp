@@ -44,7 +44,8 @@ class roster_upload_test : public ::testing::Test {
   void SetUp() override {
     std::ofstream(dir_.path() / "liaison.toml")
         << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
-        << "[http]\nport = " << port_ << "\n"
+        // Uploads have their own limit, above the one for other requests.
+        << "[http]\nport = " << port_ << "\nmax_body_bytes = 600\nmax_import_bytes = 8000\n"
         << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
         << "[[auth.api_keys]]\nname = \"office\"\nrole = \"coordinator\"\nsha256 = \""
         << sha256_hex(coordinator_key) << "\"\n"
@@ -130,6 +131,17 @@ TEST_F(roster_upload_test, a_roster_without_its_required_columns_imports_nothing
   EXPECT_EQ(reply.status, 422u);
   EXPECT_THAT(reply.body, HasSubstr("sourcedId"));
   EXPECT_EQ(redis_.cli({"KEYS", "liaison:{d}:family:*"}), "");
+}
+
+TEST_F(roster_upload_test, uploads_over_their_own_limit_are_refused) {
+  ASSERT_GT(std::string(users_csv).size(), 600u);  // over max_body_bytes, accepted above
+  std::string big;
+  while (big.size() <= 8000) {
+    big +=
+        R"({"id": "fam-1", "guardians": [{"id": "g-1", "name": "L", "language": "vi", "phone": "+12025550111"}]})";
+    big += "\n";
+  }
+  EXPECT_EQ(upload(big, "application/x-ndjson").status, 413u);
 }
 
 TEST_F(roster_upload_test, only_coordinators_and_admins_upload_rosters_of_known_types) {
