@@ -60,7 +60,7 @@ announcement_planner::announcement_planner(const announcement& a, std::string an
   request_.machine_languages = std::move(machine_languages);
 }
 
-const i18n::localization_choice* announcement_planner::choice_for(
+const i18n::localization_choice* announcement_planner::localization_for(
     const std::string& guardian_language) {
   // One choice per language for the whole announcement: families of a district speak a few
   // dozen languages, so this is computed a few dozen times, not once per guardian.
@@ -74,8 +74,8 @@ const i18n::localization_choice* announcement_planner::choice_for(
 }
 
 void announcement_planner::add(std::vector<planned_delivery>& out, const family& f,
-                               const guardian& g, const i18n::localization_choice& choice,
-                               config::channel c, system_clock::time_point now) const {
+                               const guardian& g, config::channel c,
+                               system_clock::time_point now) const {
   planned_delivery d;
   d.channel = c;
   const std::string channel_name(config::to_string(c));
@@ -87,10 +87,10 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
     d.due = quiet_.next_allowed(now, g.time_zone);
     d.start = d.due > now ? delivery_start::defer : delivery_start::send;
   }
-  const std::string created = format_rfc3339_utc(now);
+  // The record holds what differs per delivery (the text choice is the announcement's, per
+  // language): fan-out writes hundreds of thousands of them, and every field costs Redis time.
   auto& r = d.record;
   r["id"] = d.delivery_id;
-  r["kind"] = "announcement";
   r["announcement"] = id_;
   r["family"] = f.id;
   r["guardian"] = g.id;
@@ -98,16 +98,6 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
   r["priority"] = std::string(config::to_string(announcement_.priority));
   r["address"] = c == config::channel::email ? g.email : g.phone;
   r["language"] = g.language;
-  r["text_language"] = choice.text_language;
-  r["text_source"] = std::string(i18n::to_string(choice.source));
-  r["notice_language"] = choice.notice_language;
-  r["format_locale"] = choice.format_locale;
-  if (choice.add_machine_translation_notice) {
-    r["machine_translation_notice"] = "1";
-  }
-  if (choice.add_fallback_notice) {
-    r["fallback_notice"] = "1";
-  }
   r["time_zone"] = g.time_zone;
   r["guardian_name"] = g.name;
   r["student_names"] = student_names(f, announcement_.school);
@@ -120,9 +110,7 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
   if (d.start == delivery_start::defer) {
     r["next_attempt_at"] = format_rfc3339_utc(d.due);
   }
-  r["attempts"] = "0";
-  r["created_at"] = created;
-  r["updated_at"] = created;
+  r["created_at"] = format_rfc3339_utc(now);
   r["tally"] = tally_;
   r["tally_group"] = g.language + "|" + channel_name;
   out.push_back(std::move(d));
@@ -136,7 +124,7 @@ std::vector<planned_delivery> announcement_planner::plan(const family& f,
     if (!only.empty() && std::find(only.begin(), only.end(), g.id) == only.end()) {
       continue;
     }
-    const auto* choice = choice_for(g.language);
+    const auto* choice = localization_for(g.language);
     if (choice == nullptr) {
       ++skipped_;
       continue;
@@ -166,7 +154,7 @@ std::vector<planned_delivery> announcement_planner::plan(const family& f,
       }
     }
     for (auto c : channels) {
-      add(out, f, g, *choice, c, now);
+      add(out, f, g, c, now);
     }
   }
   return out;

@@ -52,11 +52,14 @@ class announcement_planner {
 
   std::size_t skipped_guardians() const noexcept { return skipped_; }
 
+  // The text a guardian of this language gets (computed once per language, then remembered);
+  // nullptr when none can be chosen. Not stored in each delivery: the worker that renders it
+  // asks a planner of the same announcement, which decides the same.
+  const i18n::localization_choice* localization_for(const std::string& guardian_language);
+
  private:
-  const i18n::localization_choice* choice_for(const std::string& guardian_language);
   void add(std::vector<planned_delivery>& out, const family& f, const guardian& g,
-           const i18n::localization_choice& choice, config::channel c,
-           std::chrono::system_clock::time_point now) const;
+           config::channel c, std::chrono::system_clock::time_point now) const;
 
   const announcement& announcement_;
   std::string id_;

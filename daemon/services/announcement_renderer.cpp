@@ -119,11 +119,11 @@ std::string announcement_renderer::school_name(std::string_view school_id) const
 }
 
 i18n::result<channels::rendered_delivery> announcement_renderer::render(
-    const announcement& a, const record_fields& record) {
+    const announcement& a, const record_fields& record, const i18n::localization_choice& choice) {
   using failure = i18n::result<channels::rendered_delivery>;
-  const auto text_language = field(record, "text_language");
+  const auto& text_language = choice.text_language;
   const auto* text = text_in(a, text_language);
-  if (field(record, "text_source") == "machine_translation" || text == nullptr) {
+  if (choice.source == i18n::text_source::machine_translation || text == nullptr) {
     return failure::failure("no text in " + text_language +
                             " (machine translation is not available)");
   }
@@ -142,7 +142,7 @@ i18n::result<channels::rendered_delivery> announcement_renderer::render(
   out.language = field(record, "language");
 
   i18n::render_target target;
-  target.locale = field(record, "format_locale");
+  target.locale = choice.format_locale;
   target.time_zone = field(record, "time_zone");
   if (target.time_zone.empty()) {
     target.time_zone = state_->district.time_zone;
@@ -161,16 +161,16 @@ i18n::result<channels::rendered_delivery> announcement_renderer::render(
   }
 
   // Notices are written in the guardian's own language when the catalog has it.
-  const auto notice_language = field(record, "notice_language");
+  const auto& notice_language = choice.notice_language;
   std::string notices;
-  if (field(record, "fallback_notice") == "1") {
+  if (choice.add_fallback_notice) {
     auto named = i18n::display_name(out.language, notice_language);
     const i18n::message_arguments language_argument = {
         {"language", named ? *named.value : out.language}};
     append_paragraph(notices, state_->catalog_text(i18n::message_key::fallback_language_notice,
                                                    notice_language, language_argument));
   }
-  if (field(record, "machine_translation_notice") == "1") {
+  if (choice.add_machine_translation_notice) {
     append_paragraph(notices, state_->catalog_text(i18n::message_key::machine_translated_notice,
                                                    notice_language, {}));
   }
@@ -207,9 +207,7 @@ i18n::result<channels::rendered_delivery> announcement_renderer::render(
     case config::channel::voice: {
       // Everything said is said in the spoken language: the intro and prompt in the text's
       // language (the notices are for reading, not for a call).
-      const auto& spoken = out.language.empty() || field(record, "fallback_notice") == "1"
-                               ? text_language
-                               : target.locale;
+      const auto& spoken = choice.in_guardian_language ? target.locale : text_language;
       const auto voice = i18n::twilio_voice_for(spoken);
       if (!voice) {
         return failure::failure("the voice cannot speak " + spoken);

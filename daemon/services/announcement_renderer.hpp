@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "daemon/services/announcement.hpp"
 #include "i18n/catalog.hpp"
+#include "i18n/localization.hpp"
 #include "i18n/result.hpp"
 
 namespace liaison::services {
@@ -27,8 +28,11 @@ class announcement_renderer {
 
   // Fails (with why) when the record does not fit the announcement, e.g. a machine translation
   // was planned but none is available.
-  i18n::result<channels::rendered_delivery> render(
-      const announcement& a, const std::map<std::string, std::string>& record);
+  // `choice` is the localization for the record's guardian language
+  // (announcement_planner::localization_for).
+  i18n::result<channels::rendered_delivery> render(const announcement& a,
+                                                   const std::map<std::string, std::string>& record,
+                                                   const i18n::localization_choice& choice);
 
   // The name families know a school by ([district.schools]); the district's name for none.
   std::string school_name(std::string_view school_id) const;

@@ -1,6 +1,7 @@
 #include "daemon/services/announcement_service.hpp"
 
 #include <algorithm>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "daemon/services/announcement_plan.hpp"
 #include "i18n/language.hpp"
@@ -215,10 +216,14 @@ language_preview announcement_service::preview_language(const announcement& a,
     out.error = "no text can be chosen for " + language;
     return out;
   }
-  const auto& first = planned.front().record;
-  out.text_language = first.at("text_language");
-  out.text_source = first.at("text_source");
-  out.fallback = first.contains("fallback_notice");
+  const auto* choice = planner.localization_for(language);
+  if (choice == nullptr) {
+    out.error = "no text can be chosen for " + language;
+    return out;
+  }
+  out.text_language = choice->text_language;
+  out.text_source = std::string(i18n::to_string(choice->source));
+  out.fallback = choice->add_fallback_notice;
   for (auto c : a.channels) {
     const bool planned_here = std::any_of(
         planned.begin(), planned.end(), [c](const planned_delivery& d) { return d.channel == c; });
@@ -233,7 +238,7 @@ language_preview announcement_service::preview_language(const announcement& a,
   for (const auto& d : planned) {
     channel_preview p;
     p.channel = d.channel;
-    auto rendered = renderer_.render(a, d.record);
+    auto rendered = renderer_.render(a, d.record, *choice);
     if (!rendered) {
       out.error = rendered.error;
       continue;
@@ -387,31 +392,23 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
 
   announcement_planner planner(stored.value, id, catalog_.languages(), {},
                                district_.default_language, quiet_);
-  std::string cursor = stored.cursor;
+  auto page = co_await plan_page(id, stored.cursor, planner);
+  if (!page) {
+    co_return failure(page.error());
+  }
   bool cancelled = false;
-  for (;;) {
+  while (!page->family_ids.empty()) {
     if (stopping_) {
       co_return false;
     }
-    auto page = co_await directory_.audience_page(id, cursor, limits_.families_per_page);
-    if (!page) {
-      co_return failure(page.error());
-    }
-    if (page->empty()) {
-      break;
-    }
-    auto families = co_await directory_.get_many(*page);
-    if (!families) {
-      co_return failure(families.error());
-    }
-    const auto now = clock_.now_system();
-    std::vector<planned_delivery> deliveries;
-    for (const auto& f : *families) {
-      auto planned = planner.plan(f, now);
-      std::move(planned.begin(), planned.end(), std::back_inserter(deliveries));
-    }
-    auto written =
-        co_await store_.write_page(id, page->back(), page->size(), deliveries, now + limits_.lease);
+    // Redis writes this page while the next one is read and planned here: the read goes out
+    // first, so its answer is back (and being planned) while the write's script runs.
+    using namespace boost::asio::experimental::awaitable_operators;
+    const auto lease_until = clock_.now_system() + limits_.lease;
+    auto [next, written] =
+        co_await (plan_page(id, page->family_ids.back(), planner) &&
+                  store_.write_page(id, page->family_ids.back(), page->family_ids.size(),
+                                    page->deliveries, lease_until));
     if (!written) {
       co_return failure(written.error());
     }
@@ -419,7 +416,10 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
       cancelled = true;
       break;
     }
-    cursor = page->back();
+    if (!next) {
+      co_return failure(next.error());
+    }
+    page = std::move(next);
   }
   auto done = co_await store_.finish_fanout(id, cancelled);
   if (!done) {
@@ -432,24 +432,51 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
   co_return true;
 }
 
-boost::asio::awaitable<boost::system::result<std::shared_ptr<const announcement>>>
+boost::asio::awaitable<boost::system::result<announcement_service::planned_page>>
+announcement_service::plan_page(std::string id, std::string after, announcement_planner& planner) {
+  planned_page out;
+  auto ids = co_await directory_.audience_page(id, after, limits_.families_per_page);
+  if (!ids) {
+    co_return ids.error();
+  }
+  if (ids->empty()) {
+    co_return out;
+  }
+  auto families = co_await directory_.get_many(*ids);
+  if (!families) {
+    co_return families.error();
+  }
+  const auto now = clock_.now_system();
+  for (const auto& f : *families) {
+    auto planned = planner.plan(f, now);
+    std::move(planned.begin(), planned.end(), std::back_inserter(out.deliveries));
+  }
+  out.family_ids = std::move(*ids);
+  co_return out;
+}
+
+boost::asio::awaitable<boost::system::result<announcement_service::sending*>>
 announcement_service::cached(std::string_view id) {
   if (auto it = cache_.find(id); it != cache_.end()) {
-    co_return it->second;
+    co_return &it->second;
   }
   auto loaded = co_await store_.load(id);
   if (!loaded) {
     co_return loaded.error();
   }
   if (!*loaded) {
-    co_return std::shared_ptr<const announcement>{};
+    co_return nullptr;
   }
   if (cache_.size() >= 256) {
     cache_.clear();
   }
-  auto value = std::make_shared<const announcement>(std::move((*loaded)->value));
-  cache_.emplace(std::string(id), value);
-  co_return value;
+  sending entry;
+  entry.value = std::make_shared<const announcement>(std::move((*loaded)->value));
+  entry.planner = std::make_unique<announcement_planner>(
+      *entry.value, std::string(id), catalog_.languages(), std::vector<std::string>{},
+      district_.default_language, quiet_);
+  auto [it, inserted] = cache_.emplace(std::string(id), std::move(entry));
+  co_return &it->second;
 }
 
 boost::asio::awaitable<prepared_delivery> announcement_service::prepare(
@@ -474,14 +501,19 @@ boost::asio::awaitable<prepared_delivery> announcement_service::prepare(
       co_return wait_until{allowed};
     }
   }
-  auto a = co_await cached(id);
-  if (!a) {
-    co_return try_later{"cannot load the announcement: " + a.error().message()};
+  auto found = co_await cached(id);
+  if (!found) {
+    co_return try_later{"cannot load the announcement: " + found.error().message()};
   }
-  if (!*a) {
+  if (*found == nullptr) {
     co_return cannot_send{"the announcement " + id + " no longer exists"};
   }
-  auto rendered = renderer_.render(**a, record);
+  auto& entry = **found;
+  const auto* choice = entry.planner->localization_for(field(record, "language"));
+  if (choice == nullptr) {
+    co_return cannot_send{"no text can be chosen for " + field(record, "language")};
+  }
+  auto rendered = renderer_.render(*entry.value, record, *choice);
   if (!rendered) {
     co_return cannot_send{rendered.error};
   }

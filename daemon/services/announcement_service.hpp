@@ -17,6 +17,7 @@
 #include "channels/provider.hpp"
 #include "config/config.hpp"
 #include "daemon/services/announcement.hpp"
+#include "daemon/services/announcement_plan.hpp"
 #include "daemon/services/announcement_renderer.hpp"
 #include "daemon/services/announcement_store.hpp"
 #include "daemon/services/directory_store.hpp"
@@ -109,7 +110,7 @@ struct announcement_preview {
 };
 
 struct fanout_limits {
-  std::size_t families_per_page = 200;
+  std::size_t families_per_page = 250;
   std::chrono::milliseconds lease = std::chrono::seconds(30);
 };
 
@@ -148,8 +149,21 @@ class announcement_service {
   std::chrono::system_clock::time_point now() const { return clock_.now_system(); }
 
  private:
-  boost::asio::awaitable<boost::system::result<std::shared_ptr<const announcement>>> cached(
-      std::string_view id);
+  // One page of an audience, planned: the family ids read and the deliveries they get.
+  struct planned_page {
+    std::vector<std::string> family_ids;
+    std::vector<planned_delivery> deliveries;
+  };
+  boost::asio::awaitable<boost::system::result<planned_page>> plan_page(
+      std::string id, std::string after, announcement_planner& planner);
+
+  // An announcement a worker sends deliveries of, with the planner that knows its text choice
+  // per language.
+  struct sending {
+    std::shared_ptr<const announcement> value;
+    std::unique_ptr<announcement_planner> planner;
+  };
+  boost::asio::awaitable<boost::system::result<sending*>> cached(std::string_view id);
   // Field errors for selectors that name no family.
   boost::asio::awaitable<boost::system::result<std::vector<field_error>>> check_audience(
       const audience& to, const requester& who);
@@ -166,7 +180,7 @@ class announcement_service {
   announcement_renderer renderer_;
   // Announcements are immutable once stored: a worker parses each once. Bounded; emptied when
   // full (announcements are few and short-lived next to their deliveries).
-  std::map<std::string, std::shared_ptr<const announcement>, std::less<>> cache_;
+  std::map<std::string, sending, std::less<>> cache_;
   bool stopping_ = false;
 };
 

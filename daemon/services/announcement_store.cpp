@@ -53,6 +53,7 @@ return due[1]
 constexpr const char* page_source = R"lua(
 if redis.call('HGET', KEYS[1], 'state') == 'cancelled' then return -1 end
 local created = 0
+local counts = {}
 local a = 5
 local k = 5
 while a <= #ARGV do
@@ -60,20 +61,20 @@ while a <= #ARGV do
                                          tonumber(ARGV[a + 4])
   local record, stream = KEYS[k], KEYS[k + 1]
   if redis.call('EXISTS', record) == 0 then
-    local fields = {}
-    for i = a + 5, a + 4 + 2 * n do fields[#fields + 1] = ARGV[i] end
-    redis.call('HSET', record, unpack(fields))
+    redis.call('HSET', record, unpack(ARGV, a + 5, a + 4 + 2 * n))
     if start == 'send' then
       redis.call('XADD', stream, '*', 'delivery', id)
     elseif start == 'defer' then
       redis.call('ZADD', KEYS[4], due, id)
     end
-    redis.call('HINCRBY', KEYS[3], tally_field, 1)
+    counts[tally_field] = (counts[tally_field] or 0) + 1
     created = created + 1
   end
   a = a + 5 + 2 * n
   k = k + 2
 end
+-- One increment per (language, channel, phase) of the page, not one per delivery.
+for field, count in pairs(counts) do redis.call('HINCRBY', KEYS[3], field, count) end
 redis.call('HSET', KEYS[1], 'cursor', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'families_done', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'deliveries', created)

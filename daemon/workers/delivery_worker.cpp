@@ -43,7 +43,8 @@ std::size_t count_field(const queue::record_fields& record, const char* key) {
 }
 
 bool is_final_state(std::string_view state) {
-  return state == "sent" || state == "failed" || state == "dead" || state == "opted_out";
+  return state == "sent" || state == "delivered" || state == "failed" || state == "dead" ||
+         state == "opted_out" || state == "cancelled";
 }
 
 // How often a worker looks for jobs abandoned by other consumers: often enough that a job
@@ -340,7 +341,7 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
   }
 
   channels::rendered_delivery delivery;
-  if (field(record, "kind") == "announcement") {
+  if (record.contains("announcement")) {
     auto prepared = co_await prepare_announcement(job, record, now);
     if (!prepared) {
       co_return;  // finished (cancelled, deferred, failed) or left pending

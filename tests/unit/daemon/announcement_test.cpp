@@ -236,20 +236,26 @@ TEST_F(AnnouncementPlanTest, OneDeliveryPerGuardianAndChannelWithDeterministicId
 
 TEST_F(AnnouncementPlanTest, TextLanguageFollowsTheLocalizationChoice) {
   const auto f = make_family({make_guardian("g-1", "es-MX"), make_guardian("g-2", "so")});
+  announcement_planner planner(a_, a_.id, catalog_->languages(), {}, "en", quiet_);
   std::map<std::string, std::map<std::string, std::string>> by_guardian;
-  for (const auto& d : plan(f, noon)) {
+  for (const auto& d : planner.plan(f, noon)) {
     if (d.channel == config::channel::sms) {
       by_guardian[d.record.at("guardian")] = d.record;
     }
   }
-  EXPECT_EQ(by_guardian["g-1"].at("text_language"), "es");
-  EXPECT_EQ(by_guardian["g-1"].at("format_locale"), "es-MX");
-  EXPECT_FALSE(by_guardian["g-1"].contains("fallback_notice"));
+  const auto* spanish = planner.localization_for("es-MX");
+  ASSERT_NE(spanish, nullptr);
+  EXPECT_EQ(spanish->text_language, "es");
+  EXPECT_EQ(spanish->format_locale, "es-MX");
+  EXPECT_FALSE(spanish->add_fallback_notice);
   // Somali: no human text and no machine translation → another language, with the note in
   // Somali.
-  EXPECT_NE(by_guardian["g-2"].at("text_language"), "so");
-  EXPECT_EQ(by_guardian["g-2"].at("fallback_notice"), "1");
-  EXPECT_EQ(by_guardian["g-2"].at("notice_language"), "so");
+  const auto* somali = planner.localization_for("so");
+  ASSERT_NE(somali, nullptr);
+  EXPECT_NE(somali->text_language, "so");
+  EXPECT_TRUE(somali->add_fallback_notice);
+  EXPECT_EQ(somali->notice_language, "so");
+  EXPECT_EQ(by_guardian["g-2"].at("language"), "so");
   EXPECT_EQ(by_guardian["g-2"].at("tally_group"), "so|sms");
 }
 
@@ -319,9 +325,10 @@ TEST_F(AnnouncementPlanTest, RenderedTextIsInTheGuardiansLanguageAndZone) {
   district.time_zone = "America/Chicago";
   district.school_names = {{"lincoln-es", "Lincoln Elementary"}};
   announcement_renderer renderer(*catalog_, district);
+  announcement_planner planner(a_, a_.id, catalog_->languages(), {}, "en", quiet_);
   std::map<config::channel, channels::rendered_delivery> rendered;
-  for (const auto& d : plan(f, noon)) {
-    auto r = renderer.render(a_, d.record);
+  for (const auto& d : planner.plan(f, noon)) {
+    auto r = renderer.render(a_, d.record, *planner.localization_for(d.record.at("language")));
     ASSERT_TRUE(r) << r.error;
     rendered[d.channel] = *r.value;
   }
@@ -346,11 +353,12 @@ TEST_F(AnnouncementPlanTest, FallbackTextCarriesANoticeInTheGuardiansLanguage) {
   const auto f = make_family({make_guardian("g-1", "so")});
   config::district_config district;
   announcement_renderer renderer(*catalog_, district);
-  for (const auto& d : plan(f, noon)) {
+  announcement_planner planner(a_, a_.id, catalog_->languages(), {}, "en", quiet_);
+  for (const auto& d : planner.plan(f, noon)) {
     if (d.channel != config::channel::sms) {
       continue;
     }
-    auto r = renderer.render(a_, d.record);
+    auto r = renderer.render(a_, d.record, *planner.localization_for("so"));
     ASSERT_TRUE(r) << r.error;
     const auto* somali = catalog_->find("so");
     ASSERT_NE(somali, nullptr);
