@@ -409,6 +409,47 @@ directory_store::guardian_language_by_phone(std::string_view phone) {
   co_return std::optional<std::string>{};
 }
 
+boost::asio::awaitable<boost::system::result<std::size_t>> directory_store::set_language_by_phone(
+    std::string_view phone, std::string_view language) {
+  std::vector<std::string> command = {"SMEMBERS", index_key("phone:" + std::string(phone))};
+  auto members = co_await redis_.exec_one(std::move(command));
+  if (!members) {
+    co_return members.error();
+  }
+  if (members->kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  std::vector<std::string> ids;
+  for (const auto& m : members->elements) {
+    ids.push_back(m.text);
+  }
+  auto families = co_await get_many(ids);
+  if (!families) {
+    co_return families.error();
+  }
+  std::size_t changed = 0;
+  std::vector<family> updated;
+  for (auto& f : *families) {
+    bool touched = false;
+    for (auto& g : f.guardians) {
+      if (g.phone == phone && g.language != language) {
+        g.language = std::string(language);
+        touched = true;
+        ++changed;
+      } else if (g.phone == phone) {
+        ++changed;  // already that language: confirmed all the same
+      }
+    }
+    if (touched) {
+      updated.push_back(std::move(f));
+    }
+  }
+  if (auto stored = co_await put_many(updated); !stored) {
+    co_return stored.error();
+  }
+  co_return changed;
+}
+
 boost::asio::awaitable<boost::system::result<bool>> directory_store::is_opted_out(
     config::channel c, std::string_view address) {
   std::vector<std::string> command = {"SISMEMBER", opt_out_key(c), std::string(address)};

@@ -66,6 +66,11 @@ class directory_store {
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
   guardian_language_by_phone(std::string_view phone);
 
+  // Sets the preferred language of every guardian with this phone number (a reply "español");
+  // returns how many guardians changed. Each family is rewritten whole, as a PUT would.
+  boost::asio::awaitable<boost::system::result<std::size_t>> set_language_by_phone(
+      std::string_view phone, std::string_view language);
+
   boost::asio::awaitable<boost::system::result<bool>> is_opted_out(config::channel c,
                                                                    std::string_view address);
 

@@ -25,7 +25,13 @@ inbound_decision decide_inbound(const i18n::keyword_match& keyword,
       decision.reply = i18n::message_key::opt_in_confirmation;
       break;
     case i18n::keyword_kind::help:
+    case i18n::keyword_kind::unknown_language:
       decision.reply = i18n::message_key::help_reply;
+      break;
+    case i18n::keyword_kind::language_change:
+      decision.new_language = keyword.language;
+      decision.reply = i18n::message_key::language_changed;
+      decision.reply_language = keyword.language;  // confirmed in the language chosen
       break;
     default:
       break;
@@ -65,6 +71,15 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
       co_return stored.error();
     }
   }
+  if (decision.new_language) {
+    auto changed = co_await directory_.set_language_by_phone(from, *decision.new_language);
+    if (!changed) {
+      co_return changed.error();
+    }
+    if (*changed == 0) {
+      co_return std::string();  // no guardian has this number: nothing changed to confirm
+    }
+  }
   if (!decision.reply) {
     co_return std::string();
   }
@@ -75,6 +90,11 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
   i18n::message_arguments arguments;
   arguments.push_back({"district", district_.name});
   arguments.push_back({"phone", district_.help_phone});
+  if (decision.new_language) {
+    // The language named in itself: "español", "Soomaali".
+    auto name = i18n::native_display_name(*decision.new_language);
+    arguments.push_back({"language", name ? *name.value : *decision.new_language});
+  }
   auto reply = renderer_.render(*decision.reply, target, arguments);
   if (!reply) {
     // A catalog problem must not lose the opt-out, which is already stored: answer in English.

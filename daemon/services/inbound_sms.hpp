@@ -23,13 +23,17 @@ struct inbound_decision {
   std::vector<config::channel> opt_out;  // channels the sender's number leaves
   std::vector<config::channel> opt_in;   // channels it rejoins
   std::optional<i18n::message_key> reply;
+  // A language change ("español", "LANG so"): the guardian's new language (canonical tag).
+  std::optional<std::string> new_language;
   // The language to answer in: the guardian's when the number is known, else the language of
   // the keyword used (PARAR → es), else the district's.
   std::string reply_language;
 };
 
 // STOP leaves SMS; STOPALL-like words leave SMS and voice (the number is all we know); START
-// rejoins both; HELP only answers. Anything else needs no keyword action.
+// rejoins both; HELP only answers; a language name or "LANG <language>" changes the guardian's
+// language and confirms in the new one; "LANG <unknown>" gets the HELP answer. Anything else
+// needs no keyword action.
 inbound_decision decide_inbound(const i18n::keyword_match& keyword,
                                 const std::optional<std::string>& guardian_language,
                                 std::string_view district_language);

@@ -155,6 +155,23 @@ TEST_F(inbound_sms_test, a_message_queued_to_an_opted_out_number_is_never_sent) 
   EXPECT_TRUE(eventually([&] { return state() == "opted_out"; })) << daemon_->log();
 }
 
+TEST_F(inbound_sms_test, a_language_name_changes_the_guardians_language_and_confirms_in_it) {
+  const auto reply = text_in("+12025550111", "Tiếng Việt");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_EQ(family().at("guardians").at(0).at("language"), "vi");
+  EXPECT_THAT(reply.body, HasSubstr("Tiếng Việt"));
+  EXPECT_THAT(reply.body, Not(HasSubstr("Your language")));
+  // The language index follows, so previews count the family as Vietnamese-speaking.
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{d}:idx:language:vi", "fam-1"}), "1");
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{d}:idx:language:es-MX", "fam-1"}), "0");
+
+  const auto command = text_in("+12025550111", "LANG so");
+  EXPECT_EQ(family().at("guardians").at(0).at("language"), "so");
+  EXPECT_THAT(command.body, HasSubstr("Soomaali"));
+  // An unknown number changes nothing and gets no confirmation.
+  EXPECT_THAT(text_in("+12025550199", "español").body, HasSubstr("<Response/>"));
+}
+
 TEST_F(inbound_sms_test, bad_signature_is_403_and_changes_nothing) {
   const auto reply = text_in("+12025550111", "STOP", true);
   EXPECT_EQ(reply.status, 403u);

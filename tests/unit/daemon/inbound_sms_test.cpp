@@ -30,6 +30,21 @@ TEST(decide_inbound, start_rejoins) {
   EXPECT_THAT(d.opt_out, IsEmpty());
 }
 
+TEST(decide_inbound, a_language_change_is_confirmed_in_the_new_language) {
+  const auto d = decide_inbound(keyword(i18n::keyword_kind::language_change, "so"), "es-MX", "en");
+  EXPECT_EQ(d.new_language, std::optional<std::string>("so"));
+  EXPECT_EQ(d.reply, i18n::message_key::language_changed);
+  EXPECT_EQ(d.reply_language, "so");
+  EXPECT_TRUE(d.opt_out.empty());
+}
+
+TEST(decide_inbound, an_unknown_language_gets_the_help_answer_and_changes_nothing) {
+  const auto d = decide_inbound(keyword(i18n::keyword_kind::unknown_language), "es-MX", "en");
+  EXPECT_FALSE(d.new_language);
+  EXPECT_EQ(d.reply, i18n::message_key::help_reply);
+  EXPECT_EQ(d.reply_language, "es-MX");
+}
+
 TEST(decide_inbound, reply_language_prefers_the_guardian_then_the_keyword_then_the_district) {
   EXPECT_EQ(decide_inbound(keyword(i18n::keyword_kind::stop, "en"), "vi", "en").reply_language,
             "vi");
