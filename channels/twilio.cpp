@@ -90,8 +90,11 @@ http_request build_twilio_sms_request(const twilio_settings& settings,
     fields.emplace_back("From", settings.from);
   }
   fields.emplace_back("Body", delivery.text);
-  fields.emplace_back("StatusCallback",
-                      trim_slash(settings.public_url) + "/v1/providers/twilio/status");
+  // The delivery id rides in the callback URL (signed by Twilio with the rest), so a status
+  // finds its delivery without an index of Twilio's message ids.
+  fields.emplace_back("StatusCallback", trim_slash(settings.public_url) +
+                                            "/v1/providers/twilio/status?delivery_id=" +
+                                            form_encode(delivery.delivery_id));
   return twilio_post(settings, "Messages.json", fields);
 }
 
@@ -109,8 +112,29 @@ std::optional<http_request> build_twilio_call_request(const twilio_settings& set
   fields.emplace_back("To", delivery.address);
   fields.emplace_back("From", settings.from);
   fields.emplace_back("Twiml", std::move(twiml));
-  fields.emplace_back("StatusCallback", base + "/v1/providers/twilio/status");
+  fields.emplace_back("StatusCallback", base + "/v1/providers/twilio/status?delivery_id=" +
+                                            form_encode(delivery.delivery_id));
   return twilio_post(settings, "Calls.json", fields);
+}
+
+twilio_status_report interpret_twilio_status(const form_fields& fields) {
+  twilio_status_report report;
+  for (const auto& [key, value] : fields) {
+    if (key == "MessageStatus" || key == "CallStatus") {
+      report.status = value;
+    } else if (key == "ErrorCode") {
+      report.error_code = value;
+    }
+  }
+  const auto& s = report.status;
+  if (s == "delivered" || s == "read" || s == "completed") {
+    report.final_state = "delivered";
+  } else if (s == "undelivered" || s == "failed" || s == "busy" || s == "no-answer" ||
+             s == "canceled") {
+    report.final_state = "undelivered";
+  }
+  report.recipient_opted_out = report.error_code == "21610";
+  return report;
 }
 
 delivery_outcome classify_twilio_answer(const http_response& response,

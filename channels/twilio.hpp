@@ -62,6 +62,18 @@ std::string twilio_signature(std::string_view auth_token, std::string_view url,
 bool verify_twilio_signature(std::string_view auth_token, std::string_view url,
                              const form_fields& post_fields, std::string_view signature);
 
+// A Twilio status callback (MessageStatus for SMS, CallStatus for calls), read as Liaison's
+// final states: "delivered" (delivered, read, a completed call), "undelivered" (undelivered,
+// failed, a busy / unanswered / canceled call), or none for the steps in between (queued, sent,
+// ringing…). Error 21610 means the number texted STOP to the carrier: opt it out.
+struct twilio_status_report {
+  std::string status;       // Twilio's word
+  std::string final_state;  // "delivered", "undelivered", or empty
+  std::string error_code;   // ErrorCode, when given
+  bool recipient_opted_out = false;
+};
+twilio_status_report interpret_twilio_status(const form_fields& fields);
+
 class twilio_provider final : public provider {
  public:
   twilio_provider(const config::provider_config& cfg, std::string public_url,

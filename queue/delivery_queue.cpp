@@ -35,8 +35,8 @@ class queue_category_impl final : public boost::system::error_category {
 // KEYS[1] delayed set; ARGV[1] now (ms since epoch); ARGV[2] limit; ARGV[3] key base.
 constexpr const char* promote_source = R"lua(
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-local final = {sent = true, delivered = true, failed = true, dead = true, opted_out = true,
-               cancelled = true}
+local final = {sent = true, delivered = true, undelivered = true, failed = true, dead = true,
+               opted_out = true, cancelled = true}
 for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[1], id)
   local record = ARGV[3] .. 'delivery:' .. id
@@ -54,6 +54,27 @@ for _, id in ipairs(due) do
   end
 end
 return #due
+)lua";
+
+// A provider's report on a delivery it accepted (Twilio status callback, Kannel DLR…).
+// KEYS[1] record; ARGV[1] the state it reports ('delivered' or 'undelivered'), ARGV[2] key
+// base, ARGV[3..] fields to record (provider_status, error code…). The state moves only from
+// what a sent delivery can be in, with its progress count; a report that comes before our own
+// "sent" is recorded but moves nothing. Returns 'applied', 'recorded' or 'unknown'.
+constexpr const char* provider_report_source = R"lua(
+local f = redis.call('HMGET', KEYS[1], 'state', 'tally', 'tally_group')
+if not f[1] then return 'unknown' end
+if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+local phase = {sent = 'sent', delivered = 'delivered', undelivered = 'failed'}
+if not phase[f[1]] then return 'recorded' end
+if f[1] ~= ARGV[1] then
+  redis.call('HSET', KEYS[1], 'state', ARGV[1])
+  if f[2] and f[3] and phase[f[1]] ~= phase[ARGV[1]] then
+    redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|' .. phase[f[1]], -1)
+    redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|' .. phase[ARGV[1]], 1)
+  end
+end
+return 'applied'
 )lua";
 
 // Intake with an Idempotency-Key: check the key, then write record, stream entry and key, or
@@ -183,7 +204,7 @@ std::string_view tally_phase(std::string_view state) noexcept {
       state == "cancelled") {
     return state;
   }
-  if (state == "failed" || state == "dead") {
+  if (state == "failed" || state == "dead" || state == "undelivered") {
     return "failed";
   }
   return "queued";  // queued, sending, retrying: on its way
@@ -220,7 +241,8 @@ delivery_queue::delivery_queue(redis_connection& commands, std::string key_prefi
       key_base_(prefix_ + ":{q}:"),
       enqueue_idempotent_script_(enqueue_idempotent_source),
       promote_script_(promote_source),
-      replay_script_(replay_source) {}
+      replay_script_(replay_source),
+      provider_report_script_(provider_report_source) {}
 
 std::string delivery_queue::stream_key(std::string_view channel, std::string_view priority) const {
   std::string key = key_base_ + "stream:" + std::string(channel);
@@ -468,6 +490,30 @@ boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> deli
     co_return std::optional<record_fields>{};
   }
   co_return std::optional<record_fields>{field_map(*reply)};
+}
+
+boost::asio::awaitable<boost::system::result<report_result>> delivery_queue::record_provider_report(
+    std::string_view delivery_id, std::string_view state, const record_fields& fields) {
+  std::vector<std::string> args = {std::string(state), key_base_};
+  for (const auto& [field, value] : fields) {
+    args.push_back(field);
+    args.push_back(value);
+  }
+  std::vector<std::string> keys = {delivery_key(delivery_id)};
+  auto reply = co_await provider_report_script_.run(commands_, std::move(keys), std::move(args));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->text == "applied") {
+    co_return report_result::applied;
+  }
+  if (reply->text == "recorded") {
+    co_return report_result::recorded;
+  }
+  if (reply->text == "unknown") {
+    co_return report_result::unknown_delivery;
+  }
+  co_return make_error_code(queue_errc::redis_error);
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::update(

@@ -71,10 +71,17 @@ struct tally_move {
 };
 
 // The phase a state is counted as: queued (queued, sending, retrying), deferred, sent,
-// delivered, failed (failed, dead), opted_out, cancelled.
+// delivered, failed (failed, dead, undelivered), opted_out, cancelled.
 std::string_view tally_phase(std::string_view state) noexcept;
 // The move for changing `record` (as loaded) to `new_state`; empty when no count changes.
 tally_move tally_move_for(const record_fields& record, std::string_view new_state);
+
+// What became of a provider's report on a delivery (record_provider_report).
+enum class report_result {
+  applied,           // the delivery is now delivered / undelivered
+  recorded,          // noted, but the delivery was not (yet) recorded as sent: state unchanged
+  unknown_delivery,  // no such delivery (expired, or not ours)
+};
 
 enum class queue_errc { redis_error = 1, malformed_entry, not_found };
 const boost::system::error_category& queue_category() noexcept;
@@ -133,6 +140,11 @@ class delivery_queue {
   // Sets fields of a delivery record (e.g. the "handed to provider" mark before a send).
   boost::asio::awaitable<boost::system::result<void>> update(std::string_view delivery_id,
                                                              const record_fields& fields);
+
+  // A provider's final word on a delivery it accepted: `state` is "delivered" or "undelivered";
+  // `fields` (provider_status, provider_error…) are recorded as well. Moves the progress count.
+  boost::asio::awaitable<boost::system::result<report_result>> record_provider_report(
+      std::string_view delivery_id, std::string_view state, const record_fields& fields);
 
   // Reads up to `count` new jobs per stream for `consumer` on the given channels, urgent first,
   // waiting up to `block`. `reader` must be a connection of its own: XREADGROUP BLOCK holds it.
@@ -223,6 +235,7 @@ class delivery_queue {
   lua_script enqueue_idempotent_script_;
   lua_script promote_script_;
   lua_script replay_script_;
+  lua_script provider_report_script_;
 };
 
 }  // namespace liaison::queue

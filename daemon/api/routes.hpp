@@ -13,6 +13,9 @@ class announcement_service;
 class directory_store;
 class inbound_sms_service;
 }  // namespace liaison::services
+namespace liaison::queue {
+class delivery_queue;
+}
 namespace prometheus {
 class Registry;
 }
@@ -49,8 +52,10 @@ void add_contact_routes(http::router& routes, services::directory_store& directo
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);
 
-// POST /v1/providers/twilio/sms (signed by Twilio): STOP/START/HELP in every language.
+// POST /v1/providers/twilio/sms (signed by Twilio): STOP/START/HELP and language changes in every
+// language; POST /v1/providers/twilio/status: delivered / undelivered.
 void add_provider_routes(http::router& routes, const config::liaison_config& cfg,
-                         services::inbound_sms_service& inbound);
+                         services::inbound_sms_service& inbound, queue::delivery_queue& queue,
+                         services::directory_store& directory);
 
 }  // namespace liaison::api

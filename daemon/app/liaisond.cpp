@@ -116,7 +116,7 @@ struct liaisond::impl {
         {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
         metrics);
     api::add_message_routes(routes, messages, announcements, [this] { fanout.wake(); });
-    api::add_provider_routes(routes, *cfg, inbound);
+    api::add_provider_routes(routes, *cfg, inbound, queue, directory);
     api::add_family_routes(routes, directory);
     api::add_contact_routes(routes, directory);
     api::add_family_import_route(routes, directory, cfg->district.default_language,

@@ -43,8 +43,8 @@ std::size_t count_field(const queue::record_fields& record, const char* key) {
 }
 
 bool is_final_state(std::string_view state) {
-  return state == "sent" || state == "delivered" || state == "failed" || state == "dead" ||
-         state == "opted_out" || state == "cancelled";
+  return state == "sent" || state == "delivered" || state == "undelivered" || state == "failed" ||
+         state == "dead" || state == "opted_out" || state == "cancelled";
 }
 
 // How often a worker looks for jobs abandoned by other consumers: often enough that a job

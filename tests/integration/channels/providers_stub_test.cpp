@@ -129,7 +129,8 @@ TEST(twilio_stub, sends_the_documented_form_with_basic_auth) {
   EXPECT_EQ(fields.at("To"), "+12025550143");
   EXPECT_EQ(fields.at("From"), "+15005550006");
   EXPECT_EQ(fields.at("Body"), "Trường đóng cửa & nghỉ");
-  EXPECT_EQ(fields.at("StatusCallback"), "https://liaison.example.org/v1/providers/twilio/status");
+  EXPECT_EQ(fields.at("StatusCallback"),
+            "https://liaison.example.org/v1/providers/twilio/status?delivery_id=dlv_42");
 }
 
 TEST(twilio_stub, unsubscribed_recipient_is_permanent_and_marks_opt_out) {

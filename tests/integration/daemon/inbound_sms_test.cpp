@@ -53,15 +53,21 @@ class inbound_sms_test : public ::testing::Test {
     ASSERT_EQ(put.status, 201u) << put.body;
   }
 
-  // Signs as Twilio does: HMAC-SHA1 over the URL and the sorted key+value pairs, Base64.
   http_reply text_in(const std::string& from, const std::string& body,
                      bool tamper_signature = false) {
-    std::vector<std::pair<std::string, std::string>> params = {
-        {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
-        {"From", from},
-        {"To", "+12025550100"},
-        {"Body", body},
-        {"NumMedia", "0"}};
+    return twilio_post("/v1/providers/twilio/sms",
+                       {{"MessageSid", "SM0123456789abcdef0123456789abcdef"},
+                        {"From", from},
+                        {"To", "+12025550100"},
+                        {"Body", body},
+                        {"NumMedia", "0"}},
+                       tamper_signature);
+  }
+
+  // Signs as Twilio does: HMAC-SHA1 over the URL and the sorted key+value pairs, Base64.
+  http_reply twilio_post(const std::string& target,
+                         std::vector<std::pair<std::string, std::string>> params,
+                         bool tamper_signature = false) {
     std::string form;
     for (const auto& [key, value] : params) {
       form += (form.empty() ? "" : "&") + key + "=" +
@@ -69,7 +75,7 @@ class inbound_sms_test : public ::testing::Test {
     }
     auto sorted = params;
     std::sort(sorted.begin(), sorted.end());
-    std::string signed_text = std::string(public_url) + "/v1/providers/twilio/sms";
+    std::string signed_text = std::string(public_url) + target;
     for (const auto& [key, value] : sorted) {
       signed_text += key + value;
     }
@@ -78,7 +84,7 @@ class inbound_sms_test : public ::testing::Test {
       signature[0] = signature[0] == 'A' ? 'B' : 'A';
     }
     return send_http(port_, {"POST",
-                             "/v1/providers/twilio/sms",
+                             target,
                              form,
                              {{"Content-Type", "application/x-www-form-urlencoded"},
                               {"X-Twilio-Signature", signature}}});
@@ -170,6 +176,36 @@ TEST_F(inbound_sms_test, a_language_name_changes_the_guardians_language_and_conf
   EXPECT_THAT(command.body, HasSubstr("Soomaali"));
   // An unknown number changes nothing and gets no confirmation.
   EXPECT_THAT(text_in("+12025550199", "español").body, HasSubstr("<Response/>"));
+}
+
+TEST_F(inbound_sms_test, status_callbacks_mark_deliveries_delivered_and_move_their_counts) {
+  // A delivery of an announcement that Twilio accepted: state sent, counted as sent.
+  redis_.cli({"HSET", "liaison:{q}:delivery:ann_1:fam-1:g-1:sms", "state", "sent", "tally",
+              "ann:ann_1:tally", "tally_group", "es-MX|sms", "channel", "sms"});
+  redis_.cli({"HSET", "liaison:{q}:ann:ann_1:tally", "es-MX|sms|sent", "1"});
+  const std::string target = "/v1/providers/twilio/status?delivery_id=ann_1%3Afam-1%3Ag-1%3Asms";
+  auto reply = twilio_post(target, {{"MessageSid", "SM1"}, {"MessageStatus", "sent"}});
+  EXPECT_EQ(reply.status, 204u) << reply.body;
+  EXPECT_EQ(redis_.cli({"HGET", "liaison:{q}:delivery:ann_1:fam-1:g-1:sms", "state"}), "sent");
+  reply = twilio_post(target, {{"MessageSid", "SM1"}, {"MessageStatus", "delivered"}});
+  EXPECT_EQ(reply.status, 204u);
+  EXPECT_EQ(redis_.cli({"HGET", "liaison:{q}:delivery:ann_1:fam-1:g-1:sms", "state"}), "delivered");
+  EXPECT_EQ(redis_.cli({"HGET", "liaison:{q}:ann:ann_1:tally", "es-MX|sms|delivered"}), "1");
+  EXPECT_EQ(redis_.cli({"HGET", "liaison:{q}:ann:ann_1:tally", "es-MX|sms|sent"}), "0");
+  // Repeated callbacks change nothing more.
+  twilio_post(target, {{"MessageSid", "SM1"}, {"MessageStatus", "delivered"}});
+  EXPECT_EQ(redis_.cli({"HGET", "liaison:{q}:ann:ann_1:tally", "es-MX|sms|delivered"}), "1");
+
+  // 21610: the number texted STOP to the carrier.
+  reply =
+      twilio_post("/v1/providers/twilio/status?delivery_id=d-2", {{"MessageSid", "SM2"},
+                                                                  {"MessageStatus", "undelivered"},
+                                                                  {"ErrorCode", "21610"},
+                                                                  {"To", "+12025550111"}});
+  EXPECT_EQ(reply.status, 204u);
+  EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array({"sms"}));
+  // Unsigned: refused.
+  EXPECT_EQ(twilio_post(target, {{"MessageStatus", "undelivered"}}, true).status, 403u);
 }
 
 TEST_F(inbound_sms_test, bad_signature_is_403_and_changes_nothing) {

@@ -17,6 +17,22 @@ const form_fields documented_params = {
     {"From", "+12349013030"},         {"To", "+18005551212"},
 };
 
+TEST(twilio_status, final_states_from_message_and_call_statuses) {
+  EXPECT_EQ(interpret_twilio_status({{"MessageStatus", "delivered"}}).final_state, "delivered");
+  EXPECT_EQ(interpret_twilio_status({{"MessageStatus", "read"}}).final_state, "delivered");
+  EXPECT_EQ(interpret_twilio_status({{"CallStatus", "completed"}}).final_state, "delivered");
+  EXPECT_EQ(interpret_twilio_status({{"MessageStatus", "undelivered"}}).final_state, "undelivered");
+  EXPECT_EQ(interpret_twilio_status({{"CallStatus", "no-answer"}}).final_state, "undelivered");
+  EXPECT_EQ(interpret_twilio_status({{"MessageStatus", "sent"}}).final_state, "");
+  EXPECT_EQ(interpret_twilio_status({{"CallStatus", "ringing"}}).final_state, "");
+  const auto stop = interpret_twilio_status(
+      {{"MessageStatus", "failed"}, {"ErrorCode", "21610"}, {"To", "+12025550111"}});
+  EXPECT_TRUE(stop.recipient_opted_out);
+  EXPECT_EQ(stop.error_code, "21610");
+  EXPECT_FALSE(interpret_twilio_status({{"MessageStatus", "failed"}, {"ErrorCode", "30003"}})
+                   .recipient_opted_out);
+}
+
 TEST(twilio_signature, matches_the_documented_vector) {
   EXPECT_EQ(
       twilio_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", documented_params),
@@ -117,8 +133,9 @@ TEST(twilio_request, a_call_whose_twiml_is_too_long_is_not_built) {
   d.text.assign(100, 'a');
   const auto req = build_twilio_call_request(settings(), d);
   ASSERT_TRUE(req);
+  // The delivery id (empty here) rides in the callback URL.
   EXPECT_EQ(fields_of(req->body).at("StatusCallback"),
-            "https://liaison.example.org/v1/providers/twilio/status");
+            "https://liaison.example.org/v1/providers/twilio/status?delivery_id=");
 }
 
 http_response answer(unsigned status, std::string body) {
