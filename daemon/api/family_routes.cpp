@@ -1,11 +1,15 @@
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <cstdlib>
 
 #include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/contact.hpp"
+#include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/json_input.hpp"
 #include "daemon/services/roster_import.hpp"
@@ -166,6 +170,55 @@ void add_family_import_route(http::router& routes, services::directory_store& di
         co_return import_report(req, parser, totals, errors);
       },
       max_import_bytes);
+}
+
+void add_conversation_routes(http::router& routes, services::directory_store& directory,
+                             services::conversation_store& conversations) {
+  routes.add(http::verb::get, "/v1/conversations", http::access_rule::any_key(),
+             [&directory, &conversations](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               std::string family_id;
+               std::size_t limit = 100;
+               if (auto target = boost::urls::parse_origin_form(req.target())) {
+                 for (const auto& param : target->params()) {
+                   if (param.key == "family_id") {
+                     family_id = param.value;
+                   } else if (param.key == "limit") {
+                     limit = std::clamp<std::size_t>(std::strtoul(param.value.c_str(), nullptr, 10),
+                                                     1, services::max_conversation_entries);
+                   }
+                 }
+               }
+               if (!services::is_valid_directory_id(family_id)) {
+                 co_return http::make_problem_response(
+                     http::validation_problem({{"family_id", "required: the family's id"}}),
+                     req.version(), req.keep_alive());
+               }
+               auto found = co_await directory.get(family_id);
+               if (!found) {
+                 co_return unavailable(req);
+               }
+               if (!*found || !reaches(*ctx.caller, **found)) {
+                 co_return family_not_found(req, family_id);
+               }
+               auto entries = co_await conversations.recent(family_id, limit);
+               if (!entries) {
+                 co_return unavailable(req);
+               }
+               boost::json::array listed;
+               for (const auto& e : *entries) {
+                 listed.push_back({{"id", e.id},
+                                   {"direction", e.direction},
+                                   {"channel", e.channel},
+                                   {"guardian_id", e.guardian_id},
+                                   {"from", e.from},
+                                   {"language", e.language},
+                                   {"text", e.text},
+                                   {"at", e.at}});
+               }
+               boost::json::object body{{"family_id", family_id}, {"entries", std::move(listed)}};
+               co_return http::make_json_response(http::status::ok, body, req);
+             });
 }
 
 void add_contact_routes(http::router& routes, services::directory_store& directory) {

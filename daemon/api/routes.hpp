@@ -10,6 +10,7 @@
 
 namespace liaison::services {
 class announcement_service;
+class conversation_store;
 class directory_store;
 class inbound_sms_service;
 }  // namespace liaison::services
@@ -48,6 +49,10 @@ void add_family_import_route(http::router& routes, services::directory_store& di
 
 // PUT/GET/DELETE /v1/contacts/{id}: community partners and volunteers (coordinator, admin).
 void add_contact_routes(http::router& routes, services::directory_store& directory);
+
+// GET /v1/conversations?family_id=: what a family texted back.
+void add_conversation_routes(http::router& routes, services::directory_store& directory,
+                             services::conversation_store& conversations);
 
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);

@@ -22,6 +22,7 @@
 #include "daemon/http/server.hpp"
 #include "daemon/services/announcement_service.hpp"
 #include "daemon/services/announcement_store.hpp"
+#include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/inbound_sms.hpp"
 #include "daemon/services/message_service.hpp"
@@ -87,7 +88,9 @@ struct liaisond::impl {
         messages(queue, time, cfg->queue.idempotency_key_ttl),
         directory(redis, cfg->redis.key_prefix),
         catalog(load_catalog(cfg->district.catalog_directory)),
-        inbound(cfg->district, directory, catalog, make_keyword_parser(catalog),
+        conversations(redis, directory, cfg->redis.key_prefix),
+        inbound(cfg->district, directory, conversations, time, catalog,
+                make_keyword_parser(catalog),
                 make_language_matcher(catalog, cfg->district.default_language)),
         announcement_records(redis, queue),
         announcements(directory, announcement_records, catalog, cfg->district, time,
@@ -119,6 +122,7 @@ struct liaisond::impl {
     api::add_provider_routes(routes, *cfg, inbound, queue, directory);
     api::add_family_routes(routes, directory);
     api::add_contact_routes(routes, directory);
+    api::add_conversation_routes(routes, directory, conversations);
     api::add_family_import_route(routes, directory, cfg->district.default_language,
                                  cfg->http.max_import_bytes);
     server.set_streaming(
@@ -272,6 +276,7 @@ struct liaisond::impl {
   services::message_service messages;
   services::directory_store directory;
   i18n::message_catalog catalog;
+  services::conversation_store conversations;
   services::inbound_sms_service inbound;
   services::announcement_store announcement_records;
   services::announcement_service announcements;

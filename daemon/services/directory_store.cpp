@@ -409,8 +409,8 @@ directory_store::guardian_language_by_phone(std::string_view phone) {
   co_return std::optional<std::string>{};
 }
 
-boost::asio::awaitable<boost::system::result<std::size_t>> directory_store::set_language_by_phone(
-    std::string_view phone, std::string_view language) {
+boost::asio::awaitable<boost::system::result<std::vector<family>>>
+directory_store::families_with_phone(std::string_view phone) {
   std::vector<std::string> command = {"SMEMBERS", index_key("phone:" + std::string(phone))};
   auto members = co_await redis_.exec_one(std::move(command));
   if (!members) {
@@ -423,7 +423,12 @@ boost::asio::awaitable<boost::system::result<std::size_t>> directory_store::set_
   for (const auto& m : members->elements) {
     ids.push_back(m.text);
   }
-  auto families = co_await get_many(ids);
+  co_return co_await get_many(ids);
+}
+
+boost::asio::awaitable<boost::system::result<std::size_t>> directory_store::set_language_by_phone(
+    std::string_view phone, std::string_view language) {
+  auto families = co_await families_with_phone(phone);
   if (!families) {
     co_return families.error();
   }

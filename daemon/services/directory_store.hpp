@@ -66,6 +66,10 @@ class directory_store {
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
   guardian_language_by_phone(std::string_view phone);
 
+  // The families with a guardian of this phone number (opt-outs filled in).
+  boost::asio::awaitable<boost::system::result<std::vector<family>>> families_with_phone(
+      std::string_view phone);
+
   // Sets the preferred language of every guardian with this phone number (a reply "español");
   // returns how many guardians changed. Each family is rewritten whole, as a PUT would.
   boost::asio::awaitable<boost::system::result<std::size_t>> set_language_by_phone(

@@ -1,5 +1,6 @@
 #include "daemon/services/inbound_sms.hpp"
 
+#include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
 
 namespace liaison::services {
@@ -41,11 +42,14 @@ inbound_decision decide_inbound(const i18n::keyword_match& keyword,
 
 inbound_sms_service::inbound_sms_service(const config::district_config& district,
                                          directory_store& directory,
+                                         conversation_store& conversations, const clock& clock,
                                          const i18n::message_catalog& catalog,
                                          i18n::keyword_parser keywords,
                                          i18n::language_matcher catalog_languages)
     : district_(district),
       directory_(directory),
+      conversations_(conversations),
+      clock_(clock),
       renderer_(catalog),
       keywords_(std::move(keywords)),
       catalog_languages_(std::move(catalog_languages)) {}
@@ -54,6 +58,11 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
     std::string_view from, std::string_view body) {
   const auto keyword = keywords_.parse(body);
   if (keyword.kind == i18n::keyword_kind::none) {
+    // A question or an answer for the school: kept in the family's conversation.
+    auto filed = co_await conversations_.record_inbound_sms(from, body, clock_.now_system());
+    if (!filed) {
+      co_return filed.error();
+    }
     co_return std::string();
   }
   auto guardian_language = co_await directory_.guardian_language_by_phone(from);

@@ -14,9 +14,11 @@
 #include "i18n/keywords.hpp"
 #include "i18n/language.hpp"
 #include "i18n/message_format.hpp"
+#include "support/clock.hpp"
 
 namespace liaison::services {
 
+class conversation_store;
 class directory_store;
 
 struct inbound_decision {
@@ -41,17 +43,21 @@ inbound_decision decide_inbound(const i18n::keyword_match& keyword,
 class inbound_sms_service {
  public:
   inbound_sms_service(const config::district_config& district, directory_store& directory,
+                      conversation_store& conversations, const clock& clock,
                       const i18n::message_catalog& catalog, i18n::keyword_parser keywords,
                       i18n::language_matcher catalog_languages);
 
   // Handles one inbound text from `from` (E.164); returns the reply text (empty for none).
-  // The opt-out change is stored before the reply is returned.
+  // The opt-out change is stored before the reply is returned. A text that is no keyword is
+  // filed in the sender's family conversations (docs/api.md).
   boost::asio::awaitable<boost::system::result<std::string>> handle(std::string_view from,
                                                                     std::string_view body);
 
  private:
   config::district_config district_;
   directory_store& directory_;
+  conversation_store& conversations_;
+  const clock& clock_;
   i18n::message_renderer renderer_;
   i18n::keyword_parser keywords_;
   i18n::language_matcher catalog_languages_;

@@ -132,10 +132,30 @@ TEST_F(inbound_sms_test, help_names_the_district_and_its_phone) {
   EXPECT_THAT(reply.body, HasSubstr("+1 816 555 0100"));
 }
 
-TEST_F(inbound_sms_test, free_text_is_not_a_keyword_and_changes_nothing) {
+TEST_F(inbound_sms_test, free_text_is_kept_in_the_family_conversation_and_opts_out_no_one) {
   const auto reply = text_in("+12025550111", "Please stop sending me the lunch menu");
   EXPECT_THAT(reply.body, HasSubstr("<Response/>"));
   EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array());
+  ASSERT_EQ(text_in("+12025550111", "¿A qué hora es el taller?").status, 200u);
+  text_in("+12025550199", "wrong number");  // nobody's: filed nowhere
+
+  const auto listed = send_http(port_, {"GET",
+                                        "/v1/conversations?family_id=fam-1",
+                                        {},
+                                        {{"Authorization", std::string("Bearer ") + admin_key}}});
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  const auto entries = boost::json::parse(listed.body).at("entries").as_array();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].at("text"), "¿A qué hora es el taller?");
+  EXPECT_EQ(entries[1].at("language"), "es-MX");
+  EXPECT_EQ(entries[1].at("guardian_id"), "g-1");
+  EXPECT_EQ(entries[1].at("direction"), "in");
+  EXPECT_EQ(
+      send_http(
+          port_,
+          {"GET", "/v1/conversations", {}, {{"Authorization", std::string("Bearer ") + admin_key}}})
+          .status,
+      422u);
 }
 
 TEST_F(inbound_sms_test, a_message_queued_to_an_opted_out_number_is_never_sent) {
