@@ -98,6 +98,14 @@ json::object progress_json(const services::announcement_progress& p) {
   }
   body["totals"] = std::move(totals);
   body["by_language"] = std::move(by_language);
+  if (!s.value.rsvp.empty()) {
+    json::array options;
+    for (const auto& option : s.value.rsvp) {
+      const auto n = p.rsvp.find(option.label);
+      options.push_back({{"label", option.label}, {"answers", n == p.rsvp.end() ? 0 : n->second}});
+    }
+    body["rsvp"] = {{"options", std::move(options)}};
+  }
   body["announcement"] = services::to_json(s.value);
   body["links"] = {{"self", "/v1/announcements/" + s.value.id},
                    {"cancel", "/v1/announcements/" + s.value.id + "/cancel"}};

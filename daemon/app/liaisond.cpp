@@ -133,6 +133,7 @@ struct liaisond::impl {
     api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
     worker.set_opt_out_store(directory);
     worker.set_announcements(announcements);
+    inbound.set_announcements(announcements);
   }
 
   void log_exception(std::exception_ptr e, const char* what) {

@@ -6,6 +6,7 @@
 
 #include "daemon/services/family.hpp"
 #include "daemon/services/json_fields.hpp"
+#include "i18n/keywords.hpp"
 #include "i18n/language.hpp"
 #include "support/ids.hpp"
 #include "support/time_format.hpp"
@@ -199,6 +200,57 @@ json::object text_json(const announcement_text& text) {
   return o;
 }
 
+std::vector<rsvp_option> read_rsvp(const json::object& object, std::vector<field_error>& errors) {
+  std::vector<rsvp_option> options;
+  object_reader r(object, "rsvp", errors);
+  r.reject_unknown({"options"});
+  const auto* list = r.array("options", max_rsvp_options);
+  if (list == nullptr) {
+    if (!object.contains("options")) {
+      errors.push_back({"rsvp.options", "required: the answers families may give"});
+    }
+    return options;
+  }
+  std::set<std::string> labels;
+  std::set<std::string> answers;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string path = "rsvp.options[" + std::to_string(i) + "]";
+    const auto* item = (*list)[i].if_object();
+    if (item == nullptr) {
+      errors.push_back({path, "must be an object with \"label\" and \"answers\""});
+      continue;
+    }
+    object_reader option_reader(*item, path, errors);
+    option_reader.reject_unknown({"label", "answers"});
+    rsvp_option option;
+    if (auto label = option_reader.string("label", true, 64)) {
+      if (label->empty() || !labels.insert(*label).second) {
+        errors.push_back({path + ".label", "must be non-empty and unique"});
+      }
+      option.label = std::move(*label);
+    }
+    const auto* replies = option_reader.array("answers", 10);
+    if (replies == nullptr || replies->empty()) {
+      errors.push_back(
+          {path + ".answers", "required: the replies that choose it (\"1\", \"YES\")"});
+      continue;
+    }
+    for (std::size_t j = 0; j < replies->size(); ++j) {
+      const auto* answer = (*replies)[j].if_string();
+      const auto answer_path = path + ".answers[" + std::to_string(j) + "]";
+      if (answer == nullptr || answer->size() > 32 || i18n::normalize_reply(*answer).empty()) {
+        errors.push_back({answer_path, "a short reply: 1 to 32 bytes of letters or digits"});
+      } else if (!answers.insert(i18n::normalize_reply(*answer)).second) {
+        errors.push_back({answer_path, "already chooses another option"});
+      } else {
+        option.answers.emplace_back(*answer);
+      }
+    }
+    options.push_back(std::move(option));
+  }
+  return options;
+}
+
 }  // namespace
 
 announcement_validation validate_announcement(const json::value& input,
@@ -211,7 +263,7 @@ announcement_validation validate_announcement(const json::value& input,
   object_reader r(*object, "", errors);
   r.reject_unknown({"school", "audience", "channels", "priority", "subject", "body",
                     "source_language", "translations", "machine_translation", "arguments",
-                    "send_at"});
+                    "send_at", "rsvp"});
   announcement a;
 
   if (auto school = r.string("school", false, 128)) {
@@ -312,10 +364,26 @@ announcement_validation validate_announcement(const json::value& input,
     }
   }
 
+  if (const auto* rsvp = r.object("rsvp", false)) {
+    a.rsvp = read_rsvp(*rsvp, errors);
+  }
+
   if (!errors.empty()) {
     return {std::nullopt, std::move(errors)};
   }
   return {std::move(a), {}};
+}
+
+int rsvp_choice(const announcement& a, std::string_view reply) {
+  const auto normalized = i18n::normalize_reply(reply);
+  for (std::size_t i = 0; i < a.rsvp.size(); ++i) {
+    for (const auto& answer : a.rsvp[i].answers) {
+      if (i18n::normalize_reply(answer) == normalized) {
+        return static_cast<int>(i);
+      }
+    }
+  }
+  return -1;
 }
 
 json::value to_json(const announcement& a) {
@@ -366,6 +434,14 @@ json::value to_json(const announcement& a) {
   }
   if (a.send_at) {
     o["send_at"] = format_rfc3339_utc(*a.send_at);
+  }
+  if (!a.rsvp.empty()) {
+    json::array options;
+    for (const auto& option : a.rsvp) {
+      options.push_back({{"label", option.label},
+                         {"answers", json::array(option.answers.begin(), option.answers.end())}});
+    }
+    o["rsvp"] = {{"options", std::move(options)}};
   }
   return o;
 }

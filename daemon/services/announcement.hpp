@@ -40,6 +40,18 @@ struct announcement_text {
   bool operator==(const announcement_text&) const = default;
 };
 
+// A question families answer by text ("Reply 1 to register, 2 if you need childcare"): each
+// option has a label (what is counted) and the replies that mean it ("1", "YES", "SÍ"), compared
+// case-, accent- and width-insensitively (i18n::normalize_reply).
+struct rsvp_option {
+  std::string label;
+  std::vector<std::string> answers;
+
+  bool operator==(const rsvp_option&) const = default;
+};
+
+inline constexpr std::size_t max_rsvp_options = 9;
+
 struct announcement {
   std::string id;
   std::string school;  // the school it is sent for ("Message from …"); empty = the district
@@ -53,7 +65,11 @@ struct announcement {
   // Values of the announcement's own arguments ({workshop_date}, {room}); dates are instants.
   i18n::message_arguments arguments;
   std::optional<std::chrono::system_clock::time_point> send_at;
+  std::vector<rsvp_option> rsvp;  // empty: no question
 };
+
+// The option a reply chooses, or -1.
+int rsvp_choice(const announcement& a, std::string_view reply);
 
 // Arguments every recipient brings: a pattern may use them without giving values.
 inline constexpr std::string_view recipient_arguments[] = {"guardian_name", "student_names",

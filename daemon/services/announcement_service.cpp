@@ -337,8 +337,12 @@ announcement_service::progress(std::string_view id) {
   if (!tally) {
     co_return tally.error();
   }
+  auto rsvp = co_await store_.rsvp_counts(id);
+  if (!rsvp) {
+    co_return rsvp.error();
+  }
   co_return std::optional<announcement_progress>{
-      announcement_progress{std::move(**stored), std::move(*tally)}};
+      announcement_progress{std::move(**stored), std::move(*tally), std::move(*rsvp)}};
 }
 
 boost::asio::awaitable<boost::system::result<cancel_result>> announcement_service::cancel(
@@ -477,6 +481,52 @@ announcement_service::cached(std::string_view id) {
       district_.default_language, quiet_);
   auto [it, inserted] = cache_.emplace(std::string(id), std::move(entry));
   co_return &it->second;
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_service::after_sent(
+    const std::map<std::string, std::string>& record) {
+  if (field(record, "channel") != "sms") {
+    co_return boost::system::result<void>{};
+  }
+  const auto id = field(record, "announcement");
+  auto found = co_await cached(id);
+  if (!found) {
+    co_return found.error();
+  }
+  if (*found == nullptr || (*found)->value->rsvp.empty()) {
+    co_return boost::system::result<void>{};
+  }
+  co_return co_await store_.note_question_sent(
+      field(record, "address"), id,
+      std::chrono::duration_cast<std::chrono::milliseconds>(rsvp_window));
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+announcement_service::record_answer(std::string_view address, std::string_view text) {
+  auto pending = co_await store_.pending_question(address);
+  if (!pending) {
+    co_return pending.error();
+  }
+  if (!*pending) {
+    co_return std::optional<std::string>{};
+  }
+  auto found = co_await cached(**pending);
+  if (!found) {
+    co_return found.error();
+  }
+  if (*found == nullptr) {
+    co_return std::optional<std::string>{};
+  }
+  const auto& a = *(*found)->value;
+  const int choice = rsvp_choice(a, text);
+  if (choice < 0) {
+    co_return std::optional<std::string>{};
+  }
+  const auto& label = a.rsvp[static_cast<std::size_t>(choice)].label;
+  if (auto stored = co_await store_.record_rsvp(**pending, address, label); !stored) {
+    co_return stored.error();
+  }
+  co_return std::optional<std::string>{label};
 }
 
 boost::asio::awaitable<prepared_delivery> announcement_service::prepare(

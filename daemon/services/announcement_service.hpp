@@ -54,7 +54,11 @@ struct intake_answer {
 struct announcement_progress {
   stored_announcement stored;
   std::map<std::string, long long> tally;
+  std::map<std::string, long long> rsvp;  // option label -> answers
 };
+
+// How long a number's answer still counts for the question it was last sent.
+inline constexpr auto rsvp_window = std::chrono::days(14);
 
 // What a worker does with one announcement delivery.
 struct send_now {
@@ -140,6 +144,15 @@ class announcement_service {
   // Draining: a fan-out in progress stops after its current page (its lease then runs out and
   // an instance resumes it at the cursor).
   void stop_fanout() noexcept { stopping_ = true; }
+
+  // After a worker sent an announcement's SMS: remember the question it asked, so the reply
+  // counts for it.
+  boost::asio::awaitable<boost::system::result<void>> after_sent(
+      const std::map<std::string, std::string>& record);
+  // A text from `address` that may answer the question it was last sent: the option's label,
+  // or nullopt when it is no answer (or there is no question).
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> record_answer(
+      std::string_view address, std::string_view text);
 
   // For a worker: the delivery rendered, or why not now.
   boost::asio::awaitable<prepared_delivery> prepare(

@@ -1,6 +1,7 @@
 #include "daemon/services/announcement_store.hpp"
 
 #include <boost/json.hpp>
+#include <cstdlib>
 
 #include "support/time_format.hpp"
 
@@ -96,6 +97,17 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1000000', '*', 'action', 'announceme
 return 'cancelled'
 )lua";
 
+// KEYS[1] answers (address -> label), KEYS[2] counts (label -> n); ARGV[1] address, ARGV[2]
+// label. A repeated answer changes nothing; a changed one moves its count.
+constexpr const char* rsvp_source = R"lua(
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if old then redis.call('HINCRBY', KEYS[2], old, -1) end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+return 1
+)lua";
+
 long long epoch_ms(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -157,7 +169,8 @@ announcement_store::announcement_store(queue::redis_connection& redis, queue::de
       create_script_(create_source),
       claim_script_(claim_source),
       page_script_(page_source),
-      cancel_script_(cancel_source) {}
+      cancel_script_(cancel_source),
+      rsvp_script_(rsvp_source) {}
 
 std::string announcement_store::announcement_key(std::string_view id) const {
   return queue_.key("ann:" + std::string(id));
@@ -453,6 +466,69 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_store::write_pa
     co_return boost::system::result<bool>{boost::system::in_place_error, redis_failure()};
   }
   co_return reply->integer >= 0;
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::note_question_sent(
+    std::string_view address, std::string_view id, std::chrono::milliseconds remember_for) {
+  std::vector<std::string> command = {"SET", queue_.key("rsvp:pending:" + std::string(address)),
+                                      std::string(id), "PX", std::to_string(remember_for.count())};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+announcement_store::pending_question(std::string_view address) {
+  std::vector<std::string> command = {"GET", queue_.key("rsvp:pending:" + std::string(address))};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  if (reply->is_nil()) {
+    co_return std::optional<std::string>{};
+  }
+  co_return std::optional<std::string>{reply->text};
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::record_rsvp(
+    std::string_view id, std::string_view address, std::string_view label) {
+  std::vector<std::string> keys = {queue_.key("ann:" + std::string(id) + ":rsvp"),
+                                   queue_.key("ann:" + std::string(id) + ":rsvp_counts")};
+  std::vector<std::string> args = {std::string(address), std::string(label)};
+  auto reply = co_await rsvp_script_.run(redis_, std::move(keys), std::move(args));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
+announcement_store::rsvp_counts(std::string_view id) {
+  std::vector<std::string> command = {"HGETALL",
+                                      queue_.key("ann:" + std::string(id) + ":rsvp_counts")};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  std::map<std::string, long long> counts;
+  for (const auto& [label, value] : pairs(*reply)) {
+    counts[label] = std::strtoll(value.c_str(), nullptr, 10);
+  }
+  co_return counts;
 }
 
 boost::asio::awaitable<boost::system::result<void>> announcement_store::finish_fanout(

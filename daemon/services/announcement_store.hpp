@@ -88,6 +88,19 @@ class announcement_store {
   boost::asio::awaitable<boost::system::result<void>> finish_fanout(std::string_view id,
                                                                     bool cancelled);
 
+  // RSVP: the question a number was last asked (set when an announcement with a question is
+  // sent to it by SMS; answers go to that announcement), and each number's answer, counted per
+  // option label. A changed answer moves its count.
+  boost::asio::awaitable<boost::system::result<void>> note_question_sent(
+      std::string_view address, std::string_view id, std::chrono::milliseconds remember_for);
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> pending_question(
+      std::string_view address);
+  boost::asio::awaitable<boost::system::result<void>> record_rsvp(std::string_view id,
+                                                                  std::string_view address,
+                                                                  std::string_view label);
+  boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>> rsvp_counts(
+      std::string_view id);
+
   std::string announcement_key(std::string_view id) const;
   std::string fanout_key() const;
   std::string audit_key() const;
@@ -99,6 +112,7 @@ class announcement_store {
   queue::lua_script claim_script_;
   queue::lua_script page_script_;
   queue::lua_script cancel_script_;
+  queue::lua_script rsvp_script_;
 };
 
 }  // namespace liaison::services

@@ -1,5 +1,6 @@
 #include "daemon/services/inbound_sms.hpp"
 
+#include "daemon/services/announcement_service.hpp"
 #include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
 
@@ -58,7 +59,13 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
     std::string_view from, std::string_view body) {
   const auto keyword = keywords_.parse(body);
   if (keyword.kind == i18n::keyword_kind::none) {
-    // A question or an answer for the school: kept in the family's conversation.
+    // An answer to the question the number was last sent counts for it; every text, answer or
+    // not, is kept in the family's conversation for the school to read.
+    if (announcements_ != nullptr) {
+      if (auto answered = co_await announcements_->record_answer(from, body); !answered) {
+        co_return answered.error();
+      }
+    }
     auto filed = co_await conversations_.record_inbound_sms(from, body, clock_.now_system());
     if (!filed) {
       co_return filed.error();

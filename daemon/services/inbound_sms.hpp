@@ -18,6 +18,7 @@
 
 namespace liaison::services {
 
+class announcement_service;
 class conversation_store;
 class directory_store;
 
@@ -53,10 +54,14 @@ class inbound_sms_service {
   boost::asio::awaitable<boost::system::result<std::string>> handle(std::string_view from,
                                                                     std::string_view body);
 
+  // Where answers to announcement questions (RSVP) are counted; optional.
+  void set_announcements(announcement_service& announcements) { announcements_ = &announcements; }
+
  private:
   config::district_config district_;
   directory_store& directory_;
   conversation_store& conversations_;
+  announcement_service* announcements_ = nullptr;
   const clock& clock_;
   i18n::message_renderer renderer_;
   i18n::keyword_parser keywords_;

@@ -391,6 +391,14 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
       const auto tally = queue::tally_move_for(record, "sent");
       co_await persist([&] { return queue_.complete(job, sent, tally); }, "the outcome",
                        job.delivery_id);
+      if (announcements_ != nullptr && record.contains("announcement")) {
+        // A question in it: the family's reply will count for it (best effort: a lost note
+        // only means the reply is kept as a plain reply).
+        if (auto noted = co_await announcements_->after_sent(record); !noted) {
+          logger_->warn("delivery {}: cannot note the question it asked: {}", job.delivery_id,
+                        noted.error().message());
+        }
+      }
       break;
     }
     case channels::outcome_kind::permanent_failure: {

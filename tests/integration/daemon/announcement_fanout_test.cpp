@@ -236,6 +236,35 @@ TEST_F(AnnouncementFanoutTest, CancelStopsWhatIsNotYetSent) {
   EXPECT_EQ(complete(service_->cancel(id, office)).value(), cancel_result::already_cancelled);
 }
 
+TEST_F(AnnouncementFanoutTest, RepliesToAQuestionAreCountedPerOption) {
+  now_ = at("2026-12-01T12:00:00-05:00");
+  put_family("fam-1", "America/New_York", "es");
+  const auto id = accept(R"({"audience": {"schools": ["lincoln-es"]}, "channels": ["sms"],
+      "source_language": "en", "body": "Parent Academy on Thursday. Reply 1 to register, 2 if you need childcare.",
+      "rsvp": {"options": [{"label": "register", "answers": ["1", "yes", "sí"]},
+                           {"label": "childcare", "answers": ["2"]}]}})");
+  // Before the question was sent, a "1" is just a text.
+  EXPECT_FALSE(complete(service_->record_answer("+12025550143", "1")).value());
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  start_worker();
+  ASSERT_TRUE(run_until([&] { return provider_.sent.size() == 1; }));
+  ASSERT_TRUE(run_until([&] {
+    return redis_.cli({"EXISTS", "test:{q}:rsvp:pending:+12025550143"}) == "1";
+  }));
+
+  EXPECT_EQ(complete(service_->record_answer("+12025550143", " SÍ! ")).value(),
+            std::optional<std::string>("register"));
+  EXPECT_EQ(complete(service_->record_answer("+12025550143", "maybe")).value(), std::nullopt);
+  auto progress = complete(service_->progress(id)).value();
+  EXPECT_EQ(progress->rsvp["register"], 1);
+  // A changed answer moves the count; the same answer twice counts once.
+  complete(service_->record_answer("+12025550143", "2"));
+  complete(service_->record_answer("+12025550143", "2"));
+  progress = complete(service_->progress(id)).value();
+  EXPECT_EQ(progress->rsvp["register"], 0);
+  EXPECT_EQ(progress->rsvp["childcare"], 1);
+}
+
 TEST_F(AnnouncementFanoutTest, OnlyOneInstanceClaimsAnAnnouncement) {
   now_ = at("2026-12-01T12:00:00-05:00");
   put_family("fam-1", "America/New_York");

@@ -147,6 +147,29 @@ TEST(AnnouncementValidation, AnAudienceMustNameSomeone) {
   EXPECT_THAT(fields_of(v.errors), UnorderedElementsAre("audience"));
 }
 
+TEST(AnnouncementValidation, RsvpOptionsAreMatchedWhateverTheCaseAccentsOrPunctuation) {
+  const auto v = validate(R"({"audience": {"all": true}, "channels": ["sms"],
+    "source_language": "en", "body": "Reply 1 or YES to register",
+    "rsvp": {"options": [{"label": "register", "answers": ["1", "YES", "SÍ"]},
+                         {"label": "childcare", "answers": ["2"]}]}})");
+  ASSERT_TRUE(v.value) << v.errors.front().field << ": " << v.errors.front().message;
+  EXPECT_EQ(rsvp_choice(*v.value, "si"), 0);
+  EXPECT_EQ(rsvp_choice(*v.value, " Yes! "), 0);
+  EXPECT_EQ(rsvp_choice(*v.value, "２"), 1);  // a full-width digit
+  EXPECT_EQ(rsvp_choice(*v.value, "3"), -1);
+  EXPECT_EQ(rsvp_choice(*v.value, "yes please"), -1);
+  EXPECT_EQ(validate_announcement(to_json(*v.value), std::nullopt).value->rsvp, v.value->rsvp);
+}
+
+TEST(AnnouncementValidation, RsvpAnswersMustBeDistinct) {
+  const auto v = validate(R"({"audience": {"all": true}, "channels": ["sms"],
+    "source_language": "en", "body": "x",
+    "rsvp": {"options": [{"label": "a", "answers": ["1"]}, {"label": "a", "answers": ["ONE", "1"]}]}})");
+  ASSERT_FALSE(v.value);
+  EXPECT_THAT(fields_of(v.errors),
+              UnorderedElementsAre("rsvp.options[1].label", "rsvp.options[1].answers[1]"));
+}
+
 TEST(AnnouncementScope, SchoolKeysStayInTheirSchools) {
   auto a = validate(workshop).value.value();
   const requester lincoln{"lincoln", config::role::school, {"lincoln-es"}};
