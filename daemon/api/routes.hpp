@@ -8,8 +8,12 @@
 #include "daemon/http/router.hpp"
 #include "daemon/services/message_service.hpp"
 
+namespace liaison {
+struct clock;
+}
 namespace liaison::services {
 class announcement_service;
+class interpretation_store;
 class conversation_store;
 class directory_store;
 class inbound_sms_service;
@@ -53,6 +57,11 @@ void add_contact_routes(http::router& routes, services::directory_store& directo
 // GET /v1/conversations?family_id=: what a family texted back.
 void add_conversation_routes(http::router& routes, services::directory_store& directory,
                              services::conversation_store& conversations);
+
+// PUT/GET /v1/interpreters/{id}; POST/GET /v1/interpretation-requests, GET/PATCH …/{id}.
+void add_interpretation_routes(http::router& routes, services::interpretation_store& store,
+                               services::directory_store& directory, const clock& time,
+                               std::string district_time_zone);
 
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);

@@ -25,6 +25,7 @@
 #include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/inbound_sms.hpp"
+#include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/message_service.hpp"
 #include "daemon/workers/delivery_worker.hpp"
 #include "daemon/workers/fanout_worker.hpp"
@@ -89,6 +90,7 @@ struct liaisond::impl {
         directory(redis, cfg->redis.key_prefix),
         catalog(load_catalog(cfg->district.catalog_directory)),
         conversations(redis, directory, cfg->redis.key_prefix),
+        interpretation(redis, cfg->redis.key_prefix),
         inbound(cfg->district, directory, conversations, time, catalog,
                 make_keyword_parser(catalog),
                 make_language_matcher(catalog, cfg->district.default_language)),
@@ -123,6 +125,8 @@ struct liaisond::impl {
     api::add_family_routes(routes, directory);
     api::add_contact_routes(routes, directory);
     api::add_conversation_routes(routes, directory, conversations);
+    api::add_interpretation_routes(routes, interpretation, directory, time,
+                                   cfg->district.time_zone);
     api::add_family_import_route(routes, directory, cfg->district.default_language,
                                  cfg->http.max_import_bytes);
     server.set_streaming(
@@ -278,6 +282,7 @@ struct liaisond::impl {
   services::directory_store directory;
   i18n::message_catalog catalog;
   services::conversation_store conversations;
+  services::interpretation_store interpretation;
   services::inbound_sms_service inbound;
   services::announcement_store announcement_records;
   services::announcement_service announcements;

@@ -1,0 +1,260 @@
+#include "daemon/services/interpretation_store.hpp"
+
+#include <boost/json.hpp>
+
+#include "support/time_format.hpp"
+
+namespace liaison::services {
+namespace {
+
+using std::chrono::system_clock;
+
+// Replaces an interpreter and moves its language index entries; the languages it is indexed
+// under are kept in a set next to the document, so they are removed even if the rules change.
+// KEYS[1] interpreter, KEYS[2] its indexed languages; ARGV[1] id, ARGV[2] JSON, ARGV[3] language
+// index key prefix, ARGV[4..] the languages to index it under (none when inactive).
+constexpr const char* put_interpreter_source = R"lua(
+local existed = redis.call('EXISTS', KEYS[1])
+for _, language in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  redis.call('SREM', ARGV[3] .. language, ARGV[1])
+end
+redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[2])
+for i = 4, #ARGV do
+  redis.call('SADD', KEYS[2], ARGV[i])
+  redis.call('SADD', ARGV[3] .. ARGV[i], ARGV[1])
+end
+return existed
+)lua";
+
+// Compare-and-set of a request's state with its history entry. KEYS[1] request, KEYS[2]
+// history; ARGV[1] expected state, ARGV[2] new state, ARGV[3] event, ARGV[4] by, ARGV[5] at,
+// ARGV[6] note, ARGV[7..] extra field, value... Returns 'ok', 'not_found' or the current state.
+constexpr const char* transition_source = R"lua(
+local current = redis.call('HGET', KEYS[1], 'state')
+if not current then return 'not_found' end
+if current ~= ARGV[1] then return current end
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'updated_at', ARGV[5])
+if #ARGV > 6 then redis.call('HSET', KEYS[1], unpack(ARGV, 7)) end
+redis.call('XADD', KEYS[2], '*', 'from', current, 'to', ARGV[2], 'event', ARGV[3],
+           'by', ARGV[4], 'at', ARGV[5], 'note', ARGV[6])
+return 'ok'
+)lua";
+
+boost::system::error_code redis_failure() {
+  return boost::system::errc::make_error_code(boost::system::errc::io_error);
+}
+
+std::map<std::string, std::string> pairs(const queue::redis_reply& reply) {
+  std::map<std::string, std::string> fields;
+  for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    fields[reply.elements[i].text] = reply.elements[i + 1].text;
+  }
+  return fields;
+}
+
+std::optional<stored_request> request_from(const std::map<std::string, std::string>& fields) {
+  const auto json_text = fields.find("json");
+  if (json_text == fields.end()) {
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(json_text->second, ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  auto validated = validate_interpretation_request(json, std::nullopt, "UTC");
+  if (!validated.value) {
+    return std::nullopt;
+  }
+  stored_request out;
+  out.value = std::move(*validated.value);
+  const auto get = [&fields](const char* key) {
+    const auto it = fields.find(key);
+    return it == fields.end() ? std::string() : it->second;
+  };
+  out.value.id = get("id");
+  out.state = request_state_from(get("state")).value_or(request_state::requested);
+  out.assigned_to = get("assigned_to");
+  out.created_by = get("created_by");
+  out.created_at = get("created_at");
+  return out;
+}
+
+}  // namespace
+
+interpretation_store::interpretation_store(queue::redis_connection& redis, std::string key_prefix)
+    : redis_(redis),
+      prefix_(std::move(key_prefix)),
+      put_interpreter_script_(put_interpreter_source),
+      transition_script_(transition_source) {}
+
+std::string interpretation_store::key(std::string_view suffix) const {
+  return prefix_ + ":{i}:" + std::string(suffix);
+}
+
+boost::asio::awaitable<boost::system::result<bool>> interpretation_store::put_interpreter(
+    const interpreter& i) {
+  std::vector<std::string> keys = {key("interpreter:" + i.id),
+                                   key("interpreter:" + i.id + ":languages")};
+  std::vector<std::string> args = {i.id, boost::json::serialize(to_json(i)),
+                                   key("interpreters:language:")};
+  if (i.active) {
+    args.insert(args.end(), i.languages.begin(), i.languages.end());
+  }
+  auto reply = co_await put_interpreter_script_.run(redis_, std::move(keys), std::move(args));
+  if (!reply) {
+    co_return boost::system::result<bool>{boost::system::in_place_error, reply.error()};
+  }
+  co_return reply->integer == 0;
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<interpreter>>>
+interpretation_store::get_interpreter(std::string_view id) {
+  std::vector<std::string> command = {"GET", key("interpreter:" + std::string(id))};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_nil()) {
+    co_return std::optional<interpreter>{};
+  }
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(reply->text, ec);
+  if (ec) {
+    co_return redis_failure();
+  }
+  auto validated = validate_interpreter(id, json);
+  if (!validated.value) {
+    co_return redis_failure();
+  }
+  co_return validated.value;
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_store::create_request(
+    const interpretation_request& r, std::string_view by, system_clock::time_point now) {
+  const auto at = format_rfc3339_utc(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  queue::redis_request request;
+  request.push({"MULTI"});
+  request.push({"HSET", key("request:" + r.id), "id", r.id, "json",
+                boost::json::serialize(to_json(r)), "state", to_string(request_state::requested),
+                "created_by", by, "created_at", at, "updated_at", at});
+  request.push({"XADD", key("request:" + r.id + ":history"), "*", "from", "", "to",
+                to_string(request_state::requested), "event", "create", "by", by, "at", at, "note",
+                ""});
+  request.push({"ZADD", key("requests"), std::to_string(ms.count()), r.id});
+  request.push({"EXEC"});
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (replies->back().kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<stored_request>>>
+interpretation_store::load_request(std::string_view id) {
+  queue::redis_request request;
+  request.push({"HGETALL", key("request:" + std::string(id))});
+  request.push({"XRANGE", key("request:" + std::string(id) + ":history"), "-", "+"});
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  const auto& fields = (*replies)[0];
+  if (fields.kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  if (fields.elements.empty()) {
+    co_return std::optional<stored_request>{};
+  }
+  auto stored = request_from(pairs(fields));
+  if (!stored) {
+    co_return redis_failure();
+  }
+  for (const auto& entry : (*replies)[1].elements) {
+    if (entry.elements.size() != 2) {
+      continue;
+    }
+    auto f = pairs(entry.elements[1]);
+    stored->history.push_back({f["from"], f["to"], f["event"], f["by"], f["at"], f["note"]});
+  }
+  co_return stored;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<stored_request>>>
+interpretation_store::recent_requests(std::size_t count) {
+  std::vector<std::string> command = {"ZREVRANGE", key("requests"), "0",
+                                      std::to_string(count == 0 ? 0 : count - 1)};
+  auto ids = co_await redis_.exec_one(std::move(command));
+  if (!ids) {
+    co_return ids.error();
+  }
+  queue::redis_request request;
+  for (const auto& id : ids->elements) {
+    request.push({"HGETALL", key("request:" + id.text)});
+  }
+  std::vector<stored_request> out;
+  if (request.empty()) {
+    co_return out;
+  }
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto& reply : *replies) {
+    if (auto stored = request_from(pairs(reply))) {
+      out.push_back(std::move(*stored));
+    }
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation_store::transition(
+    std::string_view id, request_event event, std::string_view by, std::string_view note,
+    system_clock::time_point now, const std::map<std::string, std::string>& extra) {
+  // Two tries: a concurrent transition between reading and writing is re-evaluated once.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<std::string> command = {"HGET", key("request:" + std::string(id)), "state"};
+    auto current = co_await redis_.exec_one(std::move(command));
+    if (!current) {
+      co_return current.error();
+    }
+    if (current->is_nil()) {
+      co_return transition_outcome{transition_result::not_found, request_state::requested};
+    }
+    const auto from = request_state_from(current->text);
+    if (!from) {
+      co_return redis_failure();
+    }
+    const auto to = next_state(*from, event);
+    if (!to) {
+      co_return transition_outcome{transition_result::illegal, *from};
+    }
+    std::vector<std::string> keys = {key("request:" + std::string(id)),
+                                     key("request:" + std::string(id) + ":history")};
+    std::vector<std::string> args = {std::string(to_string(*from)), std::string(to_string(*to)),
+                                     std::string(to_string(event)), std::string(by),
+                                     format_rfc3339_utc(now),       std::string(note)};
+    for (const auto& [field, value] : extra) {
+      args.push_back(field);
+      args.push_back(value);
+    }
+    auto reply = co_await transition_script_.run(redis_, std::move(keys), std::move(args));
+    if (!reply) {
+      co_return reply.error();
+    }
+    if (reply->text == "ok") {
+      co_return transition_outcome{transition_result::applied, *to};
+    }
+    if (reply->text == "not_found") {
+      co_return transition_outcome{transition_result::not_found, request_state::requested};
+    }
+  }
+  co_return redis_failure();
+}
+
+}  // namespace liaison::services

@@ -1,0 +1,85 @@
+// The interpreter pool and interpretation requests in Redis (hash tag {i}):
+//   <prefix>:{i}:interpreter:<id>                JSON
+//   <prefix>:{i}:interpreters:language:<tag>     set of interpreter ids (for matching offers)
+//   <prefix>:{i}:request:<id>                    hash: json, state, assigned_to, who, when
+//   <prefix>:{i}:request:<id>:history            stream: every transition (from, to, event,
+//                                                by, at, note)
+//   <prefix>:{i}:requests                        sorted set of request ids by creation time
+// Transitions are compare-and-set in one script: with several liaisond instances, a transition
+// computed from a state that changed meanwhile is refused, never applied twice.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/services/interpretation.hpp"
+#include "queue/lua_script.hpp"
+#include "queue/redis_connection.hpp"
+
+namespace liaison::services {
+
+struct request_transition {
+  std::string from;
+  std::string to;
+  std::string event;
+  std::string by;
+  std::string at;
+  std::string note;
+};
+
+struct stored_request {
+  interpretation_request value;
+  request_state state = request_state::requested;
+  std::string assigned_to;  // interpreter id
+  std::string created_by;
+  std::string created_at;
+  std::vector<request_transition> history;
+};
+
+enum class transition_result { applied, illegal, not_found };
+
+struct transition_outcome {
+  transition_result result = transition_result::applied;
+  request_state state = request_state::requested;  // after (applied) or as found (illegal)
+};
+
+class interpretation_store {
+ public:
+  interpretation_store(queue::redis_connection& redis, std::string key_prefix);
+
+  // True when new. The language index follows the interpreter's languages.
+  boost::asio::awaitable<boost::system::result<bool>> put_interpreter(const interpreter& i);
+  boost::asio::awaitable<boost::system::result<std::optional<interpreter>>> get_interpreter(
+      std::string_view id);
+
+  boost::asio::awaitable<boost::system::result<void>> create_request(
+      const interpretation_request& r, std::string_view by,
+      std::chrono::system_clock::time_point now);
+  boost::asio::awaitable<boost::system::result<std::optional<stored_request>>> load_request(
+      std::string_view id);
+  // The newest `count` requests (with their state), newest first.
+  boost::asio::awaitable<boost::system::result<std::vector<stored_request>>> recent_requests(
+      std::size_t count);
+
+  // Applies `event` if the state machine allows it from the current state (checked and
+  // written atomically); `extra` fields are stored with it (assigned_to…).
+  boost::asio::awaitable<boost::system::result<transition_outcome>> transition(
+      std::string_view id, request_event event, std::string_view by, std::string_view note,
+      std::chrono::system_clock::time_point now,
+      const std::map<std::string, std::string>& extra = {});
+
+ private:
+  std::string key(std::string_view suffix) const;
+
+  queue::redis_connection& redis_;
+  std::string prefix_;
+  queue::lua_script put_interpreter_script_;
+  queue::lua_script transition_script_;
+};
+
+}  // namespace liaison::services

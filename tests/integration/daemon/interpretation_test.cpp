@@ -1,0 +1,131 @@
+// Interpreters and interpretation requests against the real liaisond and a private redis-server.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "support/crypto.hpp"
+#include "support/time_format.hpp"
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace liaison::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* coordinator_key = "interp-coordinator-key";
+constexpr const char* school_key = "interp-school-key";
+
+class interpretation_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.path() / "liaison.toml")
+        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
+        << "[http]\nport = " << port_ << "\n"
+        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
+        << "[[auth.api_keys]]\nname = \"fe-office\"\nrole = \"coordinator\"\nsha256 = \""
+        << sha256_hex(coordinator_key) << "\"\n"
+        << "[[auth.api_keys]]\nname = \"parks\"\nrole = \"school\"\n"
+        << "schools = [\"parks-ms\"]\nsha256 = \"" << sha256_hex(school_key) << "\"\n"
+        << "[[providers]]\nname = \"outbox\"\nkind = \"outbox\"\nchannels = [\"sms\"]\n"
+        << "directory = \"" << (dir_.path() / "outbox").string() << "\"\n";
+    daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
+                                               dir_.path() / "liaisond.log");
+    ASSERT_EQ(call("PUT", "/v1/families/f-1",
+                   R"({"guardians": [{"id": "g-1", "name": "Rosa", "language": "es",
+                        "phone": "+12025550111"}],
+                       "students": [{"id": "s-1", "school": "lincoln-es", "grade": "04"}]})")
+                  .status,
+              201u);
+  }
+
+  http_reply call(const std::string& method, const std::string& target, const std::string& body,
+                  const std::string& key = coordinator_key) {
+    return send_http(port_,
+                     {method,
+                      target,
+                      body,
+                      {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}}});
+  }
+
+  temp_dir dir_;
+  redis_server redis_;
+  std::uint16_t port_ = free_tcp_port();
+  std::unique_ptr<daemon_process> daemon_;
+};
+
+// An IEP meeting `days` from now (the daemon runs on the real clock).
+std::string iep_in(int days) {
+  const auto start = std::chrono::system_clock::now() + std::chrono::days(days);
+  return R"({"school": "lincoln-es", "family_id": "f-1", "language": "es",
+  "meeting_type": "iep", "start": ")" +
+         format_rfc3339_utc(std::chrono::floor<std::chrono::minutes>(start)) +
+         R"(", "duration_minutes": 60})";
+}
+
+const std::string iep = iep_in(30);
+
+TEST_F(interpretation_test, interpreters_are_indexed_by_language) {
+  const auto put = call("PUT", "/v1/interpreters/int-1",
+                        R"({"name": "Ana", "languages": ["es", "pt"], "phone": "+12025550150"})");
+  ASSERT_EQ(put.status, 201u) << put.body;
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{i}:interpreters:language:es", "int-1"}), "1");
+  // Dropping a language (or going inactive) takes it out of the index.
+  ASSERT_EQ(call("PUT", "/v1/interpreters/int-1",
+                 R"({"name": "Ana", "languages": ["pt"], "phone": "+12025550150"})")
+                .status,
+            200u);
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{i}:interpreters:language:es", "int-1"}), "0");
+  EXPECT_EQ(call("GET", "/v1/interpreters/int-1", "").status, 200u);
+  EXPECT_EQ(call("GET", "/v1/interpreters/int-1", "", school_key).status, 403u);
+}
+
+TEST_F(interpretation_test, a_request_moves_through_legal_transitions_only_with_its_history) {
+  const auto created = call("POST", "/v1/interpretation-requests", iep);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const auto request = boost::json::parse(created.body);
+  EXPECT_EQ(request.at("state"), "requested");
+  const std::string id(request.at("id").as_string());
+
+  // Confirming a request nobody accepted is illegal: 409, nothing changes.
+  auto reply = call("PATCH", "/v1/interpretation-requests/" + id, R"({"state": "confirmed"})");
+  EXPECT_EQ(reply.status, 409u);
+  EXPECT_THAT(reply.body, HasSubstr("requested"));
+  reply = call("PATCH", "/v1/interpretation-requests/" + id,
+               R"({"state": "cancelled", "note": "meeting moved"})");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  const auto cancelled = boost::json::parse(reply.body);
+  EXPECT_EQ(cancelled.at("state"), "cancelled");
+  const auto& history = cancelled.at("history").as_array();
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[1].at("event"), "cancel");
+  EXPECT_EQ(history[1].at("by"), "fe-office");
+  EXPECT_EQ(history[1].at("note"), "meeting moved");
+  EXPECT_EQ(call("PATCH", "/v1/interpretation-requests/" + id, R"({"state": "cancelled"})").status,
+            409u);
+  EXPECT_EQ(call("GET", "/v1/interpretation-requests", "").body.find(id) != std::string::npos,
+            true);
+}
+
+TEST_F(interpretation_test, bad_requests_and_other_schools_are_refused) {
+  const std::string past = iep_in(-1);
+  auto reply = call("POST", "/v1/interpretation-requests", past);
+  EXPECT_EQ(reply.status, 422u);
+  EXPECT_THAT(reply.body, HasSubstr("\"start\""));
+  std::string stranger = iep;
+  stranger.replace(stranger.find("f-1"), 3, "f-9");
+  reply = call("POST", "/v1/interpretation-requests", stranger);
+  EXPECT_EQ(reply.status, 422u);
+  EXPECT_THAT(reply.body, HasSubstr("family_id"));
+  // A school key for another school: neither the school nor the family is theirs.
+  reply = call("POST", "/v1/interpretation-requests", iep, school_key);
+  EXPECT_EQ(reply.status, 422u);
+  EXPECT_EQ(redis_.cli({"ZCARD", "liaison:{i}:requests"}), "0");
+}
+
+}  // namespace
+}  // namespace liaison::testing

@@ -1,0 +1,102 @@
+// The interpretation request state machine and the validation of requests and interpreters.
+#include "daemon/services/interpretation.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "support/time_format.hpp"
+
+namespace liaison::services {
+namespace {
+
+using ::testing::Contains;
+using ::testing::UnorderedElementsAre;
+using s = request_state;
+using e = request_event;
+
+const auto now = parse_rfc3339("2026-12-01T12:00:00-05:00").value();
+
+TEST(InterpretationStateMachine, TheHappyPath) {
+  EXPECT_EQ(next_state(s::requested, e::offer), s::offered);
+  EXPECT_EQ(next_state(s::offered, e::assign), s::assigned);
+  EXPECT_EQ(next_state(s::assigned, e::confirm), s::confirmed);
+  EXPECT_EQ(next_state(s::confirmed, e::complete), s::completed);
+}
+
+TEST(InterpretationStateMachine, CancelAndExpireEndARequest) {
+  for (auto from : {s::requested, s::offered, s::assigned, s::confirmed}) {
+    EXPECT_EQ(next_state(from, e::cancel), s::cancelled) << to_string(from);
+  }
+  EXPECT_EQ(next_state(s::offered, e::expire), s::unfilled);
+  EXPECT_EQ(next_state(s::requested, e::expire), s::unfilled);
+}
+
+TEST(InterpretationStateMachine, IllegalTransitionsAreRefused) {
+  // Every event from every final state, and the ones that skip or go back.
+  for (auto from : {s::completed, s::cancelled, s::unfilled}) {
+    for (auto event : {e::offer, e::assign, e::confirm, e::complete, e::cancel, e::expire}) {
+      EXPECT_FALSE(next_state(from, event)) << to_string(from) << " + " << to_string(event);
+    }
+  }
+  EXPECT_FALSE(next_state(s::requested, e::confirm));
+  EXPECT_FALSE(next_state(s::offered, e::complete));
+  EXPECT_FALSE(next_state(s::assigned, e::assign));  // first YES wins: a second is refused
+  EXPECT_FALSE(next_state(s::assigned, e::expire));
+  EXPECT_FALSE(next_state(s::confirmed, e::offer));
+}
+
+TEST(InterpretationRequest, ValidIepRequestGetsADefaultDeadline) {
+  const auto v = validate_interpretation_request(boost::json::parse(R"({
+      "school": "lincoln-es", "family_id": "f-1", "language": "es_MX", "mode": "in_person",
+      "meeting_type": "iep", "start": "2026-12-10T15:30:00-05:00", "duration_minutes": 90,
+      "location": "Room 12"})"),
+                                                 now, "America/New_York");
+  ASSERT_TRUE(v.value) << v.errors.front().field << ": " << v.errors.front().message;
+  EXPECT_EQ(v.value->language, "es-MX");
+  EXPECT_EQ(v.value->meeting, meeting_type::iep);
+  EXPECT_EQ(v.value->duration, std::chrono::minutes(90));
+  EXPECT_EQ(format_rfc3339_utc(v.value->needed_by), "2026-12-08T20:30:00.000Z");  // 48 h before
+  const auto back = validate_interpretation_request(to_json(*v.value), std::nullopt, "UTC");
+  ASSERT_TRUE(back.value);
+  EXPECT_EQ(back.value->start, v.value->start);
+  EXPECT_EQ(back.value->time_zone, "America/New_York");
+}
+
+TEST(InterpretationRequest, EveryProblemIsReported) {
+  const auto v = validate_interpretation_request(boost::json::parse(R"({
+      "school": "x y", "language": "??", "mode": "telepathy", "meeting_type": "party",
+      "start": "2026-11-30T10:00:00Z", "duration_minutes": 5, "time_zone": "Mars/Base"})"),
+                                                 now, "America/New_York");
+  ASSERT_FALSE(v.value);
+  std::vector<std::string> fields;
+  for (const auto& error : v.errors) {
+    fields.push_back(error.field);
+  }
+  for (const auto* f : {"school", "family_id", "language", "mode", "meeting_type", "start",
+                        "duration_minutes", "time_zone"}) {
+    EXPECT_THAT(fields, Contains(f));
+  }
+}
+
+TEST(Interpreter, LanguagesModesAndAddressesAreValidated) {
+  const auto good = validate_interpreter("int-1", boost::json::parse(R"({
+      "name": "Ana Ruiz", "languages": ["es", "pt_BR"], "phone": "(202) 555-0150",
+      "modes": ["phone", "video"]})"));
+  ASSERT_TRUE(good.value);
+  EXPECT_THAT(good.value->languages, UnorderedElementsAre("es", "pt-BR"));
+  EXPECT_EQ(good.value->phone, "+12025550150");
+  EXPECT_EQ(good.value->language, "en");
+  const auto bad = validate_interpreter("int-2", boost::json::parse(R"({
+      "name": "X", "languages": ["zz-nonsense-x"], "modes": ["smoke"], "phone": "12"})"));
+  ASSERT_FALSE(bad.value);
+  std::vector<std::string> fields;
+  for (const auto& error : bad.errors) {
+    fields.push_back(error.field);
+  }
+  EXPECT_THAT(fields, UnorderedElementsAre("languages[0]", "modes[0]", "phone"));
+}
+
+}  // namespace
+}  // namespace liaison::services
