@@ -6,6 +6,7 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/directory_store.hpp"
+#include "daemon/services/interpretation_service.hpp"
 #include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/json_input.hpp"
 #include "support/clock.hpp"
@@ -77,6 +78,7 @@ std::optional<services::request_event> event_for(std::string_view state) {
 }  // namespace
 
 void add_interpretation_routes(http::router& routes, services::interpretation_store& store,
+                               services::interpretation_service& offers,
                                services::directory_store& directory, const clock& time,
                                std::string district_time_zone) {
   const auto office =
@@ -123,7 +125,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
 
   routes.add(
       http::verb::post, "/v1/interpretation-requests", http::access_rule::any_key(),
-      [&store, &directory, &time,
+      [&store, &offers, &directory, &time,
        district_time_zone](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
         if (!is_json(req)) {
@@ -173,11 +175,16 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
         if (auto created = co_await store.create_request(request, caller.key_name, now); !created) {
           co_return unavailable(req);
         }
+        // The request is stored; offers that fail to go out leave it `requested`, which the
+        // coordinator sees (and may offer again by hand).
+        auto offered = co_await offers.send_offers(request);
         auto stored = co_await store.load_request(request.id);
         if (!stored || !*stored) {
           co_return unavailable(req);
         }
-        auto res = http::make_json_response(http::status::created, request_json(**stored), req);
+        auto body = request_json(**stored);
+        body["offers"] = offered ? static_cast<std::int64_t>(*offered) : 0;
+        auto res = http::make_json_response(http::status::created, body, req);
         res.set(boost::beast::http::field::location, "/v1/interpretation-requests/" + request.id);
         co_return res;
       });

@@ -13,6 +13,7 @@ struct clock;
 }
 namespace liaison::services {
 class announcement_service;
+class interpretation_service;
 class interpretation_store;
 class conversation_store;
 class directory_store;
@@ -60,6 +61,7 @@ void add_conversation_routes(http::router& routes, services::directory_store& di
 
 // PUT/GET /v1/interpreters/{id}; POST/GET /v1/interpretation-requests, GET/PATCH …/{id}.
 void add_interpretation_routes(http::router& routes, services::interpretation_store& store,
+                               services::interpretation_service& offers,
                                services::directory_store& directory, const clock& time,
                                std::string district_time_zone);
 

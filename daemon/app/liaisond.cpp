@@ -25,6 +25,7 @@
 #include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/inbound_sms.hpp"
+#include "daemon/services/interpretation_service.hpp"
 #include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/message_service.hpp"
 #include "daemon/workers/delivery_worker.hpp"
@@ -94,6 +95,7 @@ struct liaisond::impl {
         inbound(cfg->district, directory, conversations, time, catalog,
                 make_keyword_parser(catalog),
                 make_language_matcher(catalog, cfg->district.default_language)),
+        interpreting(interpretation, directory, queue, catalog, cfg->district, time),
         announcement_records(redis, queue),
         announcements(directory, announcement_records, catalog, cfg->district, time,
                       cfg->queue.idempotency_key_ttl),
@@ -125,7 +127,7 @@ struct liaisond::impl {
     api::add_family_routes(routes, directory);
     api::add_contact_routes(routes, directory);
     api::add_conversation_routes(routes, directory, conversations);
-    api::add_interpretation_routes(routes, interpretation, directory, time,
+    api::add_interpretation_routes(routes, interpretation, interpreting, directory, time,
                                    cfg->district.time_zone);
     api::add_family_import_route(routes, directory, cfg->district.default_language,
                                  cfg->http.max_import_bytes);
@@ -138,6 +140,7 @@ struct liaisond::impl {
     worker.set_opt_out_store(directory);
     worker.set_announcements(announcements);
     inbound.set_announcements(announcements);
+    inbound.set_interpretation(interpreting);
   }
 
   void log_exception(std::exception_ptr e, const char* what) {
@@ -284,6 +287,7 @@ struct liaisond::impl {
   services::conversation_store conversations;
   services::interpretation_store interpretation;
   services::inbound_sms_service inbound;
+  services::interpretation_service interpreting;
   services::announcement_store announcement_records;
   services::announcement_service announcements;
   http::router routes;

@@ -3,6 +3,7 @@
 #include "daemon/services/announcement_service.hpp"
 #include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
+#include "daemon/services/interpretation_service.hpp"
 
 namespace liaison::services {
 
@@ -59,6 +60,16 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
     std::string_view from, std::string_view body) {
   const auto keyword = keywords_.parse(body);
   if (keyword.kind == i18n::keyword_kind::none) {
+    // An interpreter answering an offer gets the outcome at once (accepted, or filled).
+    if (offers_ != nullptr) {
+      auto answered = co_await offers_->handle_reply(from, body);
+      if (!answered) {
+        co_return answered.error();
+      }
+      if (*answered) {
+        co_return std::move(**answered);
+      }
+    }
     // An answer to the question the number was last sent counts for it; every text, answer or
     // not, is kept in the family's conversation for the school to read.
     if (announcements_ != nullptr) {

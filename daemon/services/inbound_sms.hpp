@@ -20,6 +20,7 @@ namespace liaison::services {
 
 class announcement_service;
 class conversation_store;
+class interpretation_service;
 class directory_store;
 
 struct inbound_decision {
@@ -56,12 +57,15 @@ class inbound_sms_service {
 
   // Where answers to announcement questions (RSVP) are counted; optional.
   void set_announcements(announcement_service& announcements) { announcements_ = &announcements; }
+  // Where interpreters' answers to offers ("YES 4821") go; optional.
+  void set_interpretation(interpretation_service& offers) { offers_ = &offers; }
 
  private:
   config::district_config district_;
   directory_store& directory_;
   conversation_store& conversations_;
   announcement_service* announcements_ = nullptr;
+  interpretation_service* offers_ = nullptr;
   const clock& clock_;
   i18n::message_renderer renderer_;
   i18n::keyword_parser keywords_;

@@ -1,5 +1,6 @@
 #include "daemon/services/interpretation_store.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "support/time_format.hpp"
@@ -129,6 +130,89 @@ interpretation_store::get_interpreter(std::string_view id) {
     co_return redis_failure();
   }
   co_return validated.value;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<interpreter>>>
+interpretation_store::interpreters_for_language(std::string_view language) {
+  const auto base = language.substr(0, language.find('-'));
+  std::vector<std::string> command = {"SUNION",
+                                      key("interpreters:language:" + std::string(language)),
+                                      key("interpreters:language:" + std::string(base))};
+  auto ids = co_await redis_.exec_one(std::move(command));
+  if (!ids) {
+    co_return ids.error();
+  }
+  std::vector<interpreter> found;
+  for (const auto& id : ids->elements) {
+    auto one = co_await get_interpreter(id.text);
+    if (!one) {
+      co_return one.error();
+    }
+    if (*one) {
+      found.push_back(std::move(**one));
+    }
+  }
+  // Deterministic order (offers go out in the same order every time).
+  std::sort(found.begin(), found.end(),
+            [](const interpreter& a, const interpreter& b) { return a.id < b.id; });
+  co_return found;
+}
+
+boost::asio::awaitable<boost::system::result<bool>> interpretation_store::reserve_offer_code(
+    std::string_view code, std::string_view request_id, system_clock::time_point until) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until.time_since_epoch());
+  std::vector<std::string> command = {
+      "SET",  key("offer:" + std::string(code)), std::string(request_id), "NX",
+      "PXAT", std::to_string(ms.count())};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return boost::system::result<bool>{boost::system::in_place_error, reply.error()};
+  }
+  co_return !reply->is_nil();
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_store::note_offers(
+    std::string_view request_id, std::string_view code,
+    const std::vector<std::pair<std::string, std::string>>& phone_to_interpreter) {
+  std::vector<std::string> hset = {"HSET", key("offer:" + std::string(code) + ":numbers")};
+  for (const auto& [phone, id] : phone_to_interpreter) {
+    hset.push_back(phone);
+    hset.push_back(id);
+  }
+  queue::redis_request request;
+  request.push(std::move(hset));
+  // The numbers expire with the code.
+  request.push({"PEXPIRETIME", key("offer:" + std::string(code))});
+  request.push({"HSET", key("request:" + std::string(request_id)), "offer_code", code});
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  const auto expires = (*replies)[1].integer;
+  if (expires > 0) {
+    std::vector<std::string> command = {"PEXPIREAT", key("offer:" + std::string(code) + ":numbers"),
+                                        std::to_string(expires)};
+    if (auto set = co_await redis_.exec_one(std::move(command)); !set) {
+      co_return set.error();
+    }
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::pair<std::string, std::string>>>>
+interpretation_store::find_offer(std::string_view code, std::string_view phone) {
+  queue::redis_request request;
+  request.push({"GET", key("offer:" + std::string(code))});
+  request.push({"HGET", key("offer:" + std::string(code) + ":numbers"), phone});
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if ((*replies)[0].is_nil() || (*replies)[1].is_nil()) {
+    co_return std::optional<std::pair<std::string, std::string>>{};
+  }
+  co_return std::optional<std::pair<std::string, std::string>>{
+      std::pair{(*replies)[0].text, (*replies)[1].text}};
 }
 
 boost::asio::awaitable<boost::system::result<void>> interpretation_store::create_request(

@@ -57,6 +57,22 @@ class interpretation_store {
   boost::asio::awaitable<boost::system::result<std::optional<interpreter>>> get_interpreter(
       std::string_view id);
 
+  // Active interpreters of `language` or its base language (es-MX: es-MX and es).
+  boost::asio::awaitable<boost::system::result<std::vector<interpreter>>> interpreters_for_language(
+      std::string_view language);
+
+  // Offers: a 4-digit code per open request (reserved until the deadline, so no two open
+  // requests share one), and which numbers it was offered to (number -> interpreter id).
+  boost::asio::awaitable<boost::system::result<bool>> reserve_offer_code(
+      std::string_view code, std::string_view request_id,
+      std::chrono::system_clock::time_point until);
+  boost::asio::awaitable<boost::system::result<void>> note_offers(
+      std::string_view request_id, std::string_view code,
+      const std::vector<std::pair<std::string, std::string>>& phone_to_interpreter);
+  // The request and interpreter a code means for this number, if it was offered to it.
+  boost::asio::awaitable<boost::system::result<std::optional<std::pair<std::string, std::string>>>>
+  find_offer(std::string_view code, std::string_view phone);
+
   boost::asio::awaitable<boost::system::result<void>> create_request(
       const interpretation_request& r, std::string_view by,
       std::chrono::system_clock::time_point now);

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <fstream>
 
 #include "support/crypto.hpp"
@@ -14,6 +12,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/twilio_webhook.hpp"
 
 namespace liaison::testing {
 namespace {
@@ -55,39 +54,12 @@ class inbound_sms_test : public ::testing::Test {
 
   http_reply text_in(const std::string& from, const std::string& body,
                      bool tamper_signature = false) {
-    return twilio_post("/v1/providers/twilio/sms",
-                       {{"MessageSid", "SM0123456789abcdef0123456789abcdef"},
-                        {"From", from},
-                        {"To", "+12025550100"},
-                        {"Body", body},
-                        {"NumMedia", "0"}},
-                       tamper_signature);
+    return text_as_twilio(port_, public_url, twilio_token, from, body, tamper_signature);
   }
 
-  // Signs as Twilio does: HMAC-SHA1 over the URL and the sorted key+value pairs, Base64.
-  http_reply twilio_post(const std::string& target,
-                         std::vector<std::pair<std::string, std::string>> params,
+  http_reply twilio_post(const std::string& target, const form_params& params,
                          bool tamper_signature = false) {
-    std::string form;
-    for (const auto& [key, value] : params) {
-      form += (form.empty() ? "" : "&") + key + "=" +
-              boost::urls::encode(value, boost::urls::unreserved_chars);
-    }
-    auto sorted = params;
-    std::sort(sorted.begin(), sorted.end());
-    std::string signed_text = std::string(public_url) + target;
-    for (const auto& [key, value] : sorted) {
-      signed_text += key + value;
-    }
-    std::string signature = base64_encode(hmac_sha1(twilio_token, signed_text));
-    if (tamper_signature) {
-      signature[0] = signature[0] == 'A' ? 'B' : 'A';
-    }
-    return send_http(port_, {"POST",
-                             target,
-                             form,
-                             {{"Content-Type", "application/x-www-form-urlencoded"},
-                              {"X-Twilio-Signature", signature}}});
+    return post_as_twilio(port_, public_url, twilio_token, target, params, tamper_signature);
   }
 
   boost::json::value family() {

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "daemon/services/interpretation_service.hpp"
 #include "support/time_format.hpp"
 
 namespace liaison::services {
@@ -96,6 +97,45 @@ TEST(Interpreter, LanguagesModesAndAddressesAreValidated) {
     fields.push_back(error.field);
   }
   EXPECT_THAT(fields, UnorderedElementsAre("languages[0]", "modes[0]", "phone"));
+}
+
+TEST(InterpreterOffers, AnswersAreACodeWithAnOptionalYesOrNo) {
+  EXPECT_EQ(parse_offer_answer("YES 4821")->code, "4821");
+  EXPECT_TRUE(parse_offer_answer("yes 4821")->accepts);
+  EXPECT_TRUE(parse_offer_answer("Sí 4821")->accepts);
+  EXPECT_TRUE(parse_offer_answer("4821")->accepts);
+  EXPECT_FALSE(parse_offer_answer("NO 4821")->accepts);
+  EXPECT_FALSE(parse_offer_answer("Não 4821")->accepts);
+  EXPECT_FALSE(parse_offer_answer("YES"));
+  EXPECT_FALSE(parse_offer_answer("YES 482"));
+  EXPECT_FALSE(parse_offer_answer("call me at 4821 after school please"));
+}
+
+TEST(InterpreterOffers, MatchingFollowsLanguageModeSchoolAndPhone) {
+  interpretation_request r;
+  r.language = "es-MX";
+  r.mode = interpretation_mode::phone;
+  r.school = "lincoln-es";
+  interpreter i;
+  i.languages = {"es"};
+  i.modes = {interpretation_mode::phone};
+  i.phone = "+12025550150";
+  EXPECT_TRUE(matches(i, r));  // es serves es-MX
+  auto other = i;
+  other.languages = {"pt"};
+  EXPECT_FALSE(matches(other, r));
+  other = i;
+  other.modes = {interpretation_mode::in_person};
+  EXPECT_FALSE(matches(other, r));
+  other = i;
+  other.schools = {"parks-ms"};
+  EXPECT_FALSE(matches(other, r));
+  other = i;
+  other.active = false;
+  EXPECT_FALSE(matches(other, r));
+  other = i;
+  other.phone.clear();
+  EXPECT_FALSE(matches(other, r));
 }
 
 }  // namespace

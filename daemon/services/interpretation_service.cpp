@@ -1,0 +1,254 @@
+#include "daemon/services/interpretation_service.hpp"
+
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+
+#include "daemon/services/directory_store.hpp"
+#include "i18n/keywords.hpp"
+#include "support/crypto.hpp"
+#include "support/time_format.hpp"
+
+namespace liaison::services {
+namespace {
+
+using std::chrono::system_clock;
+
+// Words that decline an offer, in the comparison form of i18n::normalize_reply.
+constexpr std::string_view decline_words[] = {"no",  "non", "nao", "khong", "nein",
+                                              "nie", "net", "нет", "la",    "لا"};
+
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find(' ', start);
+    const auto word = text.substr(start, end == std::string::npos ? end : end - start);
+    if (!word.empty()) {
+      out.push_back(word);
+    }
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+// The catalog's select keys for a meeting type (interpreter_offer).
+std::string_view meeting_key(meeting_type t) {
+  switch (t) {
+    case meeting_type::iep:
+    case meeting_type::section_504:
+      return "iep";
+    case meeting_type::conference:
+      return "conference";
+    case meeting_type::orientation:
+      return "orientation";
+    default:
+      return "other";
+  }
+}
+
+i18n::language_matcher make_matcher(const i18n::message_catalog& catalog,
+                                    const std::string& district_default) {
+  auto matcher = i18n::language_matcher::create(catalog.languages(), district_default);
+  if (!matcher) {
+    throw std::runtime_error("catalog languages: " + matcher.error);
+  }
+  return std::move(*matcher.value);
+}
+
+}  // namespace
+
+bool matches(const interpreter& i, const interpretation_request& r) {
+  const auto has = [](const auto& list, const auto& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+  };
+  // The request's language or its base language ("es-MX" is served by an "es" interpreter).
+  const auto base = r.language.substr(0, r.language.find('-'));
+  return i.active && !i.phone.empty() && has(i.modes, r.mode) &&
+         (has(i.languages, r.language) || has(i.languages, base)) &&
+         (i.schools.empty() || has(i.schools, r.school));
+}
+
+std::optional<offer_answer> parse_offer_answer(std::string_view text) {
+  const auto tokens = words(i18n::normalize_reply(text));
+  if (tokens.empty() || tokens.size() > 3) {
+    return std::nullopt;
+  }
+  const auto& code = tokens.back();
+  if (code.size() != 4 ||
+      !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const bool declines =
+      tokens.size() > 1 && std::find(std::begin(decline_words), std::end(decline_words),
+                                     tokens.front()) != std::end(decline_words);
+  return offer_answer{code, !declines};
+}
+
+interpretation_service::interpretation_service(interpretation_store& store,
+                                               directory_store& directory,
+                                               queue::delivery_queue& queue,
+                                               const i18n::message_catalog& catalog,
+                                               const config::district_config& district,
+                                               const clock& clock)
+    : store_(store),
+      directory_(directory),
+      queue_(queue),
+      catalog_(catalog),
+      district_(district),
+      clock_(clock),
+      renderer_(catalog),
+      catalog_languages_(make_matcher(catalog, district.default_language)) {}
+
+std::string interpretation_service::render(i18n::message_key key, const std::string& language,
+                                           const std::string& time_zone,
+                                           const i18n::message_arguments& arguments) {
+  const auto text_language = catalog_languages_.best(language);
+  i18n::render_target target{text_language ? *text_language.value : district_.default_language,
+                             language, time_zone};
+  auto rendered = renderer_.render(key, target, arguments);
+  if (!rendered) {
+    target = {"en", "en", time_zone};
+    rendered = renderer_.render(key, target, arguments);
+  }
+  return rendered ? *rendered.value : std::string();
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_service::send_sms(
+    std::string delivery_id, std::string address, std::string language, std::string text) {
+  const auto now = format_rfc3339_utc(clock_.now_system());
+  queue::record_fields record = {{"id", delivery_id},    {"channel", "sms"},
+                                 {"priority", "urgent"}, {"address", address},
+                                 {"language", language}, {"body", text},
+                                 {"state", "queued"},    {"attempts", "0"},
+                                 {"created_at", now},    {"retry_window_start", now}};
+  co_return co_await queue_.enqueue("sms", delivery_id, record);
+}
+
+boost::asio::awaitable<boost::system::result<std::size_t>> interpretation_service::send_offers(
+    const interpretation_request& request) {
+  auto pool = co_await store_.interpreters_for_language(request.language);
+  if (!pool) {
+    co_return pool.error();
+  }
+  std::vector<interpreter> chosen;
+  std::copy_if(pool->begin(), pool->end(), std::back_inserter(chosen),
+               [&](const interpreter& i) { return matches(i, request); });
+  if (chosen.empty()) {
+    co_return std::size_t{0};
+  }
+  // A code that no other open request uses, kept until the deadline.
+  std::string code;
+  for (int attempt = 0; attempt < 20 && code.empty(); ++attempt) {
+    const auto hex = random_hex(4);
+    const auto candidate = std::to_string(1000 + std::stoul(hex, nullptr, 16) % 9000);
+    auto reserved = co_await store_.reserve_offer_code(candidate, request.id, request.needed_by);
+    if (!reserved) {
+      co_return reserved.error();
+    }
+    if (*reserved) {
+      code = candidate;
+    }
+  }
+  if (code.empty()) {
+    co_return make_error_code(queue::queue_errc::redis_error);
+  }
+  std::vector<std::pair<std::string, std::string>> offered;  // phone, interpreter id
+  for (const auto& i : chosen) {
+    offered.emplace_back(i.phone, i.id);
+  }
+  if (auto noted = co_await store_.note_offers(request.id, code, offered); !noted) {
+    co_return noted.error();
+  }
+  for (const auto& i : chosen) {
+    auto language_name = i18n::display_name(request.language, i.language);
+    i18n::message_arguments arguments = {
+        {"language", language_name ? *language_name.value : request.language},
+        {"meeting_type", std::string(meeting_key(request.meeting))},
+        {"date", request.start},
+        {"code", code}};
+    auto text =
+        render(i18n::message_key::interpreter_offer, i.language, request.time_zone, arguments);
+    if (auto sent = co_await send_sms("offer:" + request.id + ":" + i.id, i.phone, i.language,
+                                      std::move(text));
+        !sent) {
+      co_return sent.error();
+    }
+  }
+  auto moved = co_await store_.transition(
+      request.id, request_event::offer, "liaison",
+      "offered to " + std::to_string(chosen.size()) + " interpreters, code " + code,
+      clock_.now_system());
+  if (!moved) {
+    co_return moved.error();
+  }
+  co_return chosen.size();
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+interpretation_service::handle_reply(std::string_view phone, std::string_view text) {
+  const auto answer = parse_offer_answer(text);
+  if (!answer) {
+    co_return std::optional<std::string>{};
+  }
+  auto offer = co_await store_.find_offer(answer->code, phone);
+  if (!offer) {
+    co_return offer.error();
+  }
+  if (!*offer) {
+    co_return std::optional<std::string>{};  // not a code this number was offered
+  }
+  const auto& [request_id, interpreter_id] = **offer;
+  auto found = co_await store_.get_interpreter(interpreter_id);
+  if (!found) {
+    co_return found.error();
+  }
+  const std::string language = *found ? (*found)->language : std::string("en");
+  if (!answer->accepts) {
+    co_return std::optional<std::string>{std::string()};  // noted by silence; others may take it
+  }
+  const std::map<std::string, std::string> assignee = {{"assigned_to", interpreter_id}};
+  auto outcome = co_await store_.transition(request_id, request_event::assign, interpreter_id,
+                                            "accepted by SMS", clock_.now_system(), assignee);
+  if (!outcome) {
+    co_return outcome.error();
+  }
+  if (outcome->result != transition_result::applied) {
+    // Someone was faster (or the request was cancelled): tell this one it is filled.
+    co_return std::optional<std::string>{
+        render(i18n::message_key::interpreter_offer_filled, language, district_.time_zone, {})};
+  }
+  // The family hears it in its own language, with the meeting time where the meeting is.
+  auto request = co_await store_.load_request(request_id);
+  if (request && *request) {
+    const auto& r = (*request)->value;
+    auto family = co_await directory_.get(r.family_id);
+    if (family && *family) {
+      const auto& guardians = (*family)->guardians;
+      auto g = std::find_if(guardians.begin(), guardians.end(), [&](const guardian& x) {
+        return !x.phone.empty() && (r.guardian_id.empty() || x.id == r.guardian_id) &&
+               std::find(x.opted_out.begin(), x.opted_out.end(), config::channel::sms) ==
+                   x.opted_out.end();
+      });
+      if (g != guardians.end()) {
+        auto language_name = i18n::display_name(r.language, g->language);
+        const i18n::message_arguments arguments = {
+            {"date", r.start}, {"language", language_name ? *language_name.value : r.language}};
+        auto confirmation = render(i18n::message_key::meeting_confirmation_family, g->language,
+                                   r.time_zone, arguments);
+        if (auto sent = co_await send_sms("confirm:" + request_id + ":" + g->id, g->phone,
+                                          g->language, std::move(confirmation));
+            !sent) {
+          co_return sent.error();
+        }
+      }
+    }
+  }
+  co_return std::optional<std::string>{
+      render(i18n::message_key::interpreter_confirmation, language, district_.time_zone, {})};
+}
+
+}  // namespace liaison::services

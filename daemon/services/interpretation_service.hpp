@@ -1,0 +1,74 @@
+// Offers and acceptances: a new request is offered by SMS to every matching interpreter (same
+// language, mode and school, active, with a phone), in the interpreter's language, with a short
+// code ("Reply YES 4821"); the first YES wins (a compare-and-set on the request's state, safe
+// with several liaisond instances), later ones are told it is filled, and the family gets a
+// confirmation in its own language with the meeting time in the school's zone.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "daemon/services/interpretation.hpp"
+#include "daemon/services/interpretation_store.hpp"
+#include "i18n/catalog.hpp"
+#include "i18n/language.hpp"
+#include "i18n/message_format.hpp"
+#include "queue/delivery_queue.hpp"
+#include "support/clock.hpp"
+
+namespace liaison::services {
+
+class directory_store;
+
+// Who may take a request (pure): active, speaks the language, offers the mode, serves the
+// school, and has a phone for the SMS offer.
+bool matches(const interpreter& i, const interpretation_request& r);
+
+// "YES 4821" / "sí 4821" / "NO 4821" (pure): the code and whether it accepts. nullopt when the
+// text is not an answer to an offer (a code is 4 digits; a reply that starts with a "no" word
+// declines).
+struct offer_answer {
+  std::string code;
+  bool accepts = true;
+};
+std::optional<offer_answer> parse_offer_answer(std::string_view text);
+
+class interpretation_service {
+ public:
+  interpretation_service(interpretation_store& store, directory_store& directory,
+                         queue::delivery_queue& queue, const i18n::message_catalog& catalog,
+                         const config::district_config& district, const clock& clock);
+
+  // Sends the offers of a new request and moves it to `offered`; returns how many went out
+  // (0: nobody matches, the request stays `requested` for the coordinator to handle).
+  boost::asio::awaitable<boost::system::result<std::size_t>> send_offers(
+      const interpretation_request& request);
+
+  // An inbound text from `phone`: when it answers an offer, the reply to send back (accepted,
+  // already filled…); nullopt when it is not about an offer.
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> handle_reply(
+      std::string_view phone, std::string_view text);
+
+ private:
+  std::string render(i18n::message_key key, const std::string& language,
+                     const std::string& time_zone, const i18n::message_arguments& arguments);
+  boost::asio::awaitable<boost::system::result<void>> send_sms(std::string delivery_id,
+                                                               std::string address,
+                                                               std::string language,
+                                                               std::string text);
+
+  interpretation_store& store_;
+  directory_store& directory_;
+  queue::delivery_queue& queue_;
+  const i18n::message_catalog& catalog_;
+  config::district_config district_;
+  const clock& clock_;
+  i18n::message_renderer renderer_;
+  i18n::language_matcher catalog_languages_;
+};
+
+}  // namespace liaison::services

@@ -1,0 +1,149 @@
+// Offers end to end: a Spanish IEP request offered by SMS to the matching interpreters, two of
+// them reply YES at once, exactly one is assigned, the other is told it is filled, and the family
+// gets its confirmation in Spanish. Real liaisond, private redis-server, Twilio-signed replies.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <future>
+#include <regex>
+
+#include "support/crypto.hpp"
+#include "support/time_format.hpp"
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/twilio_webhook.hpp"
+
+namespace liaison::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* coordinator_key = "offers-coordinator-key";
+constexpr const char* twilio_token = "offers-twilio-token";
+constexpr const char* public_url = "https://liaison.example.org";
+
+class interpreter_offers_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_.path() / "twilio-token") << twilio_token;
+    std::ofstream(dir_.path() / "liaison.toml")
+        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
+        << "time_zone = \"America/Chicago\"\n"
+        << "[http]\nport = " << port_ << "\npublic_url = \"" << public_url << "\"\n"
+        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
+        << "[workers]\nblock_timeout = \"200ms\"\n"
+        << "[[auth.api_keys]]\nname = \"fe-office\"\nrole = \"coordinator\"\nsha256 = \""
+        << sha256_hex(coordinator_key)
+        << "\"\n"
+        // Twilio only signs the inbound webhooks here; texts go to the outbox.
+        << "[[providers]]\nname = \"twilio\"\nkind = \"twilio\"\nchannels = [\"voice\"]\n"
+        << "base_url = \"http://127.0.0.1:9\"\naccount_sid = "
+           "\"AC00000000000000000000000000000000\"\n"
+        << "from = \"+12025550100\"\nauth_token_file = \"twilio-token\"\n"
+        << "[[providers]]\nname = \"outbox\"\nkind = \"outbox\"\nchannels = [\"sms\"]\n"
+        << "directory = \"" << (dir_.path() / "outbox").string() << "\"\n";
+    daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
+                                               dir_.path() / "liaisond.log");
+    ASSERT_EQ(call("PUT", "/v1/families/f-1",
+                   R"({"guardians": [{"id": "g-1", "name": "Rosa", "language": "es-MX",
+                        "phone": "+12025550111"}],
+                       "students": [{"id": "s-1", "school": "lincoln-es", "grade": "04"}]})")
+                  .status,
+              201u);
+    const char* interpreters[][3] = {{"int-1", "+12025550151", "es"},
+                                     {"int-2", "+12025550152", "es"},
+                                     {"int-3", "+12025550153", "es"},
+                                     {"int-4", "+12025550154", "so"}};  // another language
+    for (const auto& [id, phone, language] : interpreters) {
+      const auto put = call("PUT", std::string("/v1/interpreters/") + id,
+                            std::string(R"({"name": "I", "languages": [")") + language +
+                                R"("], "phone": ")" + phone + R"("})");
+      ASSERT_EQ(put.status, 201u) << put.body;
+    }
+  }
+
+  http_reply call(const std::string& method, const std::string& target, const std::string& body) {
+    return send_http(port_, {method,
+                             target,
+                             body,
+                             {{"Authorization", std::string("Bearer ") + coordinator_key},
+                              {"Content-Type", "application/json"}}});
+  }
+
+  std::vector<boost::json::object> outbox_lines() const {
+    std::vector<boost::json::object> lines;
+    std::ifstream in(dir_.path() / "outbox" / "outbox.ndjson");
+    for (std::string line; std::getline(in, line);) {
+      lines.push_back(boost::json::parse(line).as_object());
+    }
+    return lines;
+  }
+
+  temp_dir dir_;
+  redis_server redis_;
+  std::uint16_t port_ = free_tcp_port();
+  std::unique_ptr<daemon_process> daemon_;
+};
+
+TEST_F(interpreter_offers_test, the_first_yes_wins_and_the_family_is_told_in_spanish) {
+  const auto start = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now() +
+                                                              std::chrono::days(10));
+  const auto created = call("POST", "/v1/interpretation-requests",
+                            R"({"school": "lincoln-es", "family_id": "f-1", "language": "es",
+                                "meeting_type": "iep", "mode": "in_person", "start": ")" +
+                                format_rfc3339_utc(start) + R"("})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const auto request = boost::json::parse(created.body);
+  EXPECT_EQ(request.at("state"), "offered");
+  EXPECT_EQ(request.at("offers"), 3);
+  const std::string id(request.at("id").as_string());
+
+  // Three Spanish offers, none to the Somali interpreter, each with the code.
+  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == 3; })) << daemon_->log();
+  std::string code;
+  for (const auto& line : outbox_lines()) {
+    EXPECT_NE(line.at("address"), "+12025550154");
+    std::smatch found;
+    const std::string text(line.at("text").as_string());
+    ASSERT_TRUE(std::regex_search(text, found, std::regex("YES ([0-9]{4})"))) << text;
+    code = found[1];
+  }
+
+  // Two interpreters answer at the same moment: exactly one gets the job.
+  auto first = std::async(std::launch::async, [&] {
+    return text_as_twilio(port_, public_url, twilio_token, "+12025550151", "YES " + code);
+  });
+  auto second = std::async(std::launch::async, [&] {
+    return text_as_twilio(port_, public_url, twilio_token, "+12025550152", "yes " + code);
+  });
+  const auto a = first.get();
+  const auto b = second.get();
+  ASSERT_EQ(a.status, 200u);
+  ASSERT_EQ(b.status, 200u);
+  const bool a_won = a.body.find("confirmed") != std::string::npos;
+  const bool b_won = b.body.find("confirmed") != std::string::npos;
+  EXPECT_NE(a_won, b_won) << a.body << "\n" << b.body;
+  EXPECT_THAT(a_won ? b.body : a.body, HasSubstr("already been filled"));
+
+  const auto after = boost::json::parse(call("GET", "/v1/interpretation-requests/" + id, "").body);
+  EXPECT_EQ(after.at("state"), "assigned");
+  EXPECT_EQ(after.at("assigned_to"), a_won ? "int-1" : "int-2");
+
+  // The family's confirmation, in Spanish.
+  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == 4; })) << daemon_->log();
+  const auto confirmation = outbox_lines().back();
+  EXPECT_EQ(confirmation.at("address"), "+12025550111");
+  EXPECT_THAT(std::string(confirmation.at("text").as_string()), HasSubstr("está confirmada"));
+
+  // A number that was not offered the code cannot take it.
+  const auto stranger =
+      text_as_twilio(port_, public_url, twilio_token, "+12025550154", "YES " + code);
+  EXPECT_THAT(stranger.body, HasSubstr("<Response/>"));
+}
+
+}  // namespace
+}  // namespace liaison::testing
