@@ -221,6 +221,25 @@ interpretation_service::handle_reply(std::string_view phone, std::string_view te
     co_return std::optional<std::string>{
         render(i18n::message_key::interpreter_offer_filled, language, district_.time_zone, {})};
   }
+  // The others stop waiting: each is told, in their language, that it is filled.
+  auto numbers = co_await store_.offered_numbers(answer->code);
+  if (!numbers) {
+    co_return numbers.error();
+  }
+  for (const auto& [number, other_id] : *numbers) {
+    if (other_id == interpreter_id) {
+      continue;
+    }
+    auto other = co_await store_.get_interpreter(other_id);
+    const std::string other_language = other && *other ? (*other)->language : std::string("en");
+    auto filled = render(i18n::message_key::interpreter_offer_filled, other_language,
+                         district_.time_zone, {});
+    if (auto sent = co_await send_sms("filled:" + request_id + ":" + other_id, number,
+                                      other_language, std::move(filled));
+        !sent) {
+      co_return sent.error();
+    }
+  }
   // The family hears it in its own language, with the meeting time where the meeting is.
   auto request = co_await store_.load_request(request_id);
   if (request && *request) {

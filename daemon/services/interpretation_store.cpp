@@ -215,6 +215,20 @@ interpretation_store::find_offer(std::string_view code, std::string_view phone) 
       std::pair{(*replies)[0].text, (*replies)[1].text}};
 }
 
+boost::asio::awaitable<boost::system::result<std::vector<std::pair<std::string, std::string>>>>
+interpretation_store::offered_numbers(std::string_view code) {
+  std::vector<std::string> command = {"HGETALL", key("offer:" + std::string(code) + ":numbers")};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  std::vector<std::pair<std::string, std::string>> numbers;
+  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    numbers.emplace_back(reply->elements[i].text, reply->elements[i + 1].text);
+  }
+  co_return numbers;
+}
+
 boost::asio::awaitable<boost::system::result<void>> interpretation_store::create_request(
     const interpretation_request& r, std::string_view by, system_clock::time_point now) {
   const auto at = format_rfc3339_utc(now);

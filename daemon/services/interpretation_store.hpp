@@ -73,6 +73,10 @@ class interpretation_store {
   boost::asio::awaitable<boost::system::result<std::optional<std::pair<std::string, std::string>>>>
   find_offer(std::string_view code, std::string_view phone);
 
+  // Every number a code was offered to, with its interpreter.
+  boost::asio::awaitable<boost::system::result<std::vector<std::pair<std::string, std::string>>>>
+  offered_numbers(std::string_view code);
+
   boost::asio::awaitable<boost::system::result<void>> create_request(
       const interpretation_request& r, std::string_view by,
       std::chrono::system_clock::time_point now);

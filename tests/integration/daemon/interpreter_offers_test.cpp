@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <future>
+#include <map>
 #include <regex>
 
 #include "support/crypto.hpp"
@@ -133,11 +134,17 @@ TEST_F(interpreter_offers_test, the_first_yes_wins_and_the_family_is_told_in_spa
   EXPECT_EQ(after.at("state"), "assigned");
   EXPECT_EQ(after.at("assigned_to"), a_won ? "int-1" : "int-2");
 
-  // The family's confirmation, in Spanish.
-  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == 4; })) << daemon_->log();
-  const auto confirmation = outbox_lines().back();
-  EXPECT_EQ(confirmation.at("address"), "+12025550111");
-  EXPECT_THAT(std::string(confirmation.at("text").as_string()), HasSubstr("está confirmada"));
+  // The two others offered are told it is filled; the family gets its confirmation in Spanish.
+  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == 6; })) << daemon_->log();
+  std::map<std::string, std::string> last_text_to;
+  for (const auto& line : outbox_lines()) {
+    last_text_to[std::string(line.at("address").as_string())] =
+        std::string(line.at("text").as_string());
+  }
+  EXPECT_THAT(last_text_to.at("+12025550111"), HasSubstr("está confirmada"));
+  EXPECT_THAT(last_text_to.at("+12025550153"), HasSubstr("already been filled"));
+  EXPECT_THAT(last_text_to.at(a_won ? "+12025550152" : "+12025550151"),
+              HasSubstr("already been filled"));
 
   // A number that was not offered the code cannot take it.
   const auto stranger =
