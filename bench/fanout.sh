@@ -14,47 +14,7 @@ families=${FAMILIES:-160000}
 fsync=${FSYNC:-everysec}
 port=${PORT:-18080}
 key=bench-admin-key
-tmp=$(mktemp -d /tmp/liaison-fanout.XXXXXX)
-cleanup() {
-  [ -n "${daemon:-}" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
-  redis-cli -s "$tmp/redis.sock" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-[ -x "$build/daemon/liaisond" ] || "$here/scripts/build" "$build" RelWithDebInfo liaisond
-
-redis-server --port 0 --unixsocket "$tmp/redis.sock" --dir "$tmp" --appendonly yes \
-  --appendfsync "$fsync" --save "" --daemonize yes --pidfile "$tmp/redis.pid" \
-  --logfile "$tmp/redis.log"
-for _ in $(seq 1 100); do redis-cli -s "$tmp/redis.sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
-
-cat >"$tmp/liaison.toml" <<TOML
-[district]
-catalog_directory = "$here/i18n/catalog"
-quiet_hours_start = "00:00"
-quiet_hours_end = "00:00"
-[http]
-port = $port
-[redis]
-unix_socket = "$tmp/redis.sock"
-[logging]
-level = "warn"
-sink = "stderr"
-[[auth.api_keys]]
-name = "bench"
-role = "admin"
-sha256 = "$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
-[[providers]]
-name = "outbox"
-kind = "outbox"
-channels = ["voice"]
-directory = "$tmp/outbox"
-TOML
-
-"$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
-daemon=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+source "$here/bench/lib.sh"
 
 python3 - "$families" >"$tmp/families.ndjson" <<'PY'
 import json, sys
@@ -68,7 +28,6 @@ for i in range(int(sys.argv[1])):
                       "grade": "03"}]}))
 PY
 
-auth=(-H "Authorization: Bearer $key")
 start=$(date +%s.%N)
 curl -sS "${auth[@]}" -H "Content-Type: application/x-ndjson" -T "$tmp/families.ndjson" \
   -X POST "http://127.0.0.1:$port/v1/families/import" -o "$tmp/import.json" || { echo "import failed:"; cat "$tmp/import.json" "$tmp/liaisond.log"; exit 1; }

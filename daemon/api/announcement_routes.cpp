@@ -161,6 +161,33 @@ json::object preview_json(const services::announcement_preview& p) {
   return body;
 }
 
+// The announcement of the request's {id} when the caller may see it, or the answer to give
+// instead (404 for unknown ids and other schools' announcements alike, 503).
+struct visible_announcement {
+  std::optional<services::announcement_progress> progress;
+  std::optional<http::response> answer;
+};
+
+awaitable<visible_announcement> find_visible(services::announcement_service& announcements,
+                                             const http::request_context& ctx) {
+  const auto& req = ctx.req;
+  const std::string& id = ctx.path_params.at("id");
+  visible_announcement out;
+  if (!services::looks_like_announcement_id(id)) {
+    out.answer = not_found(req, id);
+    co_return out;
+  }
+  auto progress = co_await announcements.progress(id);
+  if (!progress) {
+    out.answer = unavailable(req);
+  } else if (!*progress || !reaches(*ctx.caller, (*progress)->stored)) {
+    out.answer = not_found(req, id);
+  } else {
+    out.progress = std::move(**progress);
+  }
+  co_return out;
+}
+
 }  // namespace
 
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
@@ -246,34 +273,21 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
 
   routes.add(http::verb::get, "/v1/announcements/{id}", http::access_rule::any_key(),
              [&announcements](http::request_context& ctx) -> awaitable<http::response> {
-               const auto& req = ctx.req;
-               const std::string& id = ctx.path_params.at("id");
-               if (!services::looks_like_announcement_id(id)) {
-                 co_return not_found(req, id);
+               auto found = co_await find_visible(announcements, ctx);
+               if (found.answer) {
+                 co_return std::move(*found.answer);
                }
-               auto progress = co_await announcements.progress(id);
-               if (!progress) {
-                 co_return unavailable(req);
-               }
-               if (!*progress || !reaches(*ctx.caller, (*progress)->stored)) {
-                 co_return not_found(req, id);
-               }
-               co_return http::make_json_response(http::status::ok, progress_json(**progress), req);
+               co_return http::make_json_response(http::status::ok, progress_json(*found.progress),
+                                                  ctx.req);
              });
 
   routes.add(http::verb::post, "/v1/announcements/{id}/cancel", http::access_rule::any_key(),
              [&announcements](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
                const std::string& id = ctx.path_params.at("id");
-               if (!services::looks_like_announcement_id(id)) {
-                 co_return not_found(req, id);
-               }
-               auto before = co_await announcements.progress(id);
-               if (!before) {
-                 co_return unavailable(req);
-               }
-               if (!*before || !reaches(*ctx.caller, (*before)->stored)) {
-                 co_return not_found(req, id);
+               auto found = co_await find_visible(announcements, ctx);
+               if (found.answer) {
+                 co_return std::move(*found.answer);
                }
                auto cancelled = co_await announcements.cancel(id, requester_of(*ctx.caller));
                if (!cancelled) {

@@ -9,9 +9,9 @@
 #include <map>
 #include <set>
 
-#include "support/crypto.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/liaisond_config.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -77,22 +77,18 @@ constexpr const char* workshop = R"({
 class announcements_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.path() / "liaison.toml")
-        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
-        << "name = \"Test District\"\n"
+    liaisond_config(port_, redis_.socket_path())
         // Quiet hours off: this test runs at any time of day (quiet hours are tested with an
         // injected clock in announcement_fanout_test).
-        << "quiet_hours_start = \"00:00\"\nquiet_hours_end = \"00:00\"\n"
-        << "[district.schools]\nlincoln-es = \"Lincoln Elementary\"\n"
-        << "[http]\nport = " << port_ << "\n"
-        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
-        << "[workers]\nscheduler_interval = \"200ms\"\nblock_timeout = \"200ms\"\n"
-        << "[[auth.api_keys]]\nname = \"office\"\nrole = \"coordinator\"\nsha256 = \""
-        << sha256_hex(coordinator_key) << "\"\n"
-        << "[[auth.api_keys]]\nname = \"parks\"\nrole = \"school\"\n"
-        << "schools = [\"parks-ms\"]\nsha256 = \"" << sha256_hex(school_key) << "\"\n"
-        << "[[providers]]\nname = \"outbox\"\nkind = \"outbox\"\nchannels = [\"sms\", \"email\"]\n"
-        << "directory = \"" << (dir_.path() / "outbox").string() << "\"\n";
+        .district(
+            "name = \"Test District\"\n"
+            "quiet_hours_start = \"00:00\"\nquiet_hours_end = \"00:00\"\n"
+            "[district.schools]\nlincoln-es = \"Lincoln Elementary\"\n")
+        .tables("[workers]\nscheduler_interval = \"200ms\"\nblock_timeout = \"200ms\"\n")
+        .api_key("office", "coordinator", coordinator_key)
+        .api_key("parks", "school", school_key, {"parks-ms"})
+        .outbox(dir_.path(), {"sms", "email"})
+        .write(dir_.path() / "liaison.toml");
     daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
                                                dir_.path() / "liaisond.log");
   }

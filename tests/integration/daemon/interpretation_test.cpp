@@ -5,10 +5,10 @@
 #include <boost/json.hpp>
 #include <fstream>
 
-#include "support/crypto.hpp"
 #include "support/time_format.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/liaisond_config.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -23,16 +23,11 @@ constexpr const char* school_key = "interp-school-key";
 class interpretation_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.path() / "liaison.toml")
-        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
-        << "[http]\nport = " << port_ << "\n"
-        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
-        << "[[auth.api_keys]]\nname = \"fe-office\"\nrole = \"coordinator\"\nsha256 = \""
-        << sha256_hex(coordinator_key) << "\"\n"
-        << "[[auth.api_keys]]\nname = \"parks\"\nrole = \"school\"\n"
-        << "schools = [\"parks-ms\"]\nsha256 = \"" << sha256_hex(school_key) << "\"\n"
-        << "[[providers]]\nname = \"outbox\"\nkind = \"outbox\"\nchannels = [\"sms\"]\n"
-        << "directory = \"" << (dir_.path() / "outbox").string() << "\"\n";
+    liaisond_config(port_, redis_.socket_path())
+        .api_key("fe-office", "coordinator", coordinator_key)
+        .api_key("parks", "school", school_key, {"parks-ms"})
+        .outbox(dir_.path(), {"sms"})
+        .write(dir_.path() / "liaison.toml");
     daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
                                                dir_.path() / "liaisond.log");
     ASSERT_EQ(call("PUT", "/v1/families/f-1",

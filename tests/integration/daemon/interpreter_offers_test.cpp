@@ -10,10 +10,10 @@
 #include <map>
 #include <regex>
 
-#include "support/crypto.hpp"
 #include "support/time_format.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/liaisond_config.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/twilio_webhook.hpp"
@@ -31,22 +31,19 @@ class interpreter_offers_test : public ::testing::Test {
  protected:
   void SetUp() override {
     std::ofstream(dir_.path() / "twilio-token") << twilio_token;
-    std::ofstream(dir_.path() / "liaison.toml")
-        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
-        << "time_zone = \"America/Chicago\"\n"
-        << "[http]\nport = " << port_ << "\npublic_url = \"" << public_url << "\"\n"
-        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
-        << "[workers]\nblock_timeout = \"200ms\"\n"
-        << "[[auth.api_keys]]\nname = \"fe-office\"\nrole = \"coordinator\"\nsha256 = \""
-        << sha256_hex(coordinator_key)
-        << "\"\n"
+    liaisond_config(port_, redis_.socket_path())
+        .district("time_zone = \"America/Chicago\"\n")
+        .http("public_url = \"" + std::string(public_url) + "\"\n")
+        .tables("[workers]\nblock_timeout = \"200ms\"\n")
+        .api_key("fe-office", "coordinator", coordinator_key)
         // Twilio only signs the inbound webhooks here; texts go to the outbox.
-        << "[[providers]]\nname = \"twilio\"\nkind = \"twilio\"\nchannels = [\"voice\"]\n"
-        << "base_url = \"http://127.0.0.1:9\"\naccount_sid = "
-           "\"AC00000000000000000000000000000000\"\n"
-        << "from = \"+12025550100\"\nauth_token_file = \"twilio-token\"\n"
-        << "[[providers]]\nname = \"outbox\"\nkind = \"outbox\"\nchannels = [\"sms\"]\n"
-        << "directory = \"" << (dir_.path() / "outbox").string() << "\"\n";
+        .tables(
+            "[[providers]]\nname = \"twilio\"\nkind = \"twilio\"\nchannels = [\"voice\"]\n"
+            "base_url = \"http://127.0.0.1:9\"\n"
+            "account_sid = \"AC00000000000000000000000000000000\"\n"
+            "from = \"+12025550100\"\nauth_token_file = \"twilio-token\"\n")
+        .outbox(dir_.path(), {"sms"})
+        .write(dir_.path() / "liaison.toml");
     daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
                                                dir_.path() / "liaisond.log");
     ASSERT_EQ(call("PUT", "/v1/families/f-1",

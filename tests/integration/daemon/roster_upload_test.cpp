@@ -6,9 +6,9 @@
 #include <boost/json.hpp>
 #include <fstream>
 
-#include "support/crypto.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/liaisond_config.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -42,17 +42,13 @@ constexpr const char* users_csv =
 class roster_upload_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_.path() / "liaison.toml")
-        << "[district]\ncatalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
+    liaisond_config(port_, redis_.socket_path())
         // Uploads have their own limit, above the one for other requests.
-        << "[http]\nport = " << port_ << "\nmax_body_bytes = 600\nmax_import_bytes = 8000\n"
-        << "[redis]\nunix_socket = \"" << redis_.socket_path().string() << "\"\n"
-        << "[[auth.api_keys]]\nname = \"office\"\nrole = \"coordinator\"\nsha256 = \""
-        << sha256_hex(coordinator_key) << "\"\n"
-        << "[[auth.api_keys]]\nname = \"lincoln\"\nrole = \"school\"\n"
-        << "schools = [\"lincoln-es\"]\nsha256 = \"" << sha256_hex(school_key) << "\"\n"
-        << "[[providers]]\nname = \"outbox\"\nkind = \"outbox\"\nchannels = [\"sms\"]\n"
-        << "directory = \"" << (dir_.path() / "outbox").string() << "\"\n";
+        .http("max_body_bytes = 600\nmax_import_bytes = 8000\n")
+        .api_key("office", "coordinator", coordinator_key)
+        .api_key("lincoln", "school", school_key, {"lincoln-es"})
+        .outbox(dir_.path(), {"sms"})
+        .write(dir_.path() / "liaison.toml");
     daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
                                                dir_.path() / "liaisond.log");
   }

@@ -1,0 +1,47 @@
+# Shared by the benchmark scripts (sourced): a private redis-server with AOF and a liaisond on
+# it, in a temporary folder removed at exit. Only voice has a provider, so SMS and email
+# deliveries stay queued: the benchmarks measure intake and fan-out, not dispatch.
+# Inputs: here, build, fsync, port, key. Sets: tmp, daemon, auth.
+
+tmp=$(mktemp -d /tmp/liaison-bench.XXXXXX)
+cleanup() {
+  [ -n "${daemon:-}" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
+  redis-cli -s "$tmp/redis.sock" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+[ -x "$build/daemon/liaisond" ] || "$here/scripts/build" "$build" RelWithDebInfo liaisond
+
+redis-server --port 0 --unixsocket "$tmp/redis.sock" --dir "$tmp" --appendonly yes \
+  --appendfsync "$fsync" --save "" --daemonize yes --pidfile "$tmp/redis.pid" \
+  --logfile "$tmp/redis.log"
+for _ in $(seq 1 100); do redis-cli -s "$tmp/redis.sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+cat >"$tmp/liaison.toml" <<TOML
+[district]
+catalog_directory = "$here/i18n/catalog"
+quiet_hours_start = "00:00"
+quiet_hours_end = "00:00"
+[http]
+port = $port
+[redis]
+unix_socket = "$tmp/redis.sock"
+[logging]
+level = "warn"
+sink = "stderr"
+[[auth.api_keys]]
+name = "bench"
+role = "admin"
+sha256 = "$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
+[[providers]]
+name = "outbox"
+kind = "outbox"
+channels = ["voice"]
+directory = "$tmp/outbox"
+TOML
+
+"$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
+daemon=$!
+for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+auth=(-H "Authorization: Bearer $key")
