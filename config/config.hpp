@@ -19,6 +19,9 @@ struct district_config {
   std::string default_language = "en";         // BCP 47
   std::string time_zone = "America/New_York";  // IANA
   std::string help_phone;  // told to families in the HELP reply: the family engagement office
+  // Where the family engagement office is told what needs a person (an interpreter request
+  // nobody accepted before its deadline). Empty: such events are only logged and shown in the API.
+  std::string coordinator_email;
   // The message catalogs (one JSON file per language), installed with the package.
   std::filesystem::path catalog_directory = "/usr/share/liaison/catalog";
   // Quiet hours, as times of day in each guardian's own time zone: `normal` SMS and voice

@@ -809,6 +809,7 @@ schema<district_config> district_schema() {
                  }),
       name_field("time_zone", &district_config::time_zone),
       name_field("help_phone", &district_config::help_phone),
+      name_field("coordinator_email", &district_config::coordinator_email),
       time_of_day_field("quiet_hours_start", &district_config::quiet_hours_start),
       time_of_day_field("quiet_hours_end", &district_config::quiet_hours_end),
       make_field("schools", &district_config::school_names,

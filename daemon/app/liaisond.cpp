@@ -141,6 +141,14 @@ struct liaisond::impl {
     worker.set_announcements(announcements);
     inbound.set_announcements(announcements);
     inbound.set_interpretation(interpreting);
+    scheduler.add_task("interpreter request escalation",
+                       [this]() -> asio::awaitable<boost::system::result<void>> {
+                         auto escalated = co_await interpreting.escalate_unfilled();
+                         if (!escalated) {
+                           co_return escalated.error();
+                         }
+                         co_return boost::system::result<void>{};
+                       });
   }
 
   void log_exception(std::exception_ptr e, const char* what) {

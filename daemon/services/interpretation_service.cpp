@@ -117,15 +117,82 @@ std::string interpretation_service::render(i18n::message_key key, const std::str
   return rendered ? *rendered.value : std::string();
 }
 
-boost::asio::awaitable<boost::system::result<void>> interpretation_service::send_sms(
-    std::string delivery_id, std::string address, std::string language, std::string text) {
+boost::asio::awaitable<boost::system::result<void>> interpretation_service::send_message(
+    config::channel channel, std::string delivery_id, std::string address, std::string language,
+    std::string subject, std::string text) {
   const auto now = format_rfc3339_utc(clock_.now_system());
-  queue::record_fields record = {{"id", delivery_id},    {"channel", "sms"},
+  const std::string channel_name(config::to_string(channel));
+  queue::record_fields record = {{"id", delivery_id},    {"channel", channel_name},
                                  {"priority", "urgent"}, {"address", address},
                                  {"language", language}, {"body", text},
                                  {"state", "queued"},    {"attempts", "0"},
                                  {"created_at", now},    {"retry_window_start", now}};
-  co_return co_await queue_.enqueue("sms", delivery_id, record);
+  if (!subject.empty()) {
+    record["subject"] = subject;
+  }
+  co_return co_await queue_.enqueue(channel_name, delivery_id, record);
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_service::send_sms(
+    std::string delivery_id, std::string address, std::string language, std::string text) {
+  co_return co_await send_message(config::channel::sms, std::move(delivery_id), std::move(address),
+                                  std::move(language), {}, std::move(text));
+}
+
+boost::asio::awaitable<boost::system::result<std::size_t>>
+interpretation_service::escalate_unfilled() {
+  const auto now = clock_.now_system();
+  auto due = co_await store_.past_deadline(now, 100);
+  if (!due) {
+    co_return due.error();
+  }
+  std::size_t escalated = 0;
+  for (const auto& id : *due) {
+    auto moved = co_await store_.transition(id, request_event::expire, "liaison",
+                                            "nobody accepted by the deadline", now);
+    if (!moved) {
+      co_return moved.error();
+    }
+    if (moved->result != transition_result::applied) {
+      continue;  // another instance escalated it, or it was filled meanwhile
+    }
+    ++escalated;
+    if (district_.coordinator_email.empty()) {
+      continue;
+    }
+    auto request = co_await store_.load_request(id);
+    if (!request) {
+      co_return request.error();
+    }
+    if (!*request) {
+      continue;
+    }
+    const auto& r = (*request)->value;
+    // Staff read it in English (the office's working language); the details are what a
+    // vendor needs.
+    auto language_name = i18n::display_name(r.language, "en");
+    const std::string language = language_name ? *language_name.value : r.language;
+    const std::string meeting(to_string(r.meeting));
+    const std::string subject = "Unfilled interpreter request: " + language + ", " + meeting +
+                                ", " + format_rfc3339_utc(r.start);
+    std::string text = "No interpreter accepted request " + id + " by its deadline (" +
+                       format_rfc3339_utc(r.needed_by) + ").\n\nLanguage: " + language +
+                       "\nMeeting: " + meeting + " (" + std::string(to_string(r.mode)) +
+                       ")\nSchool: " + r.school + "\nFamily: " + r.family_id +
+                       "\nStart: " + format_rfc3339_utc(r.start) + " (" + r.time_zone + "), " +
+                       std::to_string(r.duration.count()) + " minutes";
+    if (!r.location.empty()) {
+      text += "\nWhere: " + r.location;
+    }
+    text += "\n\nPlease book a vendor or reschedule.";
+    if (auto sent =
+            co_await send_message(config::channel::email, "unfilled:" + id,
+                                  district_.coordinator_email, "en", subject, std::move(text));
+        !sent) {
+      co_return sent.error();
+    }
+  }
+  co_return escalated;
 }
 
 boost::asio::awaitable<boost::system::result<std::size_t>> interpretation_service::send_offers(

@@ -48,6 +48,12 @@ class interpretation_service {
   boost::asio::awaitable<boost::system::result<std::size_t>> send_offers(
       const interpretation_request& request);
 
+  // Requests nobody accepted by their deadline become `unfilled`, and the coordinator is told by
+  // email ([district] coordinator_email) in time to call a vendor. Safe in every instance at
+  // once: the transition is a compare-and-set, so each request is escalated once. Returns how
+  // many were.
+  boost::asio::awaitable<boost::system::result<std::size_t>> escalate_unfilled();
+
   // An inbound text from `phone`: when it answers an offer, the reply to send back (accepted,
   // already filled…); nullopt when it is not about an offer.
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> handle_reply(
@@ -56,6 +62,9 @@ class interpretation_service {
  private:
   std::string render(i18n::message_key key, const std::string& language,
                      const std::string& time_zone, const i18n::message_arguments& arguments);
+  boost::asio::awaitable<boost::system::result<void>> send_message(
+      config::channel channel, std::string delivery_id, std::string address, std::string language,
+      std::string subject, std::string text);
   boost::asio::awaitable<boost::system::result<void>> send_sms(std::string delivery_id,
                                                                std::string address,
                                                                std::string language,

@@ -29,14 +29,17 @@ return existed
 )lua";
 
 // Compare-and-set of a request's state with its history entry. KEYS[1] request, KEYS[2]
-// history; ARGV[1] expected state, ARGV[2] new state, ARGV[3] event, ARGV[4] by, ARGV[5] at,
-// ARGV[6] note, ARGV[7..] extra field, value... Returns 'ok', 'not_found' or the current state.
+// history, KEYS[3] the deadlines set; ARGV[1] expected state, ARGV[2] new state, ARGV[3] event,
+// ARGV[4] by, ARGV[5] at, ARGV[6] note, ARGV[7] request id, ARGV[8..] extra field, value...
+// Returns 'ok', 'not_found' or the current state. A request that is no longer waiting for an
+// interpreter leaves the deadlines set.
 constexpr const char* transition_source = R"lua(
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current then return 'not_found' end
 if current ~= ARGV[1] then return current end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'updated_at', ARGV[5])
-if #ARGV > 6 then redis.call('HSET', KEYS[1], unpack(ARGV, 7)) end
+if ARGV[2] ~= 'requested' and ARGV[2] ~= 'offered' then redis.call('ZREM', KEYS[3], ARGV[7]) end
+if #ARGV > 7 then redis.call('HSET', KEYS[1], unpack(ARGV, 8)) end
 redis.call('XADD', KEYS[2], '*', 'from', current, 'to', ARGV[2], 'event', ARGV[3],
            'by', ARGV[4], 'at', ARGV[5], 'note', ARGV[6])
 return 'ok'
@@ -229,6 +232,23 @@ interpretation_store::offered_numbers(std::string_view code) {
   co_return numbers;
 }
 
+boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
+interpretation_store::past_deadline(system_clock::time_point now, std::size_t count) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  std::vector<std::string> command = {
+      "ZRANGEBYSCORE",      key("deadlines"), "-inf", std::to_string(ms.count()), "LIMIT", "0",
+      std::to_string(count)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  std::vector<std::string> ids;
+  for (const auto& element : reply->elements) {
+    ids.push_back(element.text);
+  }
+  co_return ids;
+}
+
 boost::asio::awaitable<boost::system::result<void>> interpretation_store::create_request(
     const interpretation_request& r, std::string_view by, system_clock::time_point now) {
   const auto at = format_rfc3339_utc(now);
@@ -242,6 +262,9 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_store::create
                 to_string(request_state::requested), "event", "create", "by", by, "at", at, "note",
                 ""});
   request.push({"ZADD", key("requests"), std::to_string(ms.count()), r.id});
+  const auto deadline =
+      std::chrono::duration_cast<std::chrono::milliseconds>(r.needed_by.time_since_epoch());
+  request.push({"ZADD", key("deadlines"), std::to_string(deadline.count()), r.id});
   request.push({"EXEC"});
   auto replies = co_await redis_.exec(request);
   if (!replies) {
@@ -333,10 +356,15 @@ boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation
       co_return transition_outcome{transition_result::illegal, *from};
     }
     std::vector<std::string> keys = {key("request:" + std::string(id)),
-                                     key("request:" + std::string(id) + ":history")};
-    std::vector<std::string> args = {std::string(to_string(*from)), std::string(to_string(*to)),
-                                     std::string(to_string(event)), std::string(by),
-                                     format_rfc3339_utc(now),       std::string(note)};
+                                     key("request:" + std::string(id) + ":history"),
+                                     key("deadlines")};
+    std::vector<std::string> args = {std::string(to_string(*from)),
+                                     std::string(to_string(*to)),
+                                     std::string(to_string(event)),
+                                     std::string(by),
+                                     format_rfc3339_utc(now),
+                                     std::string(note),
+                                     std::string(id)};
     for (const auto& [field, value] : extra) {
       args.push_back(field);
       args.push_back(value);

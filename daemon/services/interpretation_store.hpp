@@ -5,6 +5,8 @@
 //   <prefix>:{i}:request:<id>:history            stream: every transition (from, to, event,
 //                                                by, at, note)
 //   <prefix>:{i}:requests                        sorted set of request ids by creation time
+//   <prefix>:{i}:deadlines                       sorted set: requests waiting for an
+//                                                interpreter, by needed_by
 // Transitions are compare-and-set in one script: with several liaisond instances, a transition
 // computed from a state that changed meanwhile is refused, never applied twice.
 #pragma once
@@ -76,6 +78,10 @@ class interpretation_store {
   // Every number a code was offered to, with its interpreter.
   boost::asio::awaitable<boost::system::result<std::vector<std::pair<std::string, std::string>>>>
   offered_numbers(std::string_view code);
+
+  // Requests still waiting for an interpreter whose deadline (needed_by) is at or before `now`.
+  boost::asio::awaitable<boost::system::result<std::vector<std::string>>> past_deadline(
+      std::chrono::system_clock::time_point now, std::size_t count);
 
   boost::asio::awaitable<boost::system::result<void>> create_request(
       const interpretation_request& r, std::string_view by,

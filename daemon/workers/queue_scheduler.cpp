@@ -98,6 +98,10 @@ asio::awaitable<boost::system::result<void>> queue_scheduler::sample() {
   co_return boost::system::result<void>{};
 }
 
+void queue_scheduler::add_task(std::string name, periodic_task task) {
+  tasks_.push_back({std::move(name), std::move(task), false});
+}
+
 asio::awaitable<void> queue_scheduler::run() {
   bool failing = false;
   while (!stopping_) {
@@ -112,6 +116,13 @@ asio::awaitable<void> queue_scheduler::run() {
       failing = true;
     } else {
       failing = false;
+    }
+    for (auto& t : tasks_) {
+      auto done = co_await t.run();
+      if (!done && !t.failing) {
+        logger_->warn("{} failed: {}", t.name, done.error().message());
+      }
+      t.failing = !done;
     }
     timer_.expires_after(cfg_.scheduler_interval);
     co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/result.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,11 @@ class queue_scheduler {
   // Reads the queue's sizes into the gauges.
   boost::asio::awaitable<boost::system::result<void>> sample();
 
+  // Other housekeeping run on the same tick, in every instance (each must be safe to run in
+  // several at once): e.g. interpreter requests whose deadline passed.
+  using periodic_task = std::function<boost::asio::awaitable<boost::system::result<void>>()>;
+  void add_task(std::string name, periodic_task task);
+
  private:
   boost::asio::any_io_executor executor_;
   config::workers_config cfg_;
@@ -58,6 +64,12 @@ class queue_scheduler {
   prometheus::Gauge& dead_;
   prometheus::Family<prometheus::Counter>& promoted_;
   boost::asio::steady_timer timer_;
+  struct scheduled_task {
+    std::string name;
+    periodic_task run;
+    bool failing = false;
+  };
+  std::vector<scheduled_task> tasks_;
   bool stopping_ = false;
 };
 
