@@ -1,18 +1,13 @@
 #include "daemon/liaisonctl/dlq_command.hpp"
 
-#include <spdlog/logger.h>
-#include <spdlog/sinks/stdout_sinks.h>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <charconv>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "config/loader.hpp"
+#include "daemon/liaisonctl/redis_session.hpp"
 #include "queue/delivery_queue.hpp"
 #include "queue/redis_connection.hpp"
 
@@ -20,12 +15,6 @@ namespace liaison::ctl {
 namespace {
 
 namespace asio = boost::asio;
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
-
-constexpr std::string_view default_config = "/etc/liaison/liaison.toml";
 
 constexpr std::string_view dlq_usage =
     "usage: liaisonctl dlq [--config FILE] list [--count N] [--after ENTRY_ID]\n"
@@ -43,7 +32,7 @@ constexpr std::string_view dlq_usage =
     "says where Redis is.\n";
 
 struct dlq_request {
-  std::string config_path = std::string(default_config);
+  std::string config_path = std::string(default_config_path);
   std::string action;
   std::vector<std::string> operands;
   bool all = false;
@@ -230,13 +219,6 @@ asio::awaitable<int> purge(queue::delivery_queue& q, const dlq_request& request)
 
 asio::awaitable<int> perform(queue::redis_connection& redis, const config::redis_config& cfg,
                              const dlq_request& request) {
-  if (!co_await redis.wait_connected(cfg.connect_timeout + std::chrono::seconds(1))) {
-    std::cerr << "liaisonctl: cannot reach Redis ("
-              << (cfg.unix_socket.empty() ? cfg.host + ":" + std::to_string(cfg.port)
-                                          : cfg.unix_socket)
-              << ")\n";
-    co_return exit_failed;
-  }
   queue::delivery_queue q(redis, cfg.key_prefix);
   if (request.action == "list") {
     co_return co_await list(q, request);
@@ -263,29 +245,11 @@ int run_dlq(std::span<const std::string_view> args) {
     std::cerr << "liaisonctl: " << problem << "\n\n" << dlq_usage;
     return exit_usage;
   }
-  const auto loaded = config::load_config_file(request->config_path);
-  if (!loaded.config) {
-    for (const auto& error : loaded.errors) {
-      std::cerr << (error.key_path.empty() ? request->config_path : error.key_path) << ": "
-                << error.message << '\n';
-    }
-    return exit_failed;
-  }
-  const auto& cfg = loaded.config->redis;
-  // Connection trouble is reported by the command itself; keep the client's own logs quiet.
-  auto logger = std::make_shared<spdlog::logger>("liaisonctl",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_st>());
-  logger->set_level(spdlog::level::off);
-  asio::io_context io(1);
-  queue::redis_connection redis(io.get_executor(), cfg, logger);
-  asio::co_spawn(io, redis.run(), asio::detached);
-  int exit_code = exit_failed;
-  asio::co_spawn(io, perform(redis, cfg, *request), [&](std::exception_ptr e, int code) {
-    exit_code = e ? exit_failed : code;
-    redis.cancel();
-  });
-  io.run();
-  return exit_code;
+  return with_redis(request->config_path,
+                    [&request](queue::redis_connection& redis,
+                               const config::liaison_config& cfg) -> asio::awaitable<int> {
+                      co_return co_await perform(redis, cfg.redis, *request);
+                    });
 }
 
 }  // namespace liaison::ctl

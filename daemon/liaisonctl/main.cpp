@@ -10,6 +10,7 @@
 
 #include "config/loader.hpp"
 #include "daemon/liaisonctl/dlq_command.hpp"
+#include "daemon/liaisonctl/stats_command.hpp"
 #include "support/crypto.hpp"
 
 namespace {
@@ -26,6 +27,7 @@ constexpr std::string_view tool_usage =
     "  hash-key [TOKEN|-]  print the SHA-256 of an API token for [[auth.api_keys]];\n"
     "                      without TOKEN, generate a new token\n"
     "  dlq ACTION          list, show, replay or purge dead letters\n"
+    "  stats               queue depths, delayed jobs, dead letters, fan-outs waiting\n"
     "\n"
     "`liaisonctl COMMAND --help` describes a command.\n";
 
@@ -133,6 +135,9 @@ int run(std::span<const std::string_view> args) {
   }
   if (command == "dlq") {
     return liaison::ctl::run_dlq(rest);
+  }
+  if (command == "stats") {
+    return liaison::ctl::run_stats(rest);
   }
   return usage_error("unknown command \"" + std::string(command) + "\"", tool_usage);
 }

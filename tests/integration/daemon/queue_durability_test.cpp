@@ -286,5 +286,20 @@ TEST_F(QueueDurabilityTest, liaisonctl_dlq_lists_shows_replays_and_purges) {
   EXPECT_NE(second_entry, first_entry);
 }
 
+TEST_F(QueueDurabilityTest, liaisonctl_stats_prints_the_queues_figures) {
+  redis_.cli({"XADD", "liaison:{q}:stream:sms", "*", "delivery", "d-1"});
+  redis_.cli({"XADD", "liaison:{q}:stream:sms", "*", "delivery", "d-2"});
+  redis_.cli({"ZADD", "liaison:{q}:delayed", "1", "d-3"});
+  redis_.cli({"XADD", "liaison:{q}:dead", "*", "delivery", "d-4"});
+  redis_.cli({"ZADD", "liaison:{q}:fanout", "1", "ann_1"});
+  const auto stats = run_liaisonctl("stats --config " + config_path().string());
+  ASSERT_EQ(stats.exit_code, 0) << stats.output;
+  EXPECT_THAT(stats.output, HasSubstr("stream sms: 2 waiting or in progress"));
+  EXPECT_THAT(stats.output, HasSubstr("delayed: 1\n"));
+  EXPECT_THAT(stats.output, HasSubstr("dead letters: 1\n"));
+  EXPECT_THAT(stats.output, HasSubstr("announcements to fan out: 1\n"));
+  EXPECT_EQ(run_liaisonctl("stats --bogus").exit_code, 2);
+}
+
 }  // namespace
 }  // namespace liaison::testing
