@@ -126,7 +126,6 @@ std::vector<planned_delivery> announcement_planner::plan(const family& f,
     }
     const auto* choice = localization_for(g.language);
     if (choice == nullptr) {
-      ++skipped_;
       continue;
     }
     // The channels both the announcement and the guardian want, where the guardian has an

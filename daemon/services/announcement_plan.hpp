@@ -47,10 +47,8 @@ class announcement_planner {
                        std::string district_default_language, const i18n::quiet_hours& quiet);
 
   // The deliveries for one family. Guardians whose language cannot be localized at all (which
-  // validation prevents) are left out and counted in skipped_guardians().
+  // validation prevents) are left out.
   std::vector<planned_delivery> plan(const family& f, std::chrono::system_clock::time_point now);
-
-  std::size_t skipped_guardians() const noexcept { return skipped_; }
 
   // The text a guardian of this language gets (computed once per language, then remembered);
   // nullptr when none can be chosen. Not stored in each delivery: the worker that renders it
@@ -67,7 +65,6 @@ class announcement_planner {
   i18n::localization_request request_;  // the announcement's part; the guardian's is filled in
   const i18n::quiet_hours& quiet_;
   std::map<std::string, std::optional<i18n::localization_choice>, std::less<>> choices_;
-  std::size_t skipped_ = 0;
 };
 
 }  // namespace liaison::services

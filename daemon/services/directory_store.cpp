@@ -387,20 +387,12 @@ boost::asio::awaitable<boost::system::result<bool>> directory_store::remove(std:
 
 boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
 directory_store::guardian_language_by_phone(std::string_view phone) {
-  std::vector<std::string> command = {"SRANDMEMBER", index_key("phone:" + std::string(phone))};
-  auto member = co_await redis_.exec_one(std::move(command));
-  if (!member) {
-    co_return member.error();
+  auto families = co_await families_with_phone(phone);
+  if (!families) {
+    co_return families.error();
   }
-  if (member->is_nil() || member->is_error()) {
-    co_return std::optional<std::string>{};
-  }
-  auto found = co_await get(member->text);
-  if (!found) {
-    co_return found.error();
-  }
-  if (*found) {
-    for (const auto& g : (*found)->guardians) {
+  for (const auto& f : *families) {
+    for (const auto& g : f.guardians) {
       if (g.phone == phone) {
         co_return std::optional<std::string>{g.language};
       }

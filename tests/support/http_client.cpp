@@ -15,6 +15,15 @@ namespace liaison::testing {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 
+http_reply call_api(std::uint16_t port, const std::string& method, const std::string& target,
+                    const std::string& body, const std::string& api_key,
+                    std::map<std::string, std::string> extra_headers) {
+  http_call call{method, target, body, std::move(extra_headers)};
+  call.headers["Authorization"] = "Bearer " + api_key;
+  call.headers["Content-Type"] = "application/json";
+  return send_http(port, call);
+}
+
 http_reply send_http(std::uint16_t port, const http_call& call) {
   asio::io_context io;
   beast::tcp_stream stream(io);

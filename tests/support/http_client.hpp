@@ -23,6 +23,12 @@ struct http_call {
 // Throws std::runtime_error when the server cannot be reached or does not answer within 10 s.
 http_reply send_http(std::uint16_t port, const http_call& call);
 
+// A call to Liaison's API as a client makes it: Bearer `api_key`, a JSON body, and any
+// `extra_headers` (Idempotency-Key…).
+http_reply call_api(std::uint16_t port, const std::string& method, const std::string& target,
+                    const std::string& body, const std::string& api_key,
+                    std::map<std::string, std::string> extra_headers = {});
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 std::uint16_t free_tcp_port();
 

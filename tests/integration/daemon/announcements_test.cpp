@@ -96,10 +96,7 @@ class announcements_test : public ::testing::Test {
   http_reply call(const std::string& method, const std::string& target, const std::string& body,
                   const std::string& key = coordinator_key,
                   std::map<std::string, std::string> extra = {}) {
-    http_call request{method, target, body, std::move(extra)};
-    request.headers["Authorization"] = "Bearer " + key;
-    request.headers["Content-Type"] = "application/json";
-    return send_http(port_, request);
+    return call_api(port_, method, target, body, key, std::move(extra));
   }
 
   void put_families() {

@@ -38,11 +38,7 @@ class families_test : public ::testing::Test {
 
   http_reply call(const std::string& method, const std::string& target, const std::string& body,
                   const std::string& key = coordinator_key) {
-    return send_http(port_,
-                     {method,
-                      target,
-                      body,
-                      {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}}});
+    return call_api(port_, method, target, body, key);
   }
 
   temp_dir dir_;

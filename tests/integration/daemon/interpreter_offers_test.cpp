@@ -65,11 +65,7 @@ class interpreter_offers_test : public ::testing::Test {
   }
 
   http_reply call(const std::string& method, const std::string& target, const std::string& body) {
-    return send_http(port_, {method,
-                             target,
-                             body,
-                             {{"Authorization", std::string("Bearer ") + coordinator_key},
-                              {"Content-Type", "application/json"}}});
+    return call_api(port_, method, target, body, coordinator_key);
   }
 
   std::vector<boost::json::object> outbox_lines() const {

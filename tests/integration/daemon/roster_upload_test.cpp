@@ -62,8 +62,7 @@ class roster_upload_test : public ::testing::Test {
   }
 
   http_reply get(const std::string& target) {
-    return send_http(
-        port_, {"GET", target, "", {{"Authorization", std::string("Bearer ") + coordinator_key}}});
+    return call_api(port_, "GET", target, "", coordinator_key);
   }
 
   temp_dir dir_;
