@@ -11,6 +11,7 @@
 #include <unicode/ustring.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -273,19 +274,71 @@ struct compiled_format {
   std::unique_ptr<icu::MessageFormat> format;
   std::vector<pattern_argument> arguments;  // of the pattern as written
   std::vector<bool> passed_through;         // per argument: still in the rewritten pattern
+  // A date format and the last instant it formatted: the deliveries of one announcement share
+  // their dates, so within a (pattern, locale, zone) the same instant comes back again and again
+  // and its text is reused instead of formatted anew (date formatting is most of a render).
+  struct memoized_date_format {
+    std::unique_ptr<icu::DateFormat> format;
+    std::optional<UDate> last_instant;
+    icu::UnicodeString last_text;
+
+    const icu::UnicodeString& text_of(UDate instant) {
+      if (last_instant != instant) {
+        last_text.remove();
+        format->format(instant, last_text);
+        last_instant = instant;
+      }
+      return last_text;
+    }
+  };
   struct date_slot {
     std::size_t argument = 0;  // index into arguments
-    std::unique_ptr<icu::DateFormat> format;
+    memoized_date_format format;
   };
   std::vector<date_slot> dates;
   // ICU names, in the order values are passed: arguments passed through, then "__d<n>".
   std::vector<icu::UnicodeString> icu_names;
   std::vector<std::size_t> icu_name_argument;  // for each passed-through name: its argument
   // For a date given to a plain {name}: short date and time. Built on first use.
-  std::unique_ptr<icu::DateFormat> plain_date_format;
+  memoized_date_format plain_date_format;
   icu::Locale locale;
   std::unique_ptr<icu::TimeZone> zone;
+
+  // Rendering by splicing. A string given to a plain {name} changes nothing ICU decides (no
+  // plural, select or format looks at it; ICU copies it as is), so the message is formatted
+  // once with a private-use marker in place of each such string, cut at the markers, and each
+  // later message with the same other values is the pieces joined with its own strings. In a
+  // fan-out only the guardian's and students' names differ from one delivery to the next, so
+  // ICU runs once per language and zone instead of once per delivery.
+  bool can_splice = false;  // the pattern has no private-use characters of its own
+  struct spliced_text {
+    bool valid = false;
+    std::vector<bool> spliced;                 // per argument: put in a marker's place
+    std::vector<argument_value> other_values;  // per argument not spliced: its value
+    std::vector<std::string> pieces;           // text around the markers (markers.size() + 1)
+    std::vector<std::size_t> markers;          // per marker, in order: its argument
+    // When the other values change on every message (a count per recipient), rebuilding costs
+    // more than formatting; so after a rebuild that was never reused, only every
+    // `rebuild_every`th miss rebuilds, the others format directly.
+    std::size_t reuses = 0;
+    std::size_t misses = 0;
+    static constexpr std::size_t rebuild_every = 16;
+  } splice;
 };
+
+// The markers: one private-use code point per argument.
+constexpr UChar32 first_splice_marker = 0xE000;
+constexpr UChar32 last_splice_marker = 0xF8FF;
+
+bool has_private_use(const icu::UnicodeString& text) {
+  for (int32_t i = 0; i < text.length(); ++i) {
+    const auto c = text.charAt(i);
+    if (c >= first_splice_marker && c <= last_splice_marker) {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string_view kind_of(const argument_value& value) {
   switch (value.index()) {
@@ -377,7 +430,16 @@ struct message_renderer::state {
   result<std::unique_ptr<compiled_format>> compile(std::string_view pattern_text,
                                                    std::string_view locale_tag,
                                                    std::string_view zone_id);
+  // Checks the arguments against the pattern (filling `found`), then formats.
   result<std::string> format(compiled_format& compiled, const message_arguments& arguments);
+  // Whether argument i's value can be spliced in (compiled_format::can_splice).
+  bool spliceable(const compiled_format& compiled, std::size_t i) const;
+  result<std::string> format_spliced(compiled_format& compiled);
+  // Runs ICU on the `found` values, with a marker for each argument as_marker says (empty: none).
+  // Returns why it failed, if it did.
+  std::optional<std::string> format_with_icu(compiled_format& compiled,
+                                             const std::vector<bool>& as_marker,
+                                             icu::UnicodeString& out);
 };
 
 result<std::unique_ptr<compiled_format>> message_renderer::state::compile(
@@ -406,6 +468,9 @@ result<std::unique_ptr<compiled_format>> message_renderer::state::compile(
   compiled->zone.reset(icu::TimeZone::createTimeZone(zone_id.empty() ? icu::UnicodeString(u"UTC")
                                                                      : from_utf8(zone_id)));
   compiled->arguments = std::move(parsed.analysis.arguments);
+  compiled->can_splice = !has_private_use(text) &&
+                         compiled->arguments.size() <=
+                             static_cast<std::size_t>(last_splice_marker - first_splice_marker);
 
   // Cut each date argument out, leaving a plain {__d<n>} to receive its formatted text.
   icu::UnicodeString rewritten;
@@ -431,7 +496,7 @@ result<std::unique_ptr<compiled_format>> message_renderer::state::compile(
     const auto argument_index = static_cast<std::size_t>(
         std::ranges::find(compiled->arguments, to_utf8(date.name), &pattern_argument::name) -
         compiled->arguments.begin());
-    compiled->dates.push_back({argument_index, std::move(date_format)});
+    compiled->dates.push_back({argument_index, {std::move(date_format), std::nullopt, {}}});
   }
   rewritten.append(text, copied, text.length() - copied);
 
@@ -484,47 +549,128 @@ result<std::string> message_renderer::state::format(compiled_format& compiled,
     found[i] = &given->value;
   }
 
+  if (compiled.can_splice) {
+    return format_spliced(compiled);
+  }
+  icu::UnicodeString out;
+  if (auto failed = format_with_icu(compiled, {}, out)) {
+    return outcome::failure(std::move(*failed));
+  }
+  return outcome::success(to_utf8(out));
+}
+
+bool message_renderer::state::spliceable(const compiled_format& compiled, std::size_t i) const {
+  return compiled.arguments[i].kind == argument_kind::any && compiled.passed_through[i] &&
+         std::holds_alternative<std::string>(*found[i]);
+}
+
+result<std::string> message_renderer::state::format_spliced(compiled_format& compiled) {
+  using outcome = result<std::string>;
+  auto& splice = compiled.splice;
+  const std::size_t count = compiled.arguments.size();
+  bool reusable = splice.valid;
+  for (std::size_t i = 0; i < count && reusable; ++i) {
+    reusable = splice.spliced[i] ? spliceable(compiled, i) : splice.other_values[i] == *found[i];
+  }
+  if (!reusable && splice.valid && splice.reuses == 0 &&
+      ++splice.misses % compiled_format::spliced_text::rebuild_every != 0) {
+    icu::UnicodeString out;
+    if (auto failed = format_with_icu(compiled, {}, out)) {
+      return outcome::failure(std::move(*failed));
+    }
+    return outcome::success(to_utf8(out));
+  }
+  if (reusable) {
+    ++splice.reuses;
+  } else {
+    splice.valid = false;
+    splice.reuses = 0;
+    splice.misses = 0;
+    splice.spliced.assign(count, false);
+    splice.other_values.assign(count, argument_value{});
+    for (std::size_t i = 0; i < count; ++i) {
+      splice.spliced[i] = spliceable(compiled, i);
+      if (!splice.spliced[i]) {
+        splice.other_values[i] = *found[i];
+      }
+    }
+    icu::UnicodeString out;
+    if (auto failed = format_with_icu(compiled, splice.spliced, out)) {
+      return outcome::failure(std::move(*failed));
+    }
+    splice.pieces.clear();
+    splice.markers.clear();
+    int32_t piece_start = 0;
+    for (int32_t at = 0; at < out.length(); ++at) {
+      const UChar32 c = out.charAt(at);
+      if (c < first_splice_marker || c > last_splice_marker) {
+        continue;
+      }
+      splice.pieces.push_back(to_utf8(out.tempSubStringBetween(piece_start, at)));
+      splice.markers.push_back(static_cast<std::size_t>(c - first_splice_marker));
+      piece_start = at + 1;
+    }
+    splice.pieces.push_back(to_utf8(out.tempSubString(piece_start)));
+    splice.valid = true;
+  }
+
+  std::size_t length = 0;
+  for (const auto& piece : splice.pieces) {
+    length += piece.size();
+  }
+  for (const auto marker : splice.markers) {
+    length += std::get<std::string>(*found[marker]).size();
+  }
+  std::string text;
+  text.reserve(length);
+  for (std::size_t n = 0; n < splice.markers.size(); ++n) {
+    text += splice.pieces[n];
+    text += std::get<std::string>(*found[splice.markers[n]]);
+  }
+  text += splice.pieces.back();
+  return outcome::success(std::move(text));
+}
+
+std::optional<std::string> message_renderer::state::format_with_icu(
+    compiled_format& compiled, const std::vector<bool>& as_marker, icu::UnicodeString& out) {
   values.clear();
   for (const std::size_t i : compiled.icu_name_argument) {
     const auto& value = *found[i];
-    if (const auto* text = std::get_if<std::string>(&value)) {
+    if (!as_marker.empty() && as_marker[i]) {
+      values.emplace_back(icu::UnicodeString(first_splice_marker + static_cast<UChar32>(i)));
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
       values.emplace_back(from_utf8(*text));
     } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
       values.emplace_back(static_cast<int64_t>(*integer));
     } else if (const auto* real = std::get_if<double>(&value)) {
       values.emplace_back(*real);
     } else {
-      if (!compiled.plain_date_format) {
-        compiled.plain_date_format.reset(icu::DateFormat::createDateTimeInstance(
+      auto& plain = compiled.plain_date_format;
+      if (!plain.format) {
+        plain.format.reset(icu::DateFormat::createDateTimeInstance(
             icu::DateFormat::kShort, icu::DateFormat::kShort, compiled.locale));
         ++constructions;
-        if (!compiled.plain_date_format) {
-          return outcome::failure("ICU cannot build a date format");
+        if (!plain.format) {
+          return std::string("ICU cannot build a date format");
         }
-        compiled.plain_date_format->setTimeZone(*compiled.zone);
+        plain.format->setTimeZone(*compiled.zone);
       }
-      icu::UnicodeString formatted;
-      compiled.plain_date_format->format(
-          to_udate(std::get<std::chrono::system_clock::time_point>(value)), formatted);
-      values.emplace_back(formatted);
+      values.emplace_back(
+          plain.text_of(to_udate(std::get<std::chrono::system_clock::time_point>(value))));
     }
   }
-  for (const auto& date : compiled.dates) {
-    icu::UnicodeString formatted;
-    date.format->format(
-        to_udate(std::get<std::chrono::system_clock::time_point>(*found[date.argument])),
-        formatted);
-    values.emplace_back(formatted);
+  for (auto& date : compiled.dates) {
+    values.emplace_back(date.format.text_of(
+        to_udate(std::get<std::chrono::system_clock::time_point>(*found[date.argument]))));
   }
 
-  icu::UnicodeString out;
   UErrorCode status = U_ZERO_ERROR;
   compiled.format->format(compiled.icu_names.data(), values.data(),
                           static_cast<int32_t>(values.size()), out, status);
   if (U_FAILURE(status)) {
-    return outcome::failure(std::string("ICU cannot format the message: ") + u_errorName(status));
+    return std::string("ICU cannot format the message: ") + u_errorName(status);
   }
-  return outcome::success(to_utf8(out));
+  return std::nullopt;
 }
 
 message_renderer::message_renderer(const message_catalog& catalog, renderer_options options)

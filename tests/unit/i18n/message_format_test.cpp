@@ -299,5 +299,76 @@ TEST(message_renderer, empties_the_pattern_cache_when_full) {
   EXPECT_EQ(renderer.cached_formats(), 1u);
 }
 
+// --- message_renderer: reusing a render for the next recipient ----------------------------------
+// Strings given to plain {name} arguments are spliced into an earlier render when the other
+// values are the same (compiled_format::can_splice); what comes out must be exactly what ICU
+// would have formatted.
+
+TEST(message_renderer, splices_each_recipients_names_into_the_same_message) {
+  message_renderer renderer(empty_catalog());
+  const std::string pattern =
+      "{name}: {n, plural, one {# seat for {name}} other {# seats for {name}}} on "
+      "{when, date, ::MMMMd} at {school}.";
+  const auto for_name = [&](std::string name, std::int64_t n) {
+    return render(renderer, pattern, "en", "America/Chicago",
+                  {{"name", std::move(name)},
+                   {"n", n},
+                   {"when", meeting},
+                   {"school", std::string("Lincoln")}});
+  };
+  EXPECT_EQ(for_name("Ana", 2), "Ana: 2 seats for Ana on March 4 at Lincoln.");
+  EXPECT_EQ(for_name("Luis", 2), "Luis: 2 seats for Luis on March 4 at Lincoln.");
+  EXPECT_EQ(for_name("", 2), ": 2 seats for  on March 4 at Lincoln.");
+  // Another count is another render, not the earlier one with a new name.
+  EXPECT_EQ(for_name("Sofía", 1), "Sofía: 1 seat for Sofía on March 4 at Lincoln.");
+  EXPECT_EQ(for_name("Ana", 2), "Ana: 2 seats for Ana on March 4 at Lincoln.");
+}
+
+TEST(message_renderer, splices_strings_with_pattern_syntax_and_private_use_characters_verbatim) {
+  message_renderer renderer(empty_catalog());
+  const std::string pattern = "Hello {name}, see {link}.";
+  for (const std::string name : {"Ana", "O'Brien {x}", "\ue000\uf8ff", "#"}) {
+    const std::string expected = "Hello " + name + ", see https://x.example/?a=1.";
+    EXPECT_EQ(render(renderer, pattern, "en", "",
+                     {{"name", name}, {"link", std::string("https://x.example/?a=1")}}),
+              expected);
+  }
+}
+
+TEST(message_renderer, a_select_argument_is_not_spliced) {
+  message_renderer renderer(empty_catalog());
+  const std::string pattern = "{who, select, parent {Dear parent} other {Dear {who}}}, hi {who}";
+  EXPECT_EQ(render(renderer, pattern, "en", "", {{"who", std::string("parent")}}),
+            "Dear parent, hi parent");
+  EXPECT_EQ(render(renderer, pattern, "en", "", {{"who", std::string("Ana")}}), "Dear Ana, hi Ana");
+}
+
+TEST(message_renderer, a_pattern_with_private_use_characters_is_formatted_by_icu_each_time) {
+  message_renderer renderer(empty_catalog());
+  const std::string pattern = "\ue001 {name} \ue000";
+  EXPECT_EQ(render(renderer, pattern, "en", "", {{"name", std::string("Ana")}}),
+            "\ue001 Ana \ue000");
+  EXPECT_EQ(render(renderer, pattern, "en", "", {{"name", std::string("Luis")}}),
+            "\ue001 Luis \ue000");
+}
+
+TEST(message_renderer, a_date_or_number_given_to_a_plain_argument_is_not_spliced) {
+  message_renderer renderer(empty_catalog());
+  const std::string pattern = "At {x}.";
+  EXPECT_EQ(render(renderer, pattern, "en", "", {{"x", std::string("noon")}}), "At noon.");
+  EXPECT_EQ(render(renderer, pattern, "en", "", {{"x", std::int64_t{1200}}}), "At 1,200.");
+  EXPECT_EQ(render(renderer, pattern, "en", "", {{"x", std::string("one")}}), "At one.");
+}
+
+TEST(message_renderer, values_changing_every_time_still_render_correctly) {
+  message_renderer renderer(empty_catalog());
+  const std::string pattern = "{name} has {n, plural, one {# child} other {# children}}.";
+  for (std::int64_t n = 0; n < 40; ++n) {
+    const std::string name = "G" + std::to_string(n);
+    EXPECT_EQ(render(renderer, pattern, "en", "", {{"name", name}, {"n", n % 3}}),
+              name + " has " + std::to_string(n % 3) + (n % 3 == 1 ? " child." : " children."));
+  }
+}
+
 }  // namespace
 }  // namespace liaison::i18n
