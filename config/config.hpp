@@ -107,6 +107,9 @@ struct provider_config {
 struct workers_config {
   std::string consumer_name;  // empty = hostname-pid
   std::size_t batch_size = 16;
+  // Deliveries one worker sends at once. Provider calls take 100 ms to seconds; sent one after
+  // another, a district's announcement would trickle out at a few messages a second.
+  std::size_t max_in_flight = 256;
   std::chrono::milliseconds block_timeout = 2s;
   // A job taken by a consumer and not finished within this time is claimed by another one
   // (the consumer is presumed dead). Must exceed the longest provider call.

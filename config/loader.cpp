@@ -1092,6 +1092,7 @@ schema<workers_config> workers_schema() {
   return {{
       text_field("consumer_name", &workers_config::consumer_name),
       integer_field("batch_size", &workers_config::batch_size, 1, 10'000),
+      integer_field("max_in_flight", &workers_config::max_in_flight, 1, 100'000),
       duration_field("block_timeout", &workers_config::block_timeout),
       duration_field("visibility_timeout", &workers_config::visibility_timeout),
       integer_field("max_deliveries", &workers_config::max_deliveries, 1, 1'000),

@@ -96,7 +96,8 @@ delivery_worker::delivery_worker(asio::any_io_executor executor, const config::l
                   .Name("liaison_queue_claims_total")
                   .Help("Jobs taken over from consumers that left them unfinished")
                   .Register(metrics)),
-      pause_timer_(executor) {
+      pause_timer_(executor),
+      slot_freed_(executor) {
   for (auto c : providers_.channels()) {
     channels_.emplace_back(config::to_string(c));
   }
@@ -128,6 +129,9 @@ asio::awaitable<void> delivery_worker::run() {
       continue;
     }
     if (!recovered) {
+      // What this consumer has pending includes the jobs it is sending now; let them finish
+      // rather than take them a second time.
+      co_await wait_for_slots(cfg_.max_in_flight);
       // Groups vanish when Redis restarts without persistence; creating them is idempotent.
       if (auto groups = co_await queue_.ensure_groups(*reader_, channels_); !groups) {
         logger_->warn("cannot create consumer groups: {}", groups.error().message());
@@ -144,19 +148,50 @@ asio::awaitable<void> delivery_worker::run() {
     }
     // Never block past the next claim sweep by much.
     const auto block = std::min(cfg_.block_timeout, claim_interval(cfg_));
-    auto jobs = co_await queue_.read_new(*reader_, consumer_, channels_, cfg_.batch_size, block);
+    // Take only as many jobs as can be sent now: the others stay in the stream for another
+    // consumer instead of waiting here.
+    co_await wait_for_slots(1);
+    const auto free_slots = cfg_.max_in_flight - in_flight_;
+    auto jobs = co_await queue_.read_new(*reader_, consumer_, channels_,
+                                         std::min(cfg_.batch_size, free_slots), block);
     if (!jobs) {
       logger_->warn("reading deliveries failed: {}", jobs.error().message());
       recovered = false;  // re-create groups and re-take pending jobs after a Redis restart
       co_await pause(milliseconds(200));
       continue;
     }
-    for (const auto& job : *jobs) {
-      co_await process(job, origin::fresh);
+    for (auto& job : *jobs) {
+      co_await dispatch(std::move(job), origin::fresh);
     }
   }
+  co_await wait_for_slots(cfg_.max_in_flight);  // every job sent is finished
   reader_->cancel();
   running_ = false;
+}
+
+asio::awaitable<void> delivery_worker::wait_for_slots(std::size_t wanted) {
+  while (cfg_.max_in_flight - in_flight_ < wanted) {
+    slot_freed_.expires_at(asio::steady_timer::time_point::max());
+    co_await slot_freed_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+asio::awaitable<void> delivery_worker::dispatch(queue::queued_job job, origin from) {
+  co_await wait_for_slots(1);
+  ++in_flight_;
+  asio::co_spawn(executor_, process_and_free_slot(std::move(job), from), asio::detached);
+}
+
+asio::awaitable<void> delivery_worker::process_and_free_slot(queue::queued_job job, origin from) {
+  try {
+    co_await process(job, from);
+  } catch (const std::exception& e) {
+    // A bug, not an outcome: the job stays pending and is taken again after the visibility
+    // timeout (and becomes poison if it keeps failing).
+    logger_->error("delivery {} failed unexpectedly: {}", job.delivery_id, e.what());
+  }
+  --in_flight_;
+  slot_freed_.cancel();
 }
 
 asio::awaitable<void> delivery_worker::recover_pending() {
@@ -182,8 +217,8 @@ asio::awaitable<void> delivery_worker::recover_pending() {
     if (!jobs->empty()) {
       logger_->info("taking back {} unacknowledged deliveries", jobs->size());
     }
-    for (const auto& job : *jobs) {
-      co_await process(job, origin::own_pending);
+    for (auto& job : *jobs) {
+      co_await dispatch(std::move(job), origin::own_pending);
     }
     after = std::move(next);  // streams that returned nothing are done
   }
@@ -202,8 +237,8 @@ asio::awaitable<void> delivery_worker::claim_idle() {
   logger_->info("taking over {} deliveries left unfinished for over {} ms", jobs->size(),
                 cfg_.visibility_timeout.count());
   claims_.Add({}).Increment(static_cast<double>(jobs->size()));
-  for (const auto& job : *jobs) {
-    co_await process(job, origin::claimed);
+  for (auto& job : *jobs) {
+    co_await dispatch(std::move(job), origin::claimed);
   }
 }
 
@@ -218,7 +253,10 @@ asio::awaitable<bool> delivery_worker::persist(
     }
     logger_->warn("recording {} of delivery {} failed ({}); trying again", what, delivery_id,
                   done.error().message());
-    co_await pause(milliseconds(250));
+    // Its own timer: many jobs may be waiting for Redis at once, and run()'s pause timer is
+    // cancelled by stop(), which must not cut this wait short.
+    asio::steady_timer wait(executor_, milliseconds(250));
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   logger_->error(
       "delivery {}: {} could not be recorded; the job stays pending and will be taken again",

@@ -44,7 +44,8 @@ class delivery_worker {
                   const clock& clock, queue::random_source random = queue::default_random_source());
   ~delivery_worker();
 
-  // Runs until stop(); the job being sent when stop() is called is finished first.
+  // Runs until stop(); the jobs being sent when stop() is called are finished first. Up to
+  // [workers] max_in_flight jobs are sent at once.
   boost::asio::awaitable<void> run();
   void stop();
   bool running() const noexcept { return running_; }
@@ -65,6 +66,10 @@ class delivery_worker {
   // Where a job came from decides how much its record can be trusted to be idle.
   enum class origin { fresh, own_pending, claimed };
 
+  // Waits for a free slot (max_in_flight), then processes the job on its own coroutine.
+  boost::asio::awaitable<void> dispatch(queue::queued_job job, origin from);
+  boost::asio::awaitable<void> process_and_free_slot(queue::queued_job job, origin from);
+  boost::asio::awaitable<void> wait_for_slots(std::size_t wanted);
   boost::asio::awaitable<void> recover_pending();
   boost::asio::awaitable<void> claim_idle();
   boost::asio::awaitable<void> process(const queue::queued_job& job, origin from);
@@ -100,7 +105,10 @@ class delivery_worker {
   prometheus::Family<prometheus::Counter>& retries_;
   prometheus::Family<prometheus::Counter>& dead_letters_;
   prometheus::Family<prometheus::Counter>& claims_;
-  boost::asio::steady_timer pause_timer_;
+  boost::asio::steady_timer pause_timer_;  // run()'s pauses, cut short by stop()
+  // Cancelled each time a job finishes, waking run() when it waits for a free slot.
+  boost::asio::steady_timer slot_freed_;
+  std::size_t in_flight_ = 0;
   std::chrono::steady_clock::time_point next_claim_;
   bool stopping_ = false;
   bool running_ = false;

@@ -9,9 +9,13 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -66,10 +70,19 @@ class recording_provider final : public channels::provider {
       const channels::rendered_delivery& delivery) override {
     ++sends[delivery.delivery_id];
     ++total;
+    ++in_flight;
+    max_in_flight = std::max(max_in_flight, in_flight);
+    if (gate != nullptr) {  // a provider slow to answer: wait until the test opens the gate
+      co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    --in_flight;
     co_return script ? script(delivery) : sent(delivery.delivery_id);
   }
 
   script_fn script;
+  asio::steady_timer* gate = nullptr;
+  int in_flight = 0;
+  int max_in_flight = 0;
   std::map<std::string, int> sends;
   int total = 0;
 
@@ -359,6 +372,45 @@ TEST_F(DeliveryWorkerTest, two_workers_on_one_redis_deliver_each_job_exactly_onc
   for (const auto& [id, count] : provider_.sends) {
     EXPECT_EQ(count, 1) << id;
   }
+}
+
+TEST_F(DeliveryWorkerTest, sends_up_to_max_in_flight_deliveries_at_once) {
+  cfg_.workers.max_in_flight = 4;
+  asio::steady_timer gate(io_, asio::steady_timer::time_point::max());
+  provider_.gate = &gate;
+  start_worker("a");
+  for (int i = 0; i < 10; ++i) {
+    enqueue("d" + std::to_string(i));
+  }
+  // Four sends wait for the provider at once; the fifth waits for one of them to finish.
+  ASSERT_TRUE(run_until([&] { return provider_.in_flight == 4; })) << provider_.in_flight;
+  run_until([] { return false; }, 100ms);
+  EXPECT_EQ(provider_.total, 4);
+  EXPECT_EQ(state("d0"), "sending");
+
+  provider_.gate = nullptr;
+  gate.cancel();
+  ASSERT_TRUE(run_until([&] { return state("d9") == "sent"; })) << state("d9");
+  EXPECT_EQ(provider_.total, 10);
+  EXPECT_EQ(provider_.max_in_flight, 4);
+  EXPECT_EQ(state("d0"), "sent");
+}
+
+TEST_F(DeliveryWorkerTest, stop_finishes_the_deliveries_being_sent) {
+  asio::steady_timer gate(io_, asio::steady_timer::time_point::max());
+  provider_.gate = &gate;
+  auto& worker = start_worker("a");
+  enqueue("d1");
+  enqueue("d2");
+  ASSERT_TRUE(run_until([&] { return provider_.in_flight == 2; }));
+  worker.stop();
+  run_until([] { return false; }, 100ms);
+  EXPECT_TRUE(worker.running()) << "stopped with two sends unfinished";
+  provider_.gate = nullptr;
+  gate.cancel();
+  ASSERT_TRUE(run_until([&] { return !worker.running(); }));
+  EXPECT_EQ(state("d1"), "sent");
+  EXPECT_EQ(state("d2"), "sent");
 }
 
 TEST_F(DeliveryWorkerTest, scheduler_samples_queue_sizes_into_gauges) {

@@ -58,6 +58,7 @@ TEST(load_config, minimal_file_takes_every_default) {
   EXPECT_EQ(config.redis.host, "127.0.0.1");
   EXPECT_EQ(config.redis.command_timeout, 5s);
   EXPECT_EQ(config.workers.batch_size, 16U);
+  EXPECT_EQ(config.workers.max_in_flight, 256U);
   EXPECT_EQ(config.logging.level, "info");
   EXPECT_EQ(config.shutdown.drain_timeout, 20s);
   EXPECT_THAT(config.auth.api_keys, IsEmpty());
@@ -94,6 +95,7 @@ health_check_interval = "15s"
 [workers]
 consumer_name = "worker-a"
 batch_size = 64
+max_in_flight = 8
 block_timeout = "500ms"
 
 [logging]
@@ -126,6 +128,7 @@ drain_timeout = "1m30s"
   EXPECT_EQ(config.redis.health_check_interval, 15s);
   EXPECT_EQ(config.workers.consumer_name, "worker-a");
   EXPECT_EQ(config.workers.batch_size, 64U);
+  EXPECT_EQ(config.workers.max_in_flight, 8U);
   EXPECT_EQ(config.workers.block_timeout, 500ms);
   EXPECT_EQ(config.logging.level, "debug");
   EXPECT_EQ(config.logging.sink, log_sink::journald);
