@@ -225,6 +225,7 @@ TEST(kannel_stub, sends_utf8_ucs2_with_a_delivery_report_url) {
   cfg.settings["username"] = "liaison";
   cfg.settings["from"] = "12345";
   cfg.secrets["password"] = "p&ss";
+  cfg.secrets["dlr_secret"] = "dlr-key";
   kannel_provider kannel(cfg, "https://liaison.example.org",
                          std::make_shared<http_client>(io.get_executor()));
   const auto outcome = send_with(io, kannel, sms_to("+12025550143", "مرحبا"));
@@ -248,9 +249,9 @@ TEST(kannel_stub, sends_utf8_ucs2_with_a_delivery_report_url) {
   EXPECT_EQ(q.at("charset"), "UTF-8");
   EXPECT_EQ(q.at("coding"), "2");
   EXPECT_EQ(q.at("dlr-mask"), "31");
-  EXPECT_EQ(
-      q.at("dlr-url"),
-      "https://liaison.example.org/v1/providers/kannel/dlr?delivery_id=dlv_42&type=%d&answer=%A");
+  EXPECT_EQ(q.at("dlr-url"),
+            "https://liaison.example.org/v1/providers/kannel/dlr?delivery_id=dlv_42&sig=" +
+                kannel_dlr_signature("dlr-key", "dlv_42") + "&type=%d&answer=%A");
 }
 
 TEST(sendgrid_stub, posts_json_with_a_bearer_key_and_takes_the_message_id) {
