@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include "channels/outcome.hpp"
+#include "support/crypto.hpp"
 
 namespace liaison::channels {
 
@@ -33,6 +34,7 @@ http_request build_kannel_request(const kannel_settings& settings,
   const std::string dlr_url =
       trim_slash(settings.public_url) +
       "/v1/providers/kannel/dlr?delivery_id=" + form_encode(delivery.delivery_id) +
+      "&sig=" + kannel_dlr_signature(settings.dlr_secret, delivery.delivery_id) +
       "&type=%d&answer=%A";
   std::string query = "username=" + form_encode(settings.username) +
                       "&password=" + form_encode(settings.password) +
@@ -53,6 +55,62 @@ http_request build_kannel_request(const kannel_settings& settings,
   req.url = url + (url.find('?') == std::string::npos ? "?" : "&") + query;
   req.timeout = settings.timeout;
   return req;
+}
+
+std::string kannel_dlr_signature(std::string_view dlr_secret, std::string_view delivery_id) {
+  return hex_encode(hmac_sha256(dlr_secret, delivery_id));
+}
+
+callback_verdict verify_kannel_dlr(std::string_view dlr_secret, std::string_view delivery_id,
+                                   std::string_view signature) {
+  if (signature.empty() || delivery_id.empty()) {
+    return callback_verdict::missing;
+  }
+  constexpr std::size_t sha256_hex_digits = 64;
+  if (signature.size() != sha256_hex_digits ||
+      signature.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    return callback_verdict::malformed;
+  }
+  return constant_time_equal(kannel_dlr_signature(dlr_secret, delivery_id), signature)
+             ? callback_verdict::valid
+             : callback_verdict::wrong_signature;
+}
+
+std::optional<status_report> interpret_kannel_dlr(std::string_view delivery_id,
+                                                  std::string_view type, std::string_view answer) {
+  status_report report;
+  report.delivery_id = std::string(delivery_id);
+  if (type == "1") {
+    report.state = "delivered";
+    report.provider_status = "delivered";
+  } else if (type == "2") {
+    report.state = "undelivered";
+    report.provider_status = "failed";
+  } else if (type == "4") {
+    report.state = "sent";
+    report.provider_status = "buffered";
+  } else if (type == "8") {
+    report.state = "sent";
+    report.provider_status = "submitted";
+  } else if (type == "16") {
+    report.state = "undelivered";
+    report.provider_status = "rejected";
+  } else {
+    return std::nullopt;
+  }
+  if (report.state == "undelivered") {
+    // The SMSC's own words ("NACK/0x0000000b/Invalid Destination Address"), bounded: it is
+    // stored with the record.
+    constexpr std::size_t max_answer = 200;
+    std::size_t end = std::min(answer.size(), max_answer);
+    // Never cut a UTF-8 character in two: back up over continuation bytes (10xxxxxx).
+    while (end < answer.size() && end > 0 &&
+           (static_cast<unsigned char>(answer[end]) & 0xC0) == 0x80) {
+      --end;
+    }
+    report.error = std::string(answer.substr(0, end));
+  }
+  return report;
 }
 
 delivery_outcome classify_kannel_answer(const http_response& response,
@@ -78,6 +136,7 @@ kannel_provider::kannel_provider(const config::provider_config& cfg, std::string
   settings_.from = lookup(cfg.settings, "from");
   settings_.smsc = lookup(cfg.settings, "smsc");
   settings_.password = lookup(cfg.secrets, "password");
+  settings_.dlr_secret = lookup(cfg.secrets, "dlr_secret");
   settings_.public_url = std::move(public_url);
   settings_.timeout = cfg.request_timeout;
 }

@@ -1,5 +1,7 @@
 // Kannel's sendsms HTTP interface (a district's own SMSC or GSM modem behind bearerbox/smsbox):
-// one GET per message; 202 (or 200) = accepted. Delivery reports come back on our dlr-url.
+// one GET per message; 202 (or 200) = accepted. Delivery reports come back on our dlr-url, which
+// carries an HMAC of the delivery id: Kannel signs nothing, so the URL itself is the proof that
+// Liaison wrote it.
 #pragma once
 
 #include <memory>
@@ -8,6 +10,7 @@
 
 #include "channels/http_client.hpp"
 #include "channels/provider.hpp"
+#include "channels/status_report.hpp"
 #include "i18n/sms_encoding.hpp"
 #include "support/clock.hpp"
 
@@ -20,13 +23,15 @@ struct kannel_settings {
   std::string from;        // optional sender
   std::string smsc;        // optional: route through this SMSC id
   std::string public_url;  // ours, for dlr-url
+  std::string dlr_secret;  // HMAC key of the dlr-url's signature (config dlr_secret_file)
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
 };
 
 // GET {base}/cgi-bin/sendsms (unless base_url already names a path) with username, password,
 // to, from, text, charset=UTF-8, coding (0 GSM-7 / 2 UCS-2, by i18n's analysis of the text),
 // dlr-mask=31 (delivered, failed, buffered, submitted, rejected) and a dlr-url carrying the
-// delivery id and Kannel's %d (report type) and %A (SMSC answer) escapes.
+// delivery id, its signature (kannel_dlr_signature) and Kannel's %d (report type) and %A (SMSC
+// answer) escapes.
 http_request build_kannel_request(const kannel_settings& settings,
                                   const rendered_delivery& delivery, bool ucs2);
 
@@ -36,6 +41,21 @@ http_request build_kannel_request(const kannel_settings& settings,
 delivery_outcome classify_kannel_answer(const http_response& response,
                                         const rendered_delivery& delivery,
                                         std::chrono::system_clock::time_point now);
+
+// The dlr-url's `sig`: lowercase hex HMAC-SHA256(dlr_secret, delivery id). Only the id is
+// signed: Kannel fills in the type and answer itself, so they cannot be.
+std::string kannel_dlr_signature(std::string_view dlr_secret, std::string_view delivery_id);
+// Checks a DLR's `sig` in constant time: missing, malformed (not 64 hex digits) or wrong.
+callback_verdict verify_kannel_dlr(std::string_view dlr_secret, std::string_view delivery_id,
+                                   std::string_view signature);
+
+// A Kannel delivery report as the queue's state. Kannel's DLR types (the dlr-mask bits):
+// 1 delivered to the phone → delivered; 2 not delivered to the phone → undelivered;
+// 4 buffered (queued on the SMSC) and 8 submitted (accepted by the SMSC) → sent (progress);
+// 16 rejected by the SMSC → undelivered. nullopt for any other type. `answer` is the SMSC's
+// text (%A), kept as the error of a failure.
+std::optional<status_report> interpret_kannel_dlr(std::string_view delivery_id,
+                                                  std::string_view type, std::string_view answer);
 
 class kannel_provider final : public provider {
  public:

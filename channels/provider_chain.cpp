@@ -35,12 +35,19 @@ boost::asio::awaitable<chain_result> provider_chain::send(const rendered_deliver
       break;
     }
     if (action.what == failover_action::kind::wait) {
+      if (options_.observer != nullptr) {
+        options_.observer->on_rate_limit_wait(providers_[action.provider]->name(), action.delay);
+      }
       boost::asio::steady_timer timer(executor_, action.delay);
       co_await timer.async_wait(boost::asio::use_awaitable);
       continue;
     }
     provider& target = *providers_[action.provider];
+    const auto started = clock_.now_steady();
     auto outcome = co_await target.send(delivery);
+    if (options_.observer != nullptr) {
+      options_.observer->on_call(target.name(), outcome, clock_.now_steady() - started);
+    }
     if (!is_sent(outcome) && !outcome.reason.starts_with(target.name())) {
       outcome.reason = target.name() + ": " + outcome.reason;
     }

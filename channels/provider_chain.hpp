@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "channels/provider.hpp"
+#include "channels/provider_observer.hpp"
 #include "channels/resilience.hpp"
 #include "support/clock.hpp"
 
@@ -30,6 +31,8 @@ struct chain_result {
 struct chain_options {
   // Wait this long at most for a provider's rate limit before trying the next provider.
   std::chrono::milliseconds max_rate_wait = std::chrono::seconds(2);
+  // Told of every call and rate-limit wait (metrics); not owned, may be null.
+  provider_observer* observer = nullptr;
 };
 
 // The providers of one channel with their guards. One chain per channel, shared by every
@@ -48,6 +51,7 @@ class provider_chain {
   boost::asio::awaitable<chain_result> send(const rendered_delivery& delivery);
 
   breaker_state state_of(std::size_t index) const;
+  const std::string& name_of(std::size_t index) const { return providers_.at(index)->name(); }
   std::size_t size() const noexcept { return providers_.size(); }
 
  private:

@@ -114,4 +114,14 @@ provider_chain* provider_registry::chain_for(config::channel c) const {
   return it == chains_.end() ? nullptr : it->second.get();
 }
 
+std::vector<provider_registry::breaker_status> provider_registry::breakers() const {
+  std::vector<breaker_status> result;
+  for (const auto& [channel, chain] : chains_) {
+    for (std::size_t i = 0; i < chain->size(); ++i) {
+      result.push_back({channel, chain->name_of(i), chain->state_of(i)});
+    }
+  }
+  return result;
+}
+
 }  // namespace liaison::channels

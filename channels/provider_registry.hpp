@@ -44,6 +44,14 @@ class provider_registry {
   // the registry was built without a context.
   provider_chain* chain_for(config::channel c) const;
 
+  // Each chain member's circuit breaker now (a provider in two channels' chains has two).
+  struct breaker_status {
+    config::channel channel;
+    std::string provider;
+    breaker_state state;
+  };
+  std::vector<breaker_status> breakers() const;
+
  private:
   std::vector<std::shared_ptr<http_client>> clients_;
   std::vector<std::unique_ptr<provider>> providers_;

@@ -1,10 +1,14 @@
 #include "channels/sendgrid.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <stdexcept>
 
 #include "channels/outcome.hpp"
+#include "support/crypto.hpp"
 
 namespace liaison::channels {
 
@@ -76,6 +80,128 @@ http_request build_sendgrid_request(const sendgrid_settings& settings,
   req.body = sendgrid_payload(settings, delivery);
   req.timeout = settings.timeout;
   return req;
+}
+
+namespace {
+
+// The key's DER bytes: SendGrid shows bare Base64; an operator may paste a PEM block instead.
+std::optional<std::string> public_key_der(std::string_view text) {
+  std::string base64;
+  std::string_view rest = text;
+  const bool pem = text.find("-----BEGIN") != std::string_view::npos;
+  while (!rest.empty()) {
+    const auto end = rest.find('\n');
+    auto line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    if (pem && line.starts_with("-----")) {
+      continue;
+    }
+    base64.append(line);
+  }
+  return base64_decode(base64);
+}
+
+}  // namespace
+
+sendgrid_event_verifier::sendgrid_event_verifier(std::string_view public_key) {
+  const auto der = public_key_der(public_key);
+  if (!der || der->empty()) {
+    throw std::invalid_argument("the SendGrid event webhook key is not Base64");
+  }
+  const auto* bytes = reinterpret_cast<const unsigned char*>(der->data());
+  EVP_PKEY* key = d2i_PUBKEY(nullptr, &bytes, static_cast<long>(der->size()));
+  if (key == nullptr) {
+    throw std::invalid_argument("the SendGrid event webhook key is not a public key (DER)");
+  }
+  key_.reset(key, EVP_PKEY_free);
+  char group[64] = {};
+  std::size_t group_len = 0;
+  if (!EVP_PKEY_is_a(key, "EC") ||
+      EVP_PKEY_get_group_name(key, group, sizeof group, &group_len) != 1 ||
+      std::string_view(group, group_len) != "prime256v1") {
+    throw std::invalid_argument("the SendGrid event webhook key is not a P-256 (ECDSA) key");
+  }
+}
+
+callback_verdict sendgrid_event_verifier::verify(std::string_view timestamp, std::string_view body,
+                                                 std::string_view signature,
+                                                 std::chrono::system_clock::time_point now,
+                                                 std::chrono::seconds tolerance) const {
+  if (timestamp.empty() || signature.empty()) {
+    return callback_verdict::missing;
+  }
+  const auto sent = parse_unix_seconds(timestamp);
+  const auto der_signature = base64_decode(signature);
+  if (!sent || !der_signature || der_signature->empty()) {
+    return callback_verdict::malformed;
+  }
+  std::string signed_text(timestamp);
+  signed_text.append(body);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1) {
+    throw std::runtime_error("EVP_DigestVerifyInit failed");
+  }
+  // 1 = valid; 0 = a wrong signature; < 0 = not even a DER signature. Neither of the last two
+  // tells a forger anything the answer 403 does not.
+  const int verified = EVP_DigestVerify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(der_signature->data()),
+      der_signature->size(), reinterpret_cast<const unsigned char*>(signed_text.data()),
+      signed_text.size());
+  if (verified != 1) {
+    return callback_verdict::wrong_signature;
+  }
+  if (!within_tolerance(*sent, now, tolerance)) {
+    return callback_verdict::stale;
+  }
+  return callback_verdict::valid;
+}
+
+std::optional<std::vector<status_report>> interpret_sendgrid_events(std::string_view body) {
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(body, ec);
+  const auto* events = ec ? nullptr : json.if_array();
+  if (events == nullptr) {
+    return std::nullopt;
+  }
+  std::vector<status_report> reports;
+  for (const auto& value : *events) {
+    const auto* event = value.if_object();
+    if (event == nullptr) {
+      return std::nullopt;
+    }
+    const auto text = [event](std::string_view key) {
+      const auto* v = event->if_contains(key);
+      if (v == nullptr) {
+        return std::string();
+      }
+      if (v->is_string()) {
+        return std::string(v->as_string());
+      }
+      // SendGrid sends some codes as numbers (a bounce's "status" may be "5.1.1" or 550).
+      return v->is_number() ? boost::json::serialize(*v) : std::string();
+    };
+    status_report report;
+    report.delivery_id = text("delivery_id");
+    report.provider_status = text("event");
+    if (report.delivery_id.empty()) {
+      continue;  // not one of ours (sent by another system on the same account)
+    }
+    const auto& kind = report.provider_status;
+    if (kind == "delivered") {
+      report.state = "delivered";
+    } else if (kind == "bounce" || kind == "dropped") {
+      report.state = "undelivered";
+      const auto status = text("status");
+      const auto reason = text("reason");
+      report.error = status.empty() ? reason : reason.empty() ? status : status + " " + reason;
+    } else if (kind == "deferred" || kind == "processed") {
+      report.state = "sent";
+    } else {
+      continue;  // engagement (open, click…) says nothing about delivery
+    }
+    reports.push_back(std::move(report));
+  }
+  return reports;
 }
 
 delivery_outcome classify_sendgrid_answer(const http_response& response,

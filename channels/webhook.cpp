@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "channels/outcome.hpp"
 #include "support/crypto.hpp"
@@ -24,23 +23,55 @@ webhook_verdict verify_webhook_signature(std::string_view secret, std::string_vi
   if (timestamp.empty() || signature.empty()) {
     return webhook_verdict::missing;
   }
-  long long seconds = 0;
-  const auto [ptr, ec] =
-      std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), seconds);
-  if (ec != std::errc() || ptr != timestamp.data() + timestamp.size() ||
-      !signature.starts_with("sha256=")) {
+  const auto sent = parse_unix_seconds(timestamp);
+  if (!sent || !signature.starts_with("sha256=")) {
     return webhook_verdict::malformed;
   }
   // Checked before the timestamp: a stale but forged request is reported as forged.
   if (!constant_time_equal(webhook_signature(secret, timestamp, body), signature)) {
     return webhook_verdict::wrong_signature;
   }
-  const auto sent = std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
-  const auto skew = sent > now ? sent - now : now - sent;
-  if (skew > tolerance) {
+  if (!within_tolerance(*sent, now, tolerance)) {
     return webhook_verdict::stale;
   }
   return webhook_verdict::valid;
+}
+
+std::optional<status_report> interpret_webhook_status(std::string_view body) {
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(body, ec);
+  const auto* object = ec ? nullptr : json.if_object();
+  if (object == nullptr) {
+    return std::nullopt;
+  }
+  const auto text = [object](std::string_view key) -> std::optional<std::string> {
+    const auto* value = object->if_contains(key);
+    if (value == nullptr || !value->is_string()) {
+      return std::nullopt;
+    }
+    return std::string(value->as_string());
+  };
+  const auto id = text("delivery_id");
+  const auto status = text("status");
+  if (!id || id->empty() || !status) {
+    return std::nullopt;
+  }
+  status_report report;
+  report.delivery_id = *id;
+  report.provider_status = *status;
+  report.error = text("error").value_or("");
+  const auto& s = *status;
+  if (s == "delivered") {
+    report.state = "delivered";
+  } else if (s == "undelivered" || s == "failed" || s == "rejected" || s == "expired") {
+    report.state = "undelivered";
+  } else if (s == "sent" || s == "queued" || s == "accepted" || s == "buffered" ||
+             s == "submitted") {
+    report.state = "sent";
+  } else {
+    return std::nullopt;
+  }
+  return report;
 }
 
 std::string webhook_payload(const rendered_delivery& delivery) {

@@ -11,6 +11,7 @@
 
 #include "channels/http_client.hpp"
 #include "channels/provider.hpp"
+#include "channels/status_report.hpp"
 #include "support/clock.hpp"
 
 namespace liaison::channels {
@@ -22,7 +23,7 @@ inline constexpr std::string_view webhook_signature_header = "X-Liaison-Signatur
 std::string webhook_signature(std::string_view secret, std::string_view timestamp,
                               std::string_view body);
 
-enum class webhook_verdict { valid, missing, malformed, wrong_signature, stale };
+using webhook_verdict = callback_verdict;
 
 // Checks a signed request: both headers present, the timestamp (Unix seconds) within
 // `tolerance` of `now` either way (a replay of an old request is refused), and the signature
@@ -30,7 +31,14 @@ enum class webhook_verdict { valid, missing, malformed, wrong_signature, stale }
 webhook_verdict verify_webhook_signature(std::string_view secret, std::string_view timestamp,
                                          std::string_view body, std::string_view signature,
                                          std::chrono::system_clock::time_point now,
-                                         std::chrono::seconds tolerance = std::chrono::minutes(5));
+                                         std::chrono::seconds tolerance = callback_tolerance);
+
+// The body of a gateway's status post to POST /v1/providers/webhook/{name}/status:
+// {"delivery_id": "…", "status": "…", "error": "…" (optional)}. Status words: delivered →
+// delivered; undelivered, failed, rejected, expired → undelivered; sent, queued, accepted,
+// buffered, submitted → sent (progress). nullopt for anything else (malformed JSON, a missing
+// field, an unknown status).
+std::optional<status_report> interpret_webhook_status(std::string_view body);
 
 // The JSON body of one delivery: {"delivery_id","message_id","channel","to","language",
 // "text", and when set "subject","voice_language","voice_prompt"}.

@@ -90,7 +90,7 @@ struct kind_rules {
   std::array<std::string_view, 2> url_schemes;  // base_url required with one of these; none:
                                                 // base_url optional, any scheme
   std::array<std::string_view, 1> settings;     // required plain settings
-  std::array<std::string_view, 1> secrets;      // required `<name>_file` keys, without `_file`
+  std::array<std::string_view, 2> secrets;      // required `<name>_file` keys, without `_file`
 };
 
 constexpr std::array<kind_rules, 6> provider_kinds{{
@@ -100,7 +100,12 @@ constexpr std::array<kind_rules, 6> provider_kinds{{
      {"https", "http"},
      {"account_sid"},
      {"auth_token"}},
-    {provider_kind::kannel, bit(channel::sms), {"http", "https"}, {"username"}, {"password"}},
+    // dlr_secret signs the dlr-url: Kannel's delivery reports carry no signature of their own.
+    {provider_kind::kannel,
+     bit(channel::sms),
+     {"http", "https"},
+     {"username"},
+     {"password", "dlr_secret"}},
     {provider_kind::smtp, bit(channel::email), {"smtp", "smtps"}, {"from"}, {}},
     {provider_kind::sendgrid, bit(channel::email), {"https", "http"}, {"from"}, {"api_key"}},
     {provider_kind::webhook, all_channels, {"https", "http"}, {}, {"secret"}},

@@ -57,22 +57,31 @@ return #due
 )lua";
 
 // A provider's report on a delivery it accepted (Twilio status callback, Kannel DLR…).
-// KEYS[1] record; ARGV[1] the state it reports ('delivered' or 'undelivered'), ARGV[2] key
-// base, ARGV[3..] fields to record (provider_status, error code…). The state moves only from
-// what a sent delivery can be in, with its progress count; a report that comes before our own
-// "sent" is recorded but moves nothing. Returns 'applied', 'recorded' or 'unknown'.
+// KEYS[1] record; ARGV[1] what it reports: 'delivered' or 'undelivered' (final), or 'sent'
+// (still on its way: buffered, submitted, deferred); ARGV[2] key base; ARGV[3..] fields to
+// record (provider_status, error code…).
+// Reports are monotonic: once a delivery is delivered or undelivered, nothing moves it again and
+// nothing is recorded over the final report, so a replayed or late old report is harmless. A
+// final report moves the state (with its progress count) only from 'sent'; one that comes
+// before our own "sent" is recorded but moves nothing. Everything is checked before the first
+// write (a script that fails half-way keeps what it wrote).
+// Returns 'applied', 'recorded', 'stale' or 'unknown'.
 constexpr const char* provider_report_source = R"lua(
+local reported = ARGV[1]
+if reported ~= 'delivered' and reported ~= 'undelivered' and reported ~= 'sent' then
+  return redis.error_reply('unknown reported state ' .. tostring(reported))
+end
+if #ARGV % 2 ~= 0 then return redis.error_reply('fields must be pairs') end
 local f = redis.call('HMGET', KEYS[1], 'state', 'tally', 'tally_group')
 if not f[1] then return 'unknown' end
+if f[1] == 'delivered' or f[1] == 'undelivered' then return 'stale' end
 if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
-local phase = {sent = 'sent', delivered = 'delivered', undelivered = 'failed'}
-if not phase[f[1]] then return 'recorded' end
-if f[1] ~= ARGV[1] then
-  redis.call('HSET', KEYS[1], 'state', ARGV[1])
-  if f[2] and f[3] and phase[f[1]] ~= phase[ARGV[1]] then
-    redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|' .. phase[f[1]], -1)
-    redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|' .. phase[ARGV[1]], 1)
-  end
+if reported == 'sent' or f[1] ~= 'sent' then return 'recorded' end
+redis.call('HSET', KEYS[1], 'state', reported)
+if f[2] and f[3] then
+  local phase = {delivered = 'delivered', undelivered = 'failed'}
+  redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|sent', -1)
+  redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|' .. phase[reported], 1)
 end
 return 'applied'
 )lua";
@@ -509,6 +518,9 @@ boost::asio::awaitable<boost::system::result<report_result>> delivery_queue::rec
   }
   if (reply->text == "recorded") {
     co_return report_result::recorded;
+  }
+  if (reply->text == "stale") {
+    co_return report_result::stale;
   }
   if (reply->text == "unknown") {
     co_return report_result::unknown_delivery;

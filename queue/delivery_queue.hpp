@@ -79,7 +79,8 @@ tally_move tally_move_for(const record_fields& record, std::string_view new_stat
 // What became of a provider's report on a delivery (record_provider_report).
 enum class report_result {
   applied,           // the delivery is now delivered / undelivered
-  recorded,          // noted, but the delivery was not (yet) recorded as sent: state unchanged
+  recorded,          // noted (a report of progress, or one before our own "sent"): state unchanged
+  stale,             // the delivery already had its final report: nothing changed (replays)
   unknown_delivery,  // no such delivery (expired, or not ours)
 };
 
@@ -141,8 +142,10 @@ class delivery_queue {
   boost::asio::awaitable<boost::system::result<void>> update(std::string_view delivery_id,
                                                              const record_fields& fields);
 
-  // A provider's final word on a delivery it accepted: `state` is "delivered" or "undelivered";
-  // `fields` (provider_status, provider_error…) are recorded as well. Moves the progress count.
+  // A provider's word on a delivery it accepted: `state` is "delivered" or "undelivered" (final:
+  // moves the state and its progress count, once), or "sent" (progress: only `fields` are
+  // recorded). `fields` (provider_status, provider_error…) are recorded unless the delivery
+  // already had its final report. Monotonic: a replayed or late report never moves it back.
   boost::asio::awaitable<boost::system::result<report_result>> record_provider_report(
       std::string_view delivery_id, std::string_view state, const record_fields& fields);
 

@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <limits>
+#include <memory>
 #include <stdexcept>
 
 namespace liaison {
@@ -48,6 +50,30 @@ std::string base64_encode(std::string_view bytes) {
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes_of(bytes),
                                 static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  // EVP_DecodeBlock alone would count padding as zero bytes; the EVP_Decode* stream functions
+  // drop it and refuse characters outside the alphabet.
+  std::unique_ptr<EVP_ENCODE_CTX, decltype(&EVP_ENCODE_CTX_free)> ctx(EVP_ENCODE_CTX_new(),
+                                                                      &EVP_ENCODE_CTX_free);
+  if (!ctx || text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() / 2)) {
+    return std::nullopt;
+  }
+  EVP_DecodeInit(ctx.get());
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  int written = 0;
+  if (EVP_DecodeUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &written,
+                       bytes_of(text), static_cast<int>(text.size())) < 0) {
+    return std::nullopt;
+  }
+  int tail = 0;
+  if (EVP_DecodeFinal(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + written, &tail) !=
+      1) {
+    return std::nullopt;
+  }
+  out.resize(static_cast<std::size_t>(written + tail));
   return out;
 }
 

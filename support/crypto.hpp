@@ -1,6 +1,7 @@
 // Hashes and MACs used for API keys and provider signatures, on OpenSSL.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,8 @@ std::string hmac_sha1(std::string_view key, std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);
 
 std::string base64_encode(std::string_view bytes);
+// Standard Base64 (RFC 4648 §4, padded); nullopt when `text` is not valid Base64.
+std::optional<std::string> base64_decode(std::string_view text);
 std::string hex_encode(std::string_view bytes);
 
 // Compares without leaking where the first difference is (lengths may differ).

@@ -160,7 +160,7 @@ void add_message_routes(http::router& routes, services::message_service& message
         for (const char* key :
              {"id", "channel", "address", "language", "state", "created_at", "updated_at",
               "sent_at", "provider", "provider_message_id", "last_error", "school", "priority",
-              "next_attempt_at", "dead_reason"}) {
+              "next_attempt_at", "dead_reason", "provider_status", "provider_error"}) {
           if (auto it = fields.find(key); it != fields.end()) {
             body[key] = it->second;
           }

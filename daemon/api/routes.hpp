@@ -22,6 +22,9 @@ class inbound_sms_service;
 namespace liaison::queue {
 class delivery_queue;
 }
+namespace liaison::api {
+class provider_metrics;
+}
 namespace prometheus {
 class Registry;
 }
@@ -68,10 +71,15 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);
 
-// POST /v1/providers/twilio/sms (signed by Twilio): STOP/START/HELP and language changes in every
-// language; POST /v1/providers/twilio/status: delivered / undelivered.
+// Provider callbacks, each authenticated by its provider's signature instead of an API key:
+// POST /v1/providers/twilio/sms (STOP/START/HELP and language changes in every language),
+// POST /v1/providers/twilio/status, GET /v1/providers/kannel/dlr,
+// POST /v1/providers/sendgrid/events, POST /v1/providers/webhook/{name}/status (delivered /
+// undelivered). Throws std::invalid_argument when a SendGrid event_webhook_public_key is not a
+// P-256 public key.
 void add_provider_routes(http::router& routes, const config::liaison_config& cfg,
                          services::inbound_sms_service& inbound, queue::delivery_queue& queue,
-                         services::directory_store& directory);
+                         services::directory_store& directory, const clock& time,
+                         provider_metrics& metrics);
 
 }  // namespace liaison::api

@@ -15,6 +15,7 @@
 
 #include "channels/provider_registry.hpp"
 #include "config/loader.hpp"
+#include "daemon/api/provider_metrics.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/app/logging.hpp"
 #include "daemon/app/service_notifier.hpp"
@@ -75,6 +76,12 @@ i18n::language_matcher make_language_matcher(const i18n::message_catalog& catalo
   return std::move(*matcher.value);
 }
 
+channels::chain_options chain_options(channels::provider_observer& observer) {
+  channels::chain_options options;
+  options.observer = &observer;
+  return options;
+}
+
 // Members are declared in dependency order, so they are destroyed in reverse: nothing outlives
 // what it refers to. The io_context comes first and therefore goes last.
 struct liaisond::impl {
@@ -86,7 +93,10 @@ struct liaisond::impl {
         metrics(std::make_shared<prometheus::Registry>()),
         redis(io.get_executor(), cfg->redis, logger),
         queue(redis, cfg->redis.key_prefix),
-        providers(cfg->providers, {io.get_executor(), cfg->http.public_url, time, {}, {}}),
+        provider_stats(*metrics),
+        providers(
+            cfg->providers,
+            {io.get_executor(), cfg->http.public_url, time, {}, chain_options(provider_stats)}),
         messages(queue, time, cfg->queue.idempotency_key_ttl),
         directory(redis, cfg->redis.key_prefix),
         catalog(load_catalog(cfg->district.catalog_directory)),
@@ -123,7 +133,7 @@ struct liaisond::impl {
         {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
         metrics);
     api::add_message_routes(routes, messages, announcements, [this] { fanout.wake(); });
-    api::add_provider_routes(routes, *cfg, inbound, queue, directory);
+    api::add_provider_routes(routes, *cfg, inbound, queue, directory, time, provider_stats);
     api::add_family_routes(routes, directory);
     api::add_contact_routes(routes, directory);
     api::add_conversation_routes(routes, directory, conversations);
@@ -177,6 +187,7 @@ struct liaisond::impl {
     while (!draining) {
       notifier.watchdog();
       redis_up.Set(redis.connected() ? 1 : 0);
+      provider_stats.sample_breakers(providers);
       watchdog_timer.expires_after(interval);
       co_await watchdog_timer.async_wait(use_tuple);
     }
@@ -288,6 +299,7 @@ struct liaisond::impl {
   std::shared_ptr<prometheus::Registry> metrics;
   queue::redis_connection redis;
   queue::delivery_queue queue;
+  api::provider_metrics provider_stats;
   channels::provider_registry providers;
   services::message_service messages;
   services::directory_store directory;

@@ -225,6 +225,7 @@ TEST(kannel_stub, sends_utf8_ucs2_with_a_delivery_report_url) {
   cfg.settings["username"] = "liaison";
   cfg.settings["from"] = "12345";
   cfg.secrets["password"] = "p&ss";
+  cfg.secrets["dlr_secret"] = "dlr-key";
   kannel_provider kannel(cfg, "https://liaison.example.org",
                          std::make_shared<http_client>(io.get_executor()));
   const auto outcome = send_with(io, kannel, sms_to("+12025550143", "مرحبا"));
@@ -248,9 +249,9 @@ TEST(kannel_stub, sends_utf8_ucs2_with_a_delivery_report_url) {
   EXPECT_EQ(q.at("charset"), "UTF-8");
   EXPECT_EQ(q.at("coding"), "2");
   EXPECT_EQ(q.at("dlr-mask"), "31");
-  EXPECT_EQ(
-      q.at("dlr-url"),
-      "https://liaison.example.org/v1/providers/kannel/dlr?delivery_id=dlv_42&type=%d&answer=%A");
+  EXPECT_EQ(q.at("dlr-url"),
+            "https://liaison.example.org/v1/providers/kannel/dlr?delivery_id=dlv_42&sig=" +
+                kannel_dlr_signature("dlr-key", "dlv_42") + "&type=%d&answer=%A");
 }
 
 TEST(sendgrid_stub, posts_json_with_a_bearer_key_and_takes_the_message_id) {
@@ -322,6 +323,20 @@ TEST(webhook_stub, signs_each_delivery_so_the_gateway_can_verify_it) {
   EXPECT_EQ(r.headers.at("idempotency-key"), "dlv_42");
 }
 
+// Counts what a chain reports, as the daemon's metrics do.
+struct recording_observer final : provider_observer {
+  void on_call(std::string_view provider, const delivery_outcome& outcome,
+               std::chrono::steady_clock::duration) noexcept override {
+    calls.push_back(std::string(provider) + ":" +
+                    (outcome.kind == outcome_kind::sent ? "sent" : "not sent"));
+  }
+  void on_rate_limit_wait(std::string_view provider, std::chrono::milliseconds) noexcept override {
+    waits.push_back(std::string(provider));
+  }
+  std::vector<std::string> calls;
+  std::vector<std::string> waits;
+};
+
 TEST(provider_chain_stub, fails_over_to_the_next_provider_when_the_first_is_down) {
   stub_http_server down([](const stub_request&) {
     stub_response res;
@@ -348,6 +363,8 @@ TEST(provider_chain_stub, fails_over_to_the_next_provider_when_the_first_is_down
   provider_context context;
   context.executor = io.get_executor();
   context.public_url = "https://liaison.example.org";
+  recording_observer observer;
+  context.chain.observer = &observer;
   provider_registry registry(configs, context);
   provider_chain* chain = registry.chain_for(config::channel::sms);
   ASSERT_NE(chain, nullptr);
@@ -365,6 +382,15 @@ TEST(provider_chain_stub, fails_over_to_the_next_provider_when_the_first_is_down
   EXPECT_EQ(down.requests().size(), 2u);
   EXPECT_EQ(up.requests().size(), 3u);
   EXPECT_EQ(chain->state_of(0), breaker_state::open);
+  // Every call was reported to the observer (the daemon's provider metrics).
+  EXPECT_EQ(observer.calls,
+            (std::vector<std::string>{"primary:not sent", "secondary:sent", "primary:not sent",
+                                      "secondary:sent", "secondary:sent"}));
+  const auto breakers = registry.breakers();
+  ASSERT_EQ(breakers.size(), 2u);
+  EXPECT_EQ(breakers[0].provider, "primary");
+  EXPECT_EQ(breakers[0].state, breaker_state::open);
+  EXPECT_EQ(breakers[1].state, breaker_state::closed);
 }
 
 }  // namespace

@@ -196,6 +196,78 @@ TEST_F(DeliveryQueueTest, promotion_drops_deliveries_that_reached_a_final_state)
   EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "1");  // only the enqueue
 }
 
+// A delivery of an announcement that a provider accepted: state sent, counted as sent.
+record_fields sent_announcement_record(const std::string& id) {
+  auto r = sms_record(id);
+  r["state"] = "sent";
+  r["tally"] = "ann:a1:tally";
+  r["tally_group"] = "es-MX|sms";
+  return r;
+}
+
+TEST_F(DeliveryQueueTest, a_final_report_moves_a_sent_delivery_and_its_count_once) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  server_.cli({"HSET", queue_->key("ann:a1:tally"), "es-MX|sms|sent", "1"});
+  const record_fields fields = {{"provider_status", "delivered"}};
+  EXPECT_EQ(*complete(queue_->record_provider_report("d1", "delivered", fields)),
+            report_result::applied);
+  EXPECT_EQ(record("d1").at("state"), "delivered");
+  EXPECT_EQ(server_.cli({"HGET", queue_->key("ann:a1:tally"), "es-MX|sms|delivered"}), "1");
+  EXPECT_EQ(server_.cli({"HGET", queue_->key("ann:a1:tally"), "es-MX|sms|sent"}), "0");
+  // The same report again (a provider's retry, or a replay) changes nothing.
+  EXPECT_EQ(*complete(queue_->record_provider_report("d1", "delivered", fields)),
+            report_result::stale);
+  EXPECT_EQ(server_.cli({"HGET", queue_->key("ann:a1:tally"), "es-MX|sms|delivered"}), "1");
+}
+
+TEST_F(DeliveryQueueTest, an_old_report_replayed_after_the_final_one_moves_nothing_back) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  server_.cli({"HSET", queue_->key("ann:a1:tally"), "es-MX|sms|sent", "1"});
+  ASSERT_EQ(*complete(queue_->record_provider_report("d1", "delivered",
+                                                     {{"provider_status", "delivered"}})),
+            report_result::applied);
+  EXPECT_EQ(*complete(queue_->record_provider_report("d1", "undelivered",
+                                                     {{"provider_status", "failed"}})),
+            report_result::stale);
+  EXPECT_EQ(
+      *complete(queue_->record_provider_report("d1", "sent", {{"provider_status", "buffered"}})),
+      report_result::stale);
+  const auto r = record("d1");
+  EXPECT_EQ(r.at("state"), "delivered");
+  EXPECT_EQ(r.at("provider_status"), "delivered");
+  EXPECT_EQ(server_.cli({"HGET", queue_->key("ann:a1:tally"), "es-MX|sms|failed"}), "");
+  EXPECT_EQ(server_.cli({"HGET", queue_->key("ann:a1:tally"), "es-MX|sms|delivered"}), "1");
+}
+
+TEST_F(DeliveryQueueTest, a_progress_report_is_recorded_without_moving_the_state) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  EXPECT_EQ(
+      *complete(queue_->record_provider_report("d1", "sent", {{"provider_status", "buffered"}})),
+      report_result::recorded);
+  EXPECT_EQ(record("d1").at("state"), "sent");
+  EXPECT_EQ(record("d1").at("provider_status"), "buffered");
+}
+
+TEST_F(DeliveryQueueTest, a_report_before_our_own_sent_is_recorded_but_moves_nothing) {
+  auto r = sms_record("d1");
+  r["state"] = "sending";
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", r)));
+  EXPECT_EQ(*complete(queue_->record_provider_report("d1", "delivered",
+                                                     {{"provider_status", "delivered"}})),
+            report_result::recorded);
+  EXPECT_EQ(record("d1").at("state"), "sending");
+  EXPECT_EQ(*complete(queue_->record_provider_report("nobody", "delivered", {})),
+            report_result::unknown_delivery);
+}
+
+TEST_F(DeliveryQueueTest, a_report_of_an_unknown_state_is_refused_before_anything_is_written) {
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  EXPECT_FALSE(
+      complete(queue_->record_provider_report("d1", "queued", {{"provider_status", "queued"}})));
+  EXPECT_EQ(record("d1").count("provider_status"), 0u);
+  EXPECT_EQ(record("d1").at("state"), "sent");
+}
+
 TEST_F(DeliveryQueueTest, schedulers_promoting_at_once_move_each_job_once) {
   constexpr int count = 300;
   for (int i = 0; i < count; ++i) {

@@ -317,6 +317,12 @@ TEST(load_config, reports_keys_a_kind_requires) {
                            error_at("providers[0].auth_token_file", "missing required key")));
   EXPECT_THAT(load("[[providers]]\nname = \"o\"\nkind = \"outbox\"\nchannels = [\"sms\"]\n").errors,
               ElementsAre(error_at("providers[0].directory", "missing required key")));
+  // Kannel's delivery reports are authenticated by an HMAC in the dlr-url: a key is required.
+  EXPECT_THAT(load("[[providers]]\nname = \"k\"\nkind = \"kannel\"\nchannels = [\"sms\"]\n"
+                   "base_url = \"http://127.0.0.1:13013\"\nusername = \"u\"\n")
+                  .errors,
+              UnorderedElementsAre(error_at("providers[0].password_file", "missing required key"),
+                                   error_at("providers[0].dlr_secret_file", "missing required key")));
 }
 
 TEST(load_config, reports_an_unknown_provider_kind_and_channel) {
