@@ -54,7 +54,11 @@ class http_category_impl final : public boost::system::error_category {
 
 // Holds everything one transfer points at, so it all outlives the curl handle's use of it.
 struct http_transfer {
-  explicit http_transfer(const http_client_options& options) : options_(options) {}
+  http_transfer(const http_client_options& options, detail::easy_handle easy)
+      : options_(options), easy_(std::move(easy)) {}
+
+  // The handle, for the next transfer (once curl_multi has let go of it).
+  detail::easy_handle release_handle() noexcept { return std::move(easy_); }
 
   // Configures the easy handle; false when the request cannot be expressed (bad URL...).
   bool prepare(http_request req) {
@@ -213,7 +217,7 @@ struct http_transfer {
   }
 
   const http_client_options& options_;
-  detail::easy_handle easy_ = detail::make_easy_handle();
+  detail::easy_handle easy_;
   detail::header_list headers_;
   http_request request_;
   http_response response_;
@@ -242,10 +246,15 @@ std::optional<std::string_view> http_response::header(std::string_view name) con
   return std::nullopt;
 }
 
+struct http_client::idle_handles {
+  std::vector<detail::easy_handle> handles;
+};
+
 http_client::http_client(asio::any_io_executor executor, http_client_options options)
     : options_(std::move(options)),
       multi_(detail::curl_multi::create(std::move(executor),
-                                        {options_.max_concurrent, options_.logger})) {}
+                                        {options_.max_concurrent, options_.logger})),
+      idle_(std::make_unique<idle_handles>()) {}
 
 http_client::~http_client() {
   multi_->shutdown();
@@ -254,12 +263,29 @@ http_client::~http_client() {
 asio::awaitable<boost::system::result<http_response>> http_client::request(http_request req) {
   // Owned by this coroutine frame, which outlives the transfer: the frame resumes only when
   // curl_multi has removed the handle.
-  auto transfer = std::make_unique<http_transfer>(options_);
+  detail::easy_handle easy;
+  if (idle_->handles.empty()) {
+    easy = detail::make_easy_handle();
+  } else {
+    easy = std::move(idle_->handles.back());
+    idle_->handles.pop_back();
+  }
+  auto transfer = std::make_unique<http_transfer>(options_, std::move(easy));
+  const auto keep_handle = [this, &transfer] {
+    auto used = transfer->release_handle();
+    if (used && idle_->handles.size() < options_.max_concurrent) {
+      curl_easy_reset(used.get());  // every option back to its default; caches are kept
+      idle_->handles.push_back(std::move(used));
+    }
+  };
   if (!transfer->prepare(std::move(req))) {
+    keep_handle();
     co_return make_error_code(http_errc::invalid_request);
   }
   const CURLcode code = co_await multi_->async_perform(transfer->easy(), asio::use_awaitable);
-  co_return transfer->finish(code);
+  auto result = transfer->finish(code);
+  keep_handle();
+  co_return result;
 }
 
 }  // namespace liaison::channels

@@ -1,5 +1,6 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 
@@ -20,8 +21,11 @@ void add_health_routes(http::router& routes, health_probes probes,
                const bool redis = probes.redis_reachable();
                const bool workers = probes.workers_running();
                const bool ready = redis && workers;
+               // The pid tells which process answered: two daemons given one port by mistake (or
+               // a test's stale daemon) show up as the wrong pid, not as a silent "ready".
                boost::json::object body{{"status", ready ? "ready" : "not ready"},
-                                        {"checks", {{"redis", redis}, {"workers", workers}}}};
+                                        {"checks", {{"redis", redis}, {"workers", workers}}},
+                                        {"pid", ::getpid()}};
                co_return http::make_json_response(
                    ready ? http::status::ok : http::status::service_unavailable, body, ctx.req);
              });

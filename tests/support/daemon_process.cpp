@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -55,8 +57,11 @@ daemon_process::daemon_process(std::filesystem::path binary, std::filesystem::pa
           return true;  // exited: reported below
         }
         try {
-          // Ready, not just alive: Redis reachable and the worker running.
-          return send_http(port, {"GET", "/readyz", {}, {}}).status == 200;
+          // Ready, not just alive: Redis reachable and the worker running. And this daemon, not
+          // another test's that got the same free port first (ours then fails to bind).
+          const auto ready = send_http(port, {"GET", "/readyz", {}, {}});
+          const auto body = boost::json::parse(ready.body);
+          return ready.status == 200 && body.as_object().at("pid").to_number<pid_t>() == pid_;
         } catch (const std::exception&) {
           return false;
         }

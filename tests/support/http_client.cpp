@@ -8,6 +8,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <random>
 #include <stdexcept>
 
 namespace liaison::testing {
@@ -67,9 +68,26 @@ http_reply send_http(std::uint16_t port, const http_call& call) {
 }
 
 std::uint16_t free_tcp_port() {
+  // Below Linux's ephemeral range (32768-60999): a port the kernel handed out for bind(0) and
+  // that was closed again is soon the source port of some outgoing connection, or another
+  // test's "free" port. A random one of 12,000 that binds now is far less likely to be taken
+  // before the server that asked for it binds it.
+  std::random_device random;
+  std::uniform_int_distribution<int> pick(20000, 31999);
   asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const auto port = static_cast<std::uint16_t>(pick(random));
+    boost::system::error_code error;
+    asio::ip::tcp::acceptor acceptor(io);
+    acceptor.open(asio::ip::tcp::v4(), error);
+    if (!error) {
+      acceptor.bind({asio::ip::make_address("127.0.0.1"), port}, error);
+    }
+    if (!error) {
+      return port;
+    }
+  }
+  throw std::runtime_error("no free TCP port between 20000 and 31999");
 }
 
 }  // namespace liaison::testing
