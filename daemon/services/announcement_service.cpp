@@ -307,21 +307,23 @@ boost::asio::awaitable<boost::system::result<announcement_preview>> announcement
   }
   announcement translated = a;
   auto machine = co_await machine_translate(a, std::move(guardian_languages), std::string());
-  translated.machine_translations = std::move(machine.texts);
+  if (!machine) {
+    co_return machine.error();
+  }
+  translated.machine_translations = machine->texts;
+  // To say why a language that would read a machine translation does not: it failed.
+  announcement_planner with_provider(a, "preview", catalog_.languages(),
+                                     translator_ != nullptr
+                                         ? translator_->target_languages(a.source_language)
+                                         : std::vector<std::string>{},
+                                     district_.default_language, quiet_);
   for (const auto& [language, n] : per_language) {
     auto p = preview_language(translated, language);
-    if (p.text_source != "machine_translation") {
-      announcement_planner wanted(a, "preview", catalog_.languages(),
-                                  translator_ != nullptr
-                                      ? translator_->target_languages(a.source_language)
-                                      : std::vector<std::string>{},
-                                  district_.default_language, quiet_);
-      if (const auto* choice = wanted.localization_for(language);
-          choice != nullptr && choice->source == i18n::text_source::machine_translation) {
-        const auto failed = machine.failures.find(choice->text_language);
-        if (failed != machine.failures.end()) {
-          p.machine_translation_error = failed->second;
-        }
+    if (const auto* wanted = with_provider.localization_for(language);
+        wanted != nullptr && wanted->source == i18n::text_source::machine_translation) {
+      if (const auto failed = machine->failures.find(wanted->text_language);
+          failed != machine->failures.end()) {
+        p.machine_translation_error = failed->second;
       }
     }
     p.families = n;
@@ -389,8 +391,10 @@ announcement_service::audience_languages(std::string snapshot) {
   co_return per_language;
 }
 
-boost::asio::awaitable<machine_translation_set> announcement_service::machine_translate(
-    const announcement& a, std::vector<std::string> guardian_languages, std::string lease_id) {
+boost::asio::awaitable<boost::system::result<machine_translation_set>>
+announcement_service::machine_translate(const announcement& a,
+                                        std::vector<std::string> guardian_languages,
+                                        std::string lease_id) {
   machine_translation_set out;
   if (!wants_machine_translation(a)) {
     co_return out;
@@ -422,7 +426,8 @@ boost::asio::awaitable<machine_translation_set> announcement_service::machine_tr
       // Each language may take up to the provider's timeout; keep other instances off.
       const auto until = clock_.now_system() + limits_.lease;
       if (auto renewed = co_await store_.renew_lease(lease_id, until); !renewed) {
-        break;  // Redis is away: the fan-out fails at its next step and is resumed later
+        // Redis is away: nothing is settled; the lease runs out and fan-out is resumed later.
+        co_return renewed.error();
       }
     }
   }
@@ -485,7 +490,10 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
       guardian_languages.push_back(language);
     }
     auto made = co_await machine_translate(stored.value, std::move(guardian_languages), id);
-    auto settled = co_await store_.settle_machine_translations(id, made);
+    if (!made) {
+      co_return failure(made.error());
+    }
+    auto settled = co_await store_.settle_machine_translations(id, *made);
     if (!settled) {
       co_return failure(settled.error());
     }

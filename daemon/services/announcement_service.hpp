@@ -193,8 +193,9 @@ class announcement_service {
   audience_languages(std::string snapshot);
   // Translates the announcement into each text language localization picks machine translation
   // for, among these guardian languages; renews `lease_id`'s fan-out lease after each language
-  // when not empty. Failures are listed, not fatal: those families get the fallback.
-  boost::asio::awaitable<machine_translation_set> machine_translate(
+  // when not empty. Translation failures are listed, not fatal: those families get the
+  // fallback. Fails only when the lease cannot be renewed (Redis away): nothing is settled then.
+  boost::asio::awaitable<boost::system::result<machine_translation_set>> machine_translate(
       const announcement& a, std::vector<std::string> guardian_languages, std::string lease_id);
   bool wants_machine_translation(const announcement& a) const noexcept;
 
