@@ -48,6 +48,20 @@ std::string_view to_string(priority p) noexcept {
   return p == priority::urgent ? "urgent" : "normal";
 }
 
+std::string_view to_string(translation_kind k) noexcept {
+  switch (k) {
+    case translation_kind::none:
+      return "none";
+    case translation_kind::apertium:
+      return "apertium";
+    case translation_kind::libretranslate:
+      return "libretranslate";
+    case translation_kind::google:
+      return "google";
+  }
+  return "none";
+}
+
 const retry_rule& retry_config::rule(channel c, priority p) const noexcept {
   const retry_channel_config& per_channel = c == channel::sms     ? sms
                                             : c == channel::email ? email

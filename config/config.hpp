@@ -151,6 +151,21 @@ struct retry_config {
   const retry_rule& rule(channel c, priority p) const noexcept;
 };
 
+// [translation]: the machine translation service announcements may use (docs/i18n.md).
+enum class translation_kind { none, apertium, libretranslate, google };
+
+struct translation_config {
+  translation_kind provider = translation_kind::none;
+  // The service's address: an Apertium APy or LibreTranslate server; Google's API by default.
+  std::string url;
+  std::string api_key;  // from api_key_file (LibreTranslate: optional; Google: required)
+  std::chrono::milliseconds timeout = 10s;  // one call: connect, send, answer
+  // How long a translation is kept in Redis: the same text is sent to the service once.
+  std::chrono::milliseconds cache_ttl = std::chrono::hours(24 * 30);
+  std::size_t max_response_bytes = 1024 * 1024;  // larger answers are refused
+  std::size_t max_concurrent_requests = 4;
+};
+
 // [logging]
 enum class log_sink { automatic, stderr_sink, journald };
 struct logging_config {
@@ -172,6 +187,7 @@ struct liaison_config {
   workers_config workers;
   queue_config queue;
   retry_config retry;
+  translation_config translation;
   logging_config logging;
   shutdown_config shutdown;
 };
@@ -180,5 +196,6 @@ std::string_view to_string(channel c) noexcept;
 std::string_view to_string(role r) noexcept;
 std::string_view to_string(provider_kind k) noexcept;
 std::string_view to_string(priority p) noexcept;
+std::string_view to_string(translation_kind k) noexcept;
 
 }  // namespace liaison::config

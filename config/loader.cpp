@@ -61,6 +61,13 @@ constexpr std::array<named<provider_kind>, 6> kind_names{{
     {"webhook", provider_kind::webhook},
 }};
 
+constexpr std::array<named<translation_kind>, 4> translation_names{{
+    {"none", translation_kind::none},
+    {"apertium", translation_kind::apertium},
+    {"libretranslate", translation_kind::libretranslate},
+    {"google", translation_kind::google},
+}};
+
 constexpr std::array<named<log_sink>, 3> sink_names{{
     {"auto", log_sink::automatic},
     {"stderr", log_sink::stderr_sink},
@@ -1162,6 +1169,49 @@ schema<retry_config> retry_schema() {
   }};
 }
 
+// Google's API address, the default of [translation] url for provider = "google".
+constexpr std::string_view google_translation_url = "https://translation.googleapis.com";
+
+schema<translation_config> translation_schema() {
+  return {
+      {
+          choice_field("provider", &translation_config::provider, translation_names),
+          // Validated with the provider in the check below.
+          {"url", [](reader&, const toml::node&, const std::string&, translation_config&) {}},
+          secret_field("api_key_file", &translation_config::api_key),
+          duration_field("timeout", &translation_config::timeout),
+          duration_field("cache_ttl", &translation_config::cache_ttl),
+          make_field("max_response_bytes", &translation_config::max_response_bytes,
+                     [](reader& r, const toml::node& node, const std::string& path) {
+                       return r.byte_size(node, path, 1024, std::uint64_t{64} * 1024 * 1024);
+                     }),
+          integer_field("max_concurrent_requests", &translation_config::max_concurrent_requests, 1,
+                        1'000),
+      },
+      {},
+      [](reader& r, const toml::table& table, const std::string& path, translation_config& t) {
+        const auto kind = peek_choice(table, "provider", translation_names);
+        const auto url_path = join(path, "url");
+        if (const auto* url = table.get("url")) {
+          if (auto text = r.url(*url, url_path, web_schemes)) {
+            t.url = std::move(*text);
+          }
+        } else if (kind == translation_kind::apertium || kind == translation_kind::libretranslate) {
+          r.error(url_path, "missing required key (provider " + quote(to_string(*kind)) +
+                                " needs the address of its server)");
+        } else if (kind == translation_kind::google) {
+          t.url = google_translation_url;
+        }
+        if (kind == translation_kind::google && !table.contains("api_key_file") &&
+            !table.contains("api_key")) {
+          r.error(join(path, "api_key_file"),
+                  "missing required key (provider \"google\" needs the path of a file holding "
+                  "its API key)");
+        }
+      },
+  };
+}
+
 schema<logging_config> logging_schema() {
   return {{
       choice_field("level", &logging_config::level, level_names),
@@ -1208,6 +1258,7 @@ schema<liaison_config> document_schema() {
           table_field("workers", &liaison_config::workers, workers_schema),
           table_field("queue", &liaison_config::queue, queue_schema),
           table_field("retry", &liaison_config::retry, retry_schema),
+          table_field("translation", &liaison_config::translation, translation_schema),
           table_field("logging", &liaison_config::logging, logging_schema),
           table_field("shutdown", &liaison_config::shutdown, shutdown_schema),
       },

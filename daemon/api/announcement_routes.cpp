@@ -124,6 +124,9 @@ json::object preview_json(const services::announcement_preview& p) {
     language["text_language"] = l.text_language;
     language["text_source"] = l.text_source;
     language["fallback"] = l.fallback;
+    if (!l.machine_translation_error.empty()) {
+      language["machine_translation_error"] = l.machine_translation_error;
+    }
     language["direction"] = l.right_to_left ? "rtl" : "ltr";
     if (!l.error.empty()) {
       language["error"] = l.error;

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 
+#include "channels/machine_translation.hpp"
 #include "channels/provider_registry.hpp"
 #include "config/loader.hpp"
 #include "daemon/api/provider_metrics.hpp"
@@ -28,6 +29,7 @@
 #include "daemon/services/inbound_sms.hpp"
 #include "daemon/services/interpretation_service.hpp"
 #include "daemon/services/interpretation_store.hpp"
+#include "daemon/services/machine_translator.hpp"
 #include "daemon/services/message_service.hpp"
 #include "daemon/workers/delivery_worker.hpp"
 #include "daemon/workers/fanout_worker.hpp"
@@ -107,6 +109,11 @@ struct liaisond::impl {
                 make_language_matcher(catalog, cfg->district.default_language)),
         interpreting(interpretation, directory, queue, catalog, cfg->district, time),
         announcement_records(redis, queue),
+        translation_service(
+            channels::make_translation_provider(cfg->translation, io.get_executor(), logger)),
+        translations(redis, cfg->redis.key_prefix, cfg->translation.cache_ttl),
+        translator(io.get_executor(), translation_service.get(), &translations, time, logger,
+                   metrics.get()),
         announcements(directory, announcement_records, catalog, cfg->district, time,
                       cfg->queue.idempotency_key_ttl),
         http_stats(*metrics),
@@ -149,6 +156,7 @@ struct liaisond::impl {
     api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
     worker.set_opt_out_store(directory);
     worker.set_announcements(announcements);
+    announcements.set_translator(translator);
     inbound.set_announcements(announcements);
     inbound.set_interpretation(interpreting);
     scheduler.add_task("interpreter request escalation",
@@ -309,6 +317,9 @@ struct liaisond::impl {
   services::inbound_sms_service inbound;
   services::interpretation_service interpreting;
   services::announcement_store announcement_records;
+  std::unique_ptr<channels::http_translation_provider> translation_service;  // null: none
+  services::translation_cache translations;
+  services::machine_translator translator;
   services::announcement_service announcements;
   http::router routes;
   http::http_metrics http_stats;

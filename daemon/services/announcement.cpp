@@ -454,6 +454,14 @@ const announcement_text* text_in(const announcement& a, std::string_view languag
   return it == a.translations.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> machine_languages(const announcement& a) {
+  std::vector<std::string> languages;
+  for (const auto& [language, text] : a.machine_translations) {
+    languages.push_back(language);
+  }
+  return languages;
+}
+
 std::vector<std::string> human_languages(const announcement& a) {
   std::vector<std::string> languages = {a.source_language};
   for (const auto& [language, text] : a.translations) {

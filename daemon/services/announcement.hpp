@@ -66,6 +66,10 @@ struct announcement {
   i18n::message_arguments arguments;
   std::optional<std::chrono::system_clock::time_point> send_at;
   std::vector<rsvp_option> rsvp;  // empty: no question
+  // Machine translations of `original`, per provider target language: made once when fan-out
+  // starts and stored beside the announcement (never read from the API's input, never in its
+  // JSON form), so every instance and every family of a language get the same text.
+  std::map<std::string, announcement_text> machine_translations;
 };
 
 // The option a reply chooses, or -1.
@@ -101,6 +105,9 @@ const announcement_text* text_in(const announcement& a, std::string_view languag
 
 // Languages with a human-written text: the source language and every translation.
 std::vector<std::string> human_languages(const announcement& a);
+
+// The languages a machine translation was stored for (the planner's machine_languages).
+std::vector<std::string> machine_languages(const announcement& a);
 
 // A new announcement id: "ann_" + milliseconds since the epoch + 64 random bits.
 std::string new_announcement_id(std::chrono::system_clock::time_point now);

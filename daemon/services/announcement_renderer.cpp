@@ -122,10 +122,18 @@ i18n::result<channels::rendered_delivery> announcement_renderer::render(
     const announcement& a, const record_fields& record, const i18n::localization_choice& choice) {
   using failure = i18n::result<channels::rendered_delivery>;
   const auto& text_language = choice.text_language;
-  const auto* text = text_in(a, text_language);
-  if (choice.source == i18n::text_source::machine_translation || text == nullptr) {
+  const announcement_text* text = nullptr;
+  if (choice.source == i18n::text_source::machine_translation) {
+    const auto machine = a.machine_translations.find(text_language);
+    text = machine == a.machine_translations.end() ? nullptr : &machine->second;
+  } else {
+    text = text_in(a, text_language);
+  }
+  if (text == nullptr) {
     return failure::failure("no text in " + text_language +
-                            " (machine translation is not available)");
+                            (choice.source == i18n::text_source::machine_translation
+                                 ? " (no machine translation was stored)"
+                                 : ""));
   }
   const auto channel_name = field(record, "channel");
   channels::rendered_delivery out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <set>
 
 #include "daemon/services/announcement_plan.hpp"
 #include "i18n/language.hpp"
@@ -209,8 +210,8 @@ language_preview announcement_service::preview_language(const announcement& a,
   g.time_zone = district_.time_zone;
   sample.guardians.push_back(g);
   sample.students.push_back({"student", "Student", a.school, ""});
-  announcement_planner planner(a, "preview", catalog_.languages(), {}, district_.default_language,
-                               quiet_);
+  announcement_planner planner(a, "preview", catalog_.languages(), machine_languages(a),
+                               district_.default_language, quiet_);
   const auto planned = planner.plan(sample, clock_.now_system());
   if (planned.empty()) {
     out.error = "no text can be chosen for " + language;
@@ -284,35 +285,47 @@ boost::asio::awaitable<boost::system::result<announcement_preview>> announcement
     co_return families.error();
   }
   out.families = *families;
-  auto languages = co_await directory_.known_languages();
-  if (!languages) {
-    co_return languages.error();
-  }
-  std::vector<std::string> language_terms;
-  for (const auto& language : *languages) {
-    language_terms.push_back("language:" + language);
-  }
-  auto counts = co_await directory_.count_in_audience(snapshot, language_terms);
+  auto counted = co_await audience_languages(snapshot);
   auto dropped = co_await directory_.drop_audience(snapshot);
-  if (!counts) {
-    co_return counts.error();
+  if (!counted) {
+    co_return counted.error();
   }
   if (!dropped) {
     co_return dropped.error();
   }
-  std::map<std::string, long long> per_language;
-  for (std::size_t i = 0; i < languages->size(); ++i) {
-    if ((*counts)[i] > 0) {
-      per_language[(*languages)[i]] = (*counts)[i];
-    }
-  }
+  std::map<std::string, long long> per_language = std::move(*counted);
   // The languages texts were written in are shown even when no family of the audience reads
   // them yet.
   for (const auto& language : human_languages(a)) {
     per_language.try_emplace(language, 0);
   }
+  // The machine translations fan-out would make, from the cache when fan-out or an earlier
+  // preview asked for the same text already.
+  std::vector<std::string> guardian_languages;
   for (const auto& [language, n] : per_language) {
-    auto p = preview_language(a, language);
+    guardian_languages.push_back(language);
+  }
+  announcement translated = a;
+  auto machine = co_await machine_translate(a, std::move(guardian_languages), std::string());
+  if (!machine) {
+    co_return machine.error();
+  }
+  translated.machine_translations = machine->texts;
+  // To say why a language that would read a machine translation does not: it failed.
+  announcement_planner with_provider(a, "preview", catalog_.languages(),
+                                     translator_ != nullptr
+                                         ? translator_->target_languages(a.source_language)
+                                         : std::vector<std::string>{},
+                                     district_.default_language, quiet_);
+  for (const auto& [language, n] : per_language) {
+    auto p = preview_language(translated, language);
+    if (const auto* wanted = with_provider.localization_for(language);
+        wanted != nullptr && wanted->source == i18n::text_source::machine_translation) {
+      if (const auto failed = machine->failures.find(wanted->text_language);
+          failed != machine->failures.end()) {
+        p.machine_translation_error = failed->second;
+      }
+    }
     p.families = n;
     for (const auto& c : p.channels) {
       if (c.channel == config::channel::sms) {
@@ -348,6 +361,77 @@ announcement_service::progress(std::string_view id) {
 boost::asio::awaitable<boost::system::result<cancel_result>> announcement_service::cancel(
     std::string_view id, const requester& who) {
   co_return co_await store_.cancel(id, who.key_name, clock_.now_system());
+}
+
+bool announcement_service::wants_machine_translation(const announcement& a) const noexcept {
+  return translator_ != nullptr && translator_->enabled() &&
+         a.machine_translation != i18n::machine_translation_policy::never;
+}
+
+boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
+announcement_service::audience_languages(std::string snapshot) {
+  auto languages = co_await directory_.known_languages();
+  if (!languages) {
+    co_return languages.error();
+  }
+  std::vector<std::string> language_terms;
+  for (const auto& language : *languages) {
+    language_terms.push_back("language:" + language);
+  }
+  auto counts = co_await directory_.count_in_audience(snapshot, language_terms);
+  if (!counts) {
+    co_return counts.error();
+  }
+  std::map<std::string, long long> per_language;
+  for (std::size_t i = 0; i < languages->size() && i < counts->size(); ++i) {
+    if ((*counts)[i] > 0) {
+      per_language[(*languages)[i]] = (*counts)[i];
+    }
+  }
+  co_return per_language;
+}
+
+boost::asio::awaitable<boost::system::result<machine_translation_set>>
+announcement_service::machine_translate(const announcement& a,
+                                        std::vector<std::string> guardian_languages,
+                                        std::string lease_id) {
+  machine_translation_set out;
+  if (!wants_machine_translation(a)) {
+    co_return out;
+  }
+  co_await translator_->ensure_languages();
+  const auto targets = translator_->target_languages(a.source_language);
+  if (targets.empty()) {
+    co_return out;
+  }
+  // Which text languages localization would take from the provider: one translation each,
+  // however many guardian languages (es, es-MX, es-US) read it.
+  announcement_planner planner(a, a.id, catalog_.languages(), targets, district_.default_language,
+                               quiet_);
+  std::set<std::string> wanted;
+  for (const auto& language : guardian_languages) {
+    const auto* choice = planner.localization_for(language);
+    if (choice != nullptr && choice->source == i18n::text_source::machine_translation) {
+      wanted.insert(choice->text_language);
+    }
+  }
+  for (const auto& target : wanted) {
+    auto text = co_await translator_->translate_text(a.original, a.source_language, target);
+    if (text) {
+      out.texts[target] = std::move(*text.value);
+    } else {
+      out.failures[target] = std::move(text.error);
+    }
+    if (!lease_id.empty()) {
+      // Each language may take up to the provider's timeout; keep other instances off.
+      const auto until = clock_.now_system() + limits_.lease;
+      if (auto renewed = co_await store_.renew_lease(lease_id, until); !renewed) {
+        // Redis is away: nothing is settled; the lease runs out and fan-out is resumed later.
+        co_return renewed.error();
+      }
+    }
+  }
+  co_return out;
 }
 
 boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_out_next() {
@@ -394,8 +478,30 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
     }
   }
 
-  announcement_planner planner(stored.value, id, catalog_.languages(), {},
-                               district_.default_language, quiet_);
+  // Machine translations are made once, before the first page, and stored with the
+  // announcement: a resumed fan-out, another instance and the workers all use the same texts.
+  if (!stored.machine_translations_settled && wants_machine_translation(stored.value)) {
+    auto languages = co_await audience_languages(id);
+    if (!languages) {
+      co_return failure(languages.error());
+    }
+    std::vector<std::string> guardian_languages;
+    for (const auto& [language, n] : *languages) {
+      guardian_languages.push_back(language);
+    }
+    auto made = co_await machine_translate(stored.value, std::move(guardian_languages), id);
+    if (!made) {
+      co_return failure(made.error());
+    }
+    auto settled = co_await store_.settle_machine_translations(id, *made);
+    if (!settled) {
+      co_return failure(settled.error());
+    }
+    stored.value.machine_translations = std::move(settled->texts);
+  }
+
+  announcement_planner planner(stored.value, id, catalog_.languages(),
+                               machine_languages(stored.value), district_.default_language, quiet_);
   auto page = co_await plan_page(id, stored.cursor, planner);
   if (!page) {
     co_return failure(page.error());
@@ -476,8 +582,10 @@ announcement_service::cached(std::string_view id) {
   }
   sending entry;
   entry.value = std::make_shared<const announcement>(std::move((*loaded)->value));
+  // Deliveries exist only after fan-out settled the machine translations, so the stored ones
+  // are final here and the worker chooses exactly as fan-out did.
   entry.planner = std::make_unique<announcement_planner>(
-      *entry.value, std::string(id), catalog_.languages(), std::vector<std::string>{},
+      *entry.value, std::string(id), catalog_.languages(), machine_languages(*entry.value),
       district_.default_language, quiet_);
   auto [it, inserted] = cache_.emplace(std::string(id), std::move(entry));
   co_return &it->second;

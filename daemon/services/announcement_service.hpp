@@ -21,6 +21,7 @@
 #include "daemon/services/announcement_renderer.hpp"
 #include "daemon/services/announcement_store.hpp"
 #include "daemon/services/directory_store.hpp"
+#include "daemon/services/machine_translator.hpp"
 #include "i18n/catalog.hpp"
 #include "i18n/quiet_hours.hpp"
 #include "support/clock.hpp"
@@ -102,6 +103,8 @@ struct language_preview {
   bool right_to_left = false;
   std::vector<channel_preview> channels;
   std::string error;  // the text cannot be rendered in this language
+  // Machine translation was wanted for this language but failed (the fallback is shown).
+  std::string machine_translation_error;
 };
 
 struct announcement_preview {
@@ -124,6 +127,10 @@ class announcement_service {
                        const i18n::message_catalog& catalog, config::district_config district,
                        const clock& clock, std::chrono::milliseconds idempotency_ttl,
                        fanout_limits limits = {});
+
+  // Machine translation for announcements that allow it; without one (or with a translator that
+  // has no provider) families get the fallback language and its note. Must outlive the service.
+  void set_translator(machine_translator& translator) noexcept { translator_ = &translator; }
 
   // Validated announcement in; field errors for audiences that name no one, or an id.
   boost::asio::awaitable<boost::system::result<intake_answer>> accept(
@@ -181,6 +188,16 @@ class announcement_service {
   boost::asio::awaitable<boost::system::result<std::vector<field_error>>> check_audience(
       const audience& to, const requester& who);
   language_preview preview_language(const announcement& a, const std::string& language);
+  // The guardian languages of an audience snapshot (those with at least one family).
+  boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
+  audience_languages(std::string snapshot);
+  // Translates the announcement into each text language localization picks machine translation
+  // for, among these guardian languages; renews `lease_id`'s fan-out lease after each language
+  // when not empty. Translation failures are listed, not fatal: those families get the
+  // fallback. Fails only when the lease cannot be renewed (Redis away): nothing is settled then.
+  boost::asio::awaitable<boost::system::result<machine_translation_set>> machine_translate(
+      const announcement& a, std::vector<std::string> guardian_languages, std::string lease_id);
+  bool wants_machine_translation(const announcement& a) const noexcept;
 
   directory_store& directory_;
   announcement_store& store_;
@@ -191,6 +208,7 @@ class announcement_service {
   fanout_limits limits_;
   i18n::quiet_hours quiet_;
   announcement_renderer renderer_;
+  machine_translator* translator_ = nullptr;
   // Announcements are immutable once stored: a worker parses each once. Bounded; emptied when
   // full (announcements are few and short-lived next to their deliveries).
   std::map<std::string, sending, std::less<>> cache_;

@@ -147,6 +147,60 @@ std::map<std::string, std::string> pairs(const queue::redis_reply& reply) {
   return fields;
 }
 
+std::string machine_translations_json(const machine_translation_set& set) {
+  boost::json::object texts;
+  for (const auto& [language, text] : set.texts) {
+    boost::json::object t;
+    t["subject"] = text.subject;
+    t["body"] = text.body;
+    texts[language] = std::move(t);
+  }
+  boost::json::object failures;
+  for (const auto& [language, why] : set.failures) {
+    failures[language] = why;
+  }
+  boost::json::object out;
+  out["texts"] = std::move(texts);
+  out["failed"] = std::move(failures);
+  return boost::json::serialize(out);
+}
+
+std::optional<machine_translation_set> machine_translations_from(std::string_view json) {
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(json, ec);
+  if (ec || !parsed.is_object()) {
+    return std::nullopt;
+  }
+  machine_translation_set set;
+  const auto text = [](const boost::json::object& o, const char* key) {
+    const auto* value = o.if_contains(key);
+    return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
+  };
+  if (const auto* texts = parsed.as_object().if_contains("texts"); texts && texts->is_object()) {
+    for (const auto& [language, value] : texts->as_object()) {
+      if (value.is_object()) {
+        set.texts[std::string(language)] = {text(value.as_object(), "subject"),
+                                            text(value.as_object(), "body")};
+      }
+    }
+  }
+  if (const auto* failed = parsed.as_object().if_contains("failed");
+      failed && failed->is_object()) {
+    for (const auto& [language, value] : failed->as_object()) {
+      set.failures[std::string(language)] = value.is_string() ? std::string(value.as_string()) : "";
+    }
+  }
+  return set;
+}
+
+// Built outside the coroutine: GCC 12 mis-compiles braced lists in coroutine bodies.
+queue::redis_request settle_request(const std::string& key, const machine_translation_set& set) {
+  queue::redis_request request;
+  request.push({"HSETNX", key, "machine_translations", machine_translations_json(set)});
+  request.push({"HGET", key, "machine_translations"});
+  return request;
+}
+
 }  // namespace
 
 std::string_view to_string(announcement_state s) noexcept {
@@ -314,6 +368,15 @@ announcement_store::load(std::string_view id) {
   stored.audience = number(fields, "audience", -1);
   stored.families_done = number(fields, "families_done", 0);
   stored.deliveries = number(fields, "deliveries", 0);
+  if (const auto machine = fields.find("machine_translations"); machine != fields.end()) {
+    auto set = machine_translations_from(machine->second);
+    if (!set) {
+      co_return redis_failure();
+    }
+    stored.machine_translations_settled = true;
+    stored.value.machine_translations = std::move(set->texts);
+    stored.machine_translation_failures = std::move(set->failures);
+  }
   co_return std::optional<stored_announcement>{std::move(stored)};
 }
 
@@ -549,6 +612,39 @@ boost::asio::awaitable<boost::system::result<void>> announcement_store::finish_f
     co_return redis_failure();
   }
   co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::renew_lease(
+    std::string_view id, system_clock::time_point lease_until) {
+  std::vector<std::string> command = {"ZADD", fanout_key(), "XX",
+                                      std::to_string(epoch_ms(lease_until)), std::string(id)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<machine_translation_set>>
+announcement_store::settle_machine_translations(std::string_view id,
+                                                const machine_translation_set& translations) {
+  // HSETNX: the first instance to finish translating decides; a slower one reads its result.
+  const auto request = settle_request(announcement_key(id), translations);
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (replies->size() != 2 || replies->back().kind != queue::redis_reply::kind_t::string) {
+    co_return redis_failure();
+  }
+  auto stored = machine_translations_from(replies->back().text);
+  if (!stored) {
+    co_return redis_failure();
+  }
+  co_return std::move(*stored);
 }
 
 }  // namespace liaison::services

@@ -1,6 +1,7 @@
 // Announcements in Redis, next to the delivery queue (same {q} hash slot, so an announcement's
 // deliveries, progress counters and state change together in one script or transaction):
-//   <prefix>:{q}:ann:<id>        hash: the announcement (JSON), state, who, when, fan-out cursor
+//   <prefix>:{q}:ann:<id>        hash: the announcement (JSON), state, who, when, fan-out cursor,
+//                                its machine translations (JSON, written once at fan-out start)
 //   <prefix>:{q}:ann:<id>:tally  hash: "<language>|<channel>|<phase>" -> count
 //   <prefix>:{q}:fanout          sorted set: announcements to fan out, by due time (send_at, or
 //                                a lease's end while an instance works on one)
@@ -41,6 +42,17 @@ struct stored_announcement {
   long long audience = -1;      // families in the audience snapshot; -1 before fan-out
   long long families_done = 0;  // families fanned out so far
   long long deliveries = 0;     // deliveries created so far
+  // Whether the machine translations were settled (value.machine_translations holds those that
+  // succeeded): the first fan-out to get there decides, every later one reuses them.
+  bool machine_translations_settled = false;
+  // Languages whose machine translation failed when they were settled, with why.
+  std::map<std::string, std::string> machine_translation_failures;
+};
+
+// The machine translations of an announcement as settled at fan-out start.
+struct machine_translation_set {
+  std::map<std::string, announcement_text> texts;
+  std::map<std::string, std::string> failures;  // language -> why
 };
 
 enum class cancel_result { cancelled, already_cancelled, not_found };
@@ -87,6 +99,13 @@ class announcement_store {
       std::chrono::system_clock::time_point lease_until);
   boost::asio::awaitable<boost::system::result<void>> finish_fanout(std::string_view id,
                                                                     bool cancelled);
+  // Moves the lease's end while fan-out does slow work before its first page (translation).
+  boost::asio::awaitable<boost::system::result<void>> renew_lease(
+      std::string_view id, std::chrono::system_clock::time_point lease_until);
+  // Stores the machine translations unless some were stored already (another instance got there
+  // first); answers with those stored, so every instance uses the same texts.
+  boost::asio::awaitable<boost::system::result<machine_translation_set>>
+  settle_machine_translations(std::string_view id, const machine_translation_set& translations);
 
   // RSVP: the question a number was last asked (set when an announcement with a question is
   // sent to it by SMS; answers go to that announcement), and each number's answer, counted per

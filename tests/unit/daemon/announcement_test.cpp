@@ -392,5 +392,47 @@ TEST_F(AnnouncementPlanTest, FallbackTextCarriesANoticeInTheGuardiansLanguage) {
   }
 }
 
+TEST_F(AnnouncementPlanTest, StoredMachineTranslationIsRenderedWithTheNotice) {
+  a_.machine_translation = i18n::machine_translation_policy::if_no_human_translation;
+  a_.machine_translations["vi"] = {"Học viện Phụ huynh: {topic}",
+                                   "Kính gửi {guardian_name}, hội thảo về {topic}."};
+  const auto f = make_family({make_guardian("g-1", "vi")});
+  config::district_config district;
+  announcement_renderer renderer(*catalog_, district);
+  announcement_planner planner(a_, a_.id, catalog_->languages(), machine_languages(a_), "en",
+                               quiet_);
+  const auto* choice = planner.localization_for("vi");
+  ASSERT_NE(choice, nullptr);
+  EXPECT_EQ(choice->source, i18n::text_source::machine_translation);
+  std::map<config::channel, channels::rendered_delivery> rendered;
+  for (const auto& d : planner.plan(f, noon)) {
+    auto r = renderer.render(a_, d.record, *choice);
+    ASSERT_TRUE(r) << r.error;
+    rendered[d.channel] = *r.value;
+  }
+  const auto* vietnamese = catalog_->find("vi");
+  ASSERT_NE(vietnamese, nullptr);
+  const auto notice =
+      vietnamese->patterns[static_cast<std::size_t>(i18n::message_key::machine_translated_notice)];
+  EXPECT_THAT(rendered.at(config::channel::sms).text, HasSubstr("Kính gửi Guardian g-1"));
+  EXPECT_THAT(rendered.at(config::channel::sms).text, HasSubstr(notice));
+  EXPECT_EQ(rendered.at(config::channel::email).subject, "Học viện Phụ huynh: reading at home");
+}
+
+TEST_F(AnnouncementPlanTest, AMachineTranslationThatWasNotStoredIsNotRendered) {
+  a_.machine_translation = i18n::machine_translation_policy::if_no_human_translation;
+  const auto f = make_family({make_guardian("g-1", "vi")});
+  config::district_config district;
+  announcement_renderer renderer(*catalog_, district);
+  // A planner told of a machine language that has no stored text: the renderer refuses rather
+  // than send the wrong language.
+  announcement_planner planner(a_, a_.id, catalog_->languages(), {"vi"}, "en", quiet_);
+  const auto planned = planner.plan(f, noon);
+  ASSERT_FALSE(planned.empty());
+  const auto r = renderer.render(a_, planned.front().record, *planner.localization_for("vi"));
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error, HasSubstr("no machine translation was stored"));
+}
+
 }  // namespace
 }  // namespace liaison::services
