@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "config/loader.hpp"
+#include "daemon/liaisonctl/announcement_command.hpp"
 #include "daemon/liaisonctl/dlq_command.hpp"
+#include "daemon/liaisonctl/export_command.hpp"
 #include "daemon/liaisonctl/stats_command.hpp"
 #include "support/crypto.hpp"
 
@@ -28,6 +30,8 @@ constexpr std::string_view tool_usage =
     "                      without TOKEN, generate a new token\n"
     "  dlq ACTION          list, show, replay or purge dead letters\n"
     "  stats               queue depths, delayed jobs, dead letters, fan-outs waiting\n"
+    "  announcement ID     an announcement's progress (--watch: a live progress bar)\n"
+    "  export              every delivery record as NDJSON, for a data warehouse\n"
     "\n"
     "`liaisonctl COMMAND --help` describes a command.\n";
 
@@ -138,6 +142,12 @@ int run(std::span<const std::string_view> args) {
   }
   if (command == "stats") {
     return liaison::ctl::run_stats(rest);
+  }
+  if (command == "announcement") {
+    return liaison::ctl::run_announcement(rest);
+  }
+  if (command == "export") {
+    return liaison::ctl::run_export(rest);
   }
   return usage_error("unknown command \"" + std::string(command) + "\"", tool_usage);
 }

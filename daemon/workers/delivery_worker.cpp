@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -149,8 +150,11 @@ asio::awaitable<void> delivery_worker::run() {
     // Never block past the next claim sweep by much.
     const auto block = std::min(cfg_.block_timeout, claim_interval(cfg_));
     // Take only as many jobs as can be sent now: the others stay in the stream for another
-    // consumer instead of waiting here.
-    co_await wait_for_slots(1);
+    // consumer instead of waiting here. But not one at a time: when sends finish one by one
+    // (a provider answering in 100 ms), a read per freed slot would cap the worker at one
+    // Redis round trip per delivery. A quarter of the slots (at most a batch) is the refill.
+    co_await wait_for_slots(
+        std::min(cfg_.batch_size, std::max<std::size_t>(1, cfg_.max_in_flight / 4)));
     const auto free_slots = cfg_.max_in_flight - in_flight_;
     auto jobs = co_await queue_.read_new(*reader_, consumer_, channels_,
                                          std::min(cfg_.batch_size, free_slots), block);

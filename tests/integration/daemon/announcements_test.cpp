@@ -8,11 +8,13 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/liaisond_config.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace liaison::testing {
@@ -193,6 +195,42 @@ TEST_F(announcements_test, every_guardian_gets_it_once_per_channel_in_their_lang
 
   // Who did what is in the audit log.
   EXPECT_THAT(redis_.cli({"XRANGE", "liaison:{q}:audit", "-", "+"}), HasSubstr("office"));
+
+  // The operator's view: liaisonctl shows it finished, and exports one record per delivery.
+  const auto config = shell_quote((dir_.path() / "liaison.toml").string());
+  const auto status =
+      run_command(std::string(LIAISONCTL_PATH) + " announcement " + id + " --config " + config);
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_THAT(status.output, HasSubstr("] 100%  fanned_out · families 8/8 · 16/16 deliveries done "
+                                       "(sent 15, delivered 0, failed 0, opted out 1"));
+  const auto watched = run_command(std::string(LIAISONCTL_PATH) + " announcement " + id +
+                                   " --watch --config " + config);
+  EXPECT_EQ(watched.exit_code, 0) << "--watch returns once nothing is on its way";
+  const auto exported = run_command(std::string(LIAISONCTL_PATH) + " export --announcement " + id +
+                                    " --config " + config);
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_THAT(exported.output, HasSubstr("liaisonctl: 16 records"));  // on stderr
+  std::istringstream records(exported.output);
+  std::size_t sent = 0;
+  std::size_t total = 0;
+  for (std::string line; std::getline(records, line);) {
+    if (line.starts_with("liaisonctl:")) {
+      continue;
+    }
+    boost::system::error_code bad_json;
+    const auto parsed = boost::json::parse(line, bad_json);
+    ASSERT_FALSE(bad_json) << "not JSON: " << line;
+    const auto& record = parsed.as_object();
+    EXPECT_EQ(record.at("announcement").as_string(), id);
+    sent += record.at("state") == "sent" ? 1 : 0;
+    ++total;
+  }
+  EXPECT_EQ(total, 16u);
+  EXPECT_EQ(sent, 15u);
+  const auto unknown =
+      run_command(std::string(LIAISONCTL_PATH) + " announcement nope --config " + config);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.output, HasSubstr("no announcement nope"));
 }
 
 TEST_F(announcements_test, bad_input_is_422_with_the_field_and_nothing_is_written) {
