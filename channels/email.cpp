@@ -2,9 +2,9 @@
 
 #include <ctime>
 
-#include "channels/markup.hpp"
 #include "i18n/language.hpp"
 #include "support/crypto.hpp"
+#include "support/markup.hpp"
 
 namespace liaison::channels {
 

@@ -254,7 +254,7 @@ http_client::http_client(asio::any_io_executor executor, http_client_options opt
     : options_(std::move(options)),
       multi_(detail::curl_multi::create(std::move(executor),
                                         {options_.max_concurrent, options_.logger})),
-      idle_(std::make_unique<idle_handles>()) {}
+      idle_(std::make_shared<idle_handles>()) {}
 
 http_client::~http_client() {
   multi_->shutdown();
@@ -263,19 +263,23 @@ http_client::~http_client() {
 asio::awaitable<boost::system::result<http_response>> http_client::request(http_request req) {
   // Owned by this coroutine frame, which outlives the transfer: the frame resumes only when
   // curl_multi has removed the handle.
+  // Nothing after the co_await may touch `this`: the client may be gone by then (its
+  // destruction cancels the call, which then resumes here).
+  const auto idle = idle_;
+  const auto keep_at_most = options_.max_concurrent;
   detail::easy_handle easy;
-  if (idle_->handles.empty()) {
+  if (idle->handles.empty()) {
     easy = detail::make_easy_handle();
   } else {
-    easy = std::move(idle_->handles.back());
-    idle_->handles.pop_back();
+    easy = std::move(idle->handles.back());
+    idle->handles.pop_back();
   }
   auto transfer = std::make_unique<http_transfer>(options_, std::move(easy));
-  const auto keep_handle = [this, &transfer] {
+  const auto keep_handle = [&idle, &transfer, keep_at_most] {
     auto used = transfer->release_handle();
-    if (used && idle_->handles.size() < options_.max_concurrent) {
+    if (used && idle->handles.size() < keep_at_most) {
       curl_easy_reset(used.get());  // every option back to its default; caches are kept
-      idle_->handles.push_back(std::move(used));
+      idle->handles.push_back(std::move(used));
     }
   };
   if (!transfer->prepare(std::move(req))) {

@@ -105,8 +105,9 @@ class http_client {
   http_client_options options_;
   std::shared_ptr<detail::curl_multi> multi_;
   // Easy handles of finished calls, reset and kept for the next ones: a handle carries
-  // kilobytes of buffers, and allocating them per call was most of a call's CPU time.
-  std::unique_ptr<idle_handles> idle_;
+  // kilobytes of buffers, and allocating them per call was most of a call's CPU time. Shared
+  // with the calls in flight: one cancelled by the client's destruction resumes after it.
+  std::shared_ptr<idle_handles> idle_;
 };
 
 }  // namespace liaison::channels

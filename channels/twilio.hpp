@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "channels/http_client.hpp"
-#include "channels/markup.hpp"
 #include "channels/provider.hpp"
 #include "support/clock.hpp"
+#include "support/markup.hpp"
 
 namespace liaison::channels {
 

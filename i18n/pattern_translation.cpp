@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "i18n/message_format.hpp"
+#include "support/markup.hpp"
 
 namespace liaison::i18n {
 namespace {
@@ -86,7 +87,7 @@ class protector {
     if (text.isEmpty()) {
       return;
     }
-    auto html = escape_html(to_utf8(text));
+    auto html = xml_escape(to_utf8(text));
     std::string with_breaks;
     for (const char c : html) {
       with_breaks += c == '\n' ? std::string("<br>") : std::string(1, c);
@@ -333,27 +334,6 @@ result<std::string> restore_pattern(std::string_view original, const protected_p
     return outcome::failure("the translated pattern does not use the original's arguments");
   }
   return restored;
-}
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string unescape_html(std::string_view html) {

@@ -52,9 +52,8 @@ result<protected_pattern> protect_pattern(std::string_view pattern);
 result<std::string> restore_pattern(std::string_view original, const protected_pattern& prepared,
                                     const std::vector<std::string>& translated_segments);
 
-// HTML helpers the providers share: text as HTML (& < > escaped) and back (the five XML
-// entities, &nbsp; and numeric character references; unknown entities are kept as written).
-std::string escape_html(std::string_view text);
+// HTML from providers back to text (the five XML entities, &nbsp; and numeric character
+// references; unknown entities are kept as written). Text goes to HTML with liaison::xml_escape.
 std::string unescape_html(std::string_view html);
 
 }  // namespace liaison::i18n

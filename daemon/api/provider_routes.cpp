@@ -49,9 +49,8 @@ std::string field(const channels::form_fields& fields, std::string_view name) {
 
 http::response twiml(const http::request& req, const std::string& reply) {
   std::string body = R"(<?xml version="1.0" encoding="UTF-8"?>)";
-  body += reply.empty()
-              ? "<Response/>"
-              : "<Response><Message>" + channels::xml_escape(reply) + "</Message></Response>";
+  body += reply.empty() ? "<Response/>"
+                        : "<Response><Message>" + xml_escape(reply) + "</Message></Response>";
   return http::make_text_response(http::status::ok, "text/xml; charset=utf-8", std::move(body),
                                   req);
 }

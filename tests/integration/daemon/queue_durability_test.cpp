@@ -124,7 +124,8 @@ class QueueDurabilityAofTest : public QueueDurabilityTest {
   }
 };
 
-TEST_F(QueueDurabilityTest, daemon_killed_mid_batch_delivers_every_job_after_restart_none_twice) {
+TEST_F(QueueDurabilityTest,
+       daemon_killed_mid_batch_delivers_every_job_after_restart_twice_only_if_in_the_window) {
   // A backlog written as intake writes it (record + stream entry), so the worker is busy when
   // the kill comes; HTTP intake one request at a time would never get ahead of it.
   constexpr int jobs = 2000;
@@ -147,9 +148,28 @@ TEST_F(QueueDurabilityTest, daemon_killed_mid_batch_delivers_every_job_after_res
   ASSERT_TRUE(eventually([&] { return outbox().size() >= 300; }))
       << daemon_->log() << redis_.cli({"XLEN", "liaison:{q}:stream:sms"}) << " entries; "
       << redis_.cli({"XINFO", "GROUPS", "liaison:{q}:stream:sms"});
-  daemon_->signal(SIGKILL);  // mid-batch: batches are 16 jobs, taken together, sent one by one
+  daemon_->signal(SIGKILL);  // mid-batch: up to max_in_flight jobs are being sent at once
   daemon_->wait_exit(5s);
   const auto before_restart = outbox().size();
+  // The deliveries handed to the provider with no outcome recorded: the one window in which a
+  // crash may cause a second send (docs/queue.md). Each was written to the outbox or not.
+  const auto handed_over = redis_.cli({"EVAL", R"lua(
+    local ids = {}
+    for i = 1, tonumber(ARGV[1]) do
+      local id = 'msg_backlog_' .. i
+      if redis.call('HGET', 'liaison:{q}:delivery:' .. id, 'state') == 'sending' then
+        ids[#ids + 1] = id
+      end
+    end
+    return table.concat(ids, ' '))lua",
+                                       "0", std::to_string(jobs)});
+  std::set<std::string> in_window;
+  {
+    std::istringstream words(handed_over);
+    for (std::string id; words >> id;) {
+      in_window.insert(id);
+    }
+  }
   ASSERT_LT(before_restart, accepted.size()) << "the worker finished before the kill";
 
   start_daemon();  // same consumer name: takes back its own unacknowledged jobs at once
@@ -158,7 +178,11 @@ TEST_F(QueueDurabilityTest, daemon_killed_mid_batch_delivers_every_job_after_res
   EXPECT_EQ(seen.count(""), 0u) << "a torn outbox line";
   EXPECT_EQ(seen.size(), accepted.size());
   for (const auto& [id, times] : seen) {
-    EXPECT_EQ(times, 1) << id << " was delivered " << times << " times";
+    if (in_window.contains(id)) {
+      EXPECT_LE(times, 2) << id << " was delivered " << times << " times";
+    } else {
+      EXPECT_EQ(times, 1) << id << " was delivered " << times << " times, not in the window";
+    }
   }
   EXPECT_EQ(redis_.cli({"XLEN", "liaison:{q}:stream:sms"}), "0");
 }

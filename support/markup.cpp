@@ -1,6 +1,6 @@
-#include "channels/markup.hpp"
+#include "support/markup.hpp"
 
-namespace liaison::channels {
+namespace liaison {
 
 std::string xml_escape(std::string_view text) {
   std::string out;
@@ -34,4 +34,4 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
-}  // namespace liaison::channels
+}  // namespace liaison
