@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/url/parse.hpp>
 
+#include "channels/address.hpp"
 #include "channels/outcome.hpp"
 #include "support/crypto.hpp"
 
@@ -74,6 +75,27 @@ callback_verdict verify_kannel_dlr(std::string_view dlr_secret, std::string_view
   return constant_time_equal(kannel_dlr_signature(dlr_secret, delivery_id), signature)
              ? callback_verdict::valid
              : callback_verdict::wrong_signature;
+}
+
+callback_verdict verify_kannel_mo_token(std::string_view expected, std::string_view given) {
+  if (expected.empty() || given.empty()) {
+    return callback_verdict::missing;
+  }
+  return constant_time_equal(expected, given) ? callback_verdict::valid
+                                              : callback_verdict::wrong_signature;
+}
+
+std::optional<inbound_text> parse_kannel_mo(std::string_view from, std::string_view to,
+                                            std::optional<std::string_view> text,
+                                            std::string_view default_region) {
+  if (!text) {
+    return std::nullopt;
+  }
+  auto sender = normalize_phone(from, default_region);
+  if (!sender.normalized) {
+    return std::nullopt;
+  }
+  return inbound_text{std::move(*sender.normalized), std::string(to), std::string(*text)};
 }
 
 std::optional<status_report> interpret_kannel_dlr(std::string_view delivery_id,

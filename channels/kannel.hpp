@@ -57,6 +57,21 @@ callback_verdict verify_kannel_dlr(std::string_view dlr_secret, std::string_view
 std::optional<status_report> interpret_kannel_dlr(std::string_view delivery_id,
                                                   std::string_view type, std::string_view answer);
 
+// Mobile-originated messages: smsbox's sms-service fetches our get-url
+//   {public_url}/v1/providers/kannel/mo?token=<mo_token>&from=%p&to=%P&text=%a
+// Kannel signs nothing and its get-url is fixed in kannel.conf, so the URL carries a shared
+// secret (config mo_token_file, at least 32 characters), compared in constant time. The verdict:
+// missing (no token given, or none configured), or wrong; never valid for an empty `expected`.
+callback_verdict verify_kannel_mo_token(std::string_view expected, std::string_view given);
+
+// The MO's fields (query parameters, decoded): `from` (%p) normalized to E.164 with
+// libphonenumber (an SMSC may drop the "+" or send a national number; `default_region` reads
+// those), `to` (%P) as given, `text` (%a) as given. nullopt when `from` is not a phone number
+// or `text` is missing (an empty text is kept: it is no keyword and files nothing harmful).
+std::optional<inbound_text> parse_kannel_mo(std::string_view from, std::string_view to,
+                                            std::optional<std::string_view> text,
+                                            std::string_view default_region = "US");
+
 class kannel_provider final : public provider {
  public:
   kannel_provider(const config::provider_config& cfg, std::string public_url,

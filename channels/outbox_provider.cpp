@@ -45,6 +45,13 @@ boost::asio::awaitable<delivery_outcome> outbox_provider::send(const rendered_de
     line["subject"] = delivery.subject;
   }
   line["text"] = delivery.text;
+  // A call's voice and keypad menu: what a demo (or a test) checks a call would say.
+  if (!delivery.voice_language.empty()) {
+    line["voice_language"] = delivery.voice_language;
+  }
+  if (!delivery.voice_prompt.empty()) {
+    line["voice_prompt"] = delivery.voice_prompt;
+  }
   std::string text = boost::json::serialize(line);
   text.push_back('\n');
 

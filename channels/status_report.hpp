@@ -19,6 +19,15 @@ struct status_report {
   std::string error;            // the provider's error code or reason, when it gave one
 };
 
+// A text a family sent, as a provider's inbound callback (Kannel MO, a gateway's inbound post)
+// hands it over: the sender normalized to E.164 (the directory's key), the number it was sent to,
+// and the text as written.
+struct inbound_text {
+  std::string from;
+  std::string to;
+  std::string text;
+};
+
 inline bool is_final(const status_report& r) noexcept {
   return r.state == "delivered" || r.state == "undelivered";
 }

@@ -72,12 +72,28 @@ std::string build_call_twiml(std::string_view text, std::string_view voice_langu
   const std::string say_open = "<Say language=\"" + xml_escape(voice_language) + "\">";
   std::string twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response>)";
   twiml += R"(<Gather numDigits="1" method="POST" action=")" + xml_escape(gather_action) + "\">";
-  twiml += say_open + xml_escape(text) + "</Say>";
+  if (!text.empty()) {
+    twiml += say_open + xml_escape(text) + "</Say>";
+  }
   if (!prompt.empty()) {
     twiml += say_open + xml_escape(prompt) + "</Say>";
   }
   twiml += "</Gather></Response>";
   return twiml;
+}
+
+std::string build_goodbye_twiml(std::string_view text, std::string_view voice_language) {
+  std::string twiml = R"(<?xml version="1.0" encoding="UTF-8"?><Response>)";
+  if (!text.empty() && !voice_language.empty()) {
+    twiml += "<Say language=\"" + xml_escape(voice_language) + "\">" + xml_escape(text) + "</Say>";
+  }
+  twiml += "<Hangup/></Response>";
+  return twiml;
+}
+
+std::string twilio_gather_action(std::string_view public_url, std::string_view delivery_id) {
+  return trim_slash(std::string(public_url)) +
+         "/v1/providers/twilio/voice?delivery_id=" + form_encode(delivery_id);
 }
 
 http_request build_twilio_sms_request(const twilio_settings& settings,
@@ -101,8 +117,7 @@ http_request build_twilio_sms_request(const twilio_settings& settings,
 std::optional<http_request> build_twilio_call_request(const twilio_settings& settings,
                                                       const rendered_delivery& delivery) {
   const std::string base = trim_slash(settings.public_url);
-  const std::string action =
-      base + "/v1/providers/twilio/voice?delivery_id=" + form_encode(delivery.delivery_id);
+  const std::string action = twilio_gather_action(settings.public_url, delivery.delivery_id);
   auto twiml =
       build_call_twiml(delivery.text, delivery.voice_language, delivery.voice_prompt, action);
   if (code_points(twiml) > twilio_max_twiml_chars) {

@@ -35,9 +35,16 @@ inline constexpr std::size_t twilio_max_twiml_chars = 4000;
 
 // The TwiML of an outbound call: the message spoken in `voice_language` inside a one-digit
 // <Gather> whose result Twilio posts to `gather_action`, then the menu prompt (if any). When
-// the callee presses nothing, the call ends after the message.
+// the callee presses nothing, the call ends after the message. An empty `text` says the prompt
+// alone (the answer to a key that means nothing).
 std::string build_call_twiml(std::string_view text, std::string_view voice_language,
                              std::string_view prompt, std::string_view gather_action);
+// The end of a call: `text` said in `voice_language` (nothing when either is empty), then
+// <Hangup/>.
+std::string build_goodbye_twiml(std::string_view text, std::string_view voice_language);
+// Where Twilio posts a call's <Gather> result: {public_url}/v1/providers/twilio/voice?delivery_id=…
+// (the delivery id rides in the signed URL).
+std::string twilio_gather_action(std::string_view public_url, std::string_view delivery_id);
 
 // The Messages.json call for one SMS delivery.
 http_request build_twilio_sms_request(const twilio_settings& settings,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "channels/address.hpp"
 #include "channels/outcome.hpp"
 #include "support/crypto.hpp"
 
@@ -72,6 +73,34 @@ std::optional<status_report> interpret_webhook_status(std::string_view body) {
     return std::nullopt;
   }
   return report;
+}
+
+std::optional<inbound_text> interpret_webhook_inbound(std::string_view body,
+                                                      std::string_view default_region) {
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(body, ec);
+  const auto* object = ec ? nullptr : json.if_object();
+  if (object == nullptr) {
+    return std::nullopt;
+  }
+  const auto text = [object](std::string_view key) -> std::optional<std::string_view> {
+    const auto* value = object->if_contains(key);
+    if (value == nullptr || !value->is_string()) {
+      return std::nullopt;
+    }
+    return std::string_view(value->as_string());
+  };
+  const auto from = text("from");
+  const auto said = text("text");
+  if (!from || !said) {
+    return std::nullopt;
+  }
+  auto sender = normalize_phone(*from, default_region);
+  if (!sender.normalized) {
+    return std::nullopt;
+  }
+  return inbound_text{std::move(*sender.normalized), std::string(text("to").value_or("")),
+                      std::string(*said)};
 }
 
 std::string webhook_payload(const rendered_delivery& delivery) {

@@ -40,6 +40,13 @@ webhook_verdict verify_webhook_signature(std::string_view secret, std::string_vi
 // field, an unknown status).
 std::optional<status_report> interpret_webhook_status(std::string_view body);
 
+// The body of a gateway's inbound post to POST /v1/providers/webhook/{name}/inbound: a text a
+// family sent, {"from": "+12025550111", "text": "PARAR", "to": "12345" (optional)}. `from` is
+// normalized to E.164 (numbers without "+" are read as `default_region`'s). nullopt for anything
+// else (malformed JSON, `from` missing or not a phone number, `text` missing or not a string).
+std::optional<inbound_text> interpret_webhook_inbound(std::string_view body,
+                                                      std::string_view default_region = "US");
+
 // The JSON body of one delivery: {"delivery_id","message_id","channel","to","language",
 // "text", and when set "subject","voice_language","voice_prompt"}.
 std::string webhook_payload(const rendered_delivery& delivery);

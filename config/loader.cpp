@@ -1053,6 +1053,17 @@ void check_provider_kind(reader& r, const toml::table& table, const std::string&
     }
   }
 
+  // The Kannel MO token is the only thing that authenticates a text from a phone (Kannel signs
+  // nothing): too short a token could be guessed.
+  constexpr std::size_t min_mo_token_chars = 32;
+  if (const auto token = provider.secrets.find("mo_token");
+      *kind == provider_kind::kannel && token != provider.secrets.end() &&
+      token->second.size() < min_mo_token_chars) {
+    r.error(join(path, "mo_token_file"), "the token must have at least " +
+                                             std::to_string(min_mo_token_chars) +
+                                             " characters (e.g. `openssl rand -hex 32`)");
+  }
+
   const bool has_directory = table.contains("directory");
   if (*kind == provider_kind::outbox && !has_directory) {
     r.error(join(path, "directory"),

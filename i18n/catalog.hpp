@@ -27,15 +27,16 @@ enum class message_key {
   fallback_language_notice,     // {language}: the guardian's language, named in this language
   message_from_school,          // {school}
   voice_intro,                  // {school}
-  voice_keypad_prompt,          // press 1 to confirm, 2 to repeat
+  voice_keypad_prompt,          // press 1 to confirm, 2 to repeat, 3 for a call back
   interpreter_offer,            // {language}, {meeting_type}, {date}, {code}
   interpreter_offer_filled,     //
   interpreter_confirmation,     //
   meeting_confirmation_family,  // {date}, {language}
   meeting_reminder_family,      // {date}
   language_changed,             // {language}
+  voice_keypad_thanks,          // said before hanging up after a keypad answer was recorded
 };
-inline constexpr std::size_t message_key_count = 15;
+inline constexpr std::size_t message_key_count = 16;
 
 std::string_view to_string(message_key key) noexcept;  // "opt_out_confirmation", …
 std::optional<message_key> message_key_from_string(std::string_view name) noexcept;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
@@ -105,6 +106,15 @@ json::object progress_json(const services::announcement_progress& p) {
       options.push_back({{"label", option.label}, {"answers", n == p.rsvp.end() ? 0 : n->second}});
     }
     body["rsvp"] = {{"options", std::move(options)}};
+  }
+  // Keypad answers on calls: numbers that confirmed (1) and that asked for a call back (3).
+  if (std::find(s.value.channels.begin(), s.value.channels.end(), config::channel::voice) !=
+      s.value.channels.end()) {
+    const auto count = [&p](const char* answer) {
+      const auto n = p.voice_answers.find(answer);
+      return n == p.voice_answers.end() ? 0LL : n->second;
+    };
+    body["voice_answers"] = {{"confirmed", count("confirmed")}, {"call_back", count("call_back")}};
   }
   body["announcement"] = services::to_json(s.value);
   body["links"] = {{"self", "/v1/announcements/" + s.value.id},

@@ -160,7 +160,8 @@ void add_message_routes(http::router& routes, services::message_service& message
         for (const char* key :
              {"id", "channel", "address", "language", "state", "created_at", "updated_at",
               "sent_at", "provider", "provider_message_id", "last_error", "school", "priority",
-              "next_attempt_at", "dead_reason", "provider_status", "provider_error"}) {
+              "next_attempt_at", "dead_reason", "provider_status", "provider_error", "voice_answer",
+              "voice_answer_at"}) {
           if (auto it = fields.find(key); it != fields.end()) {
             body[key] = it->second;
           }

@@ -1,4 +1,5 @@
 #include <boost/beast/http/field.hpp>
+#include <boost/json/object.hpp>
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
@@ -14,6 +15,8 @@
 #include "daemon/http/problem.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/inbound_sms.hpp"
+#include "daemon/services/voice_keypad.hpp"
+#include "i18n/sms_encoding.hpp"
 #include "queue/delivery_queue.hpp"
 #include "support/clock.hpp"
 
@@ -123,6 +126,33 @@ std::string query_parameter(const http::request& req, std::string_view name) {
   return {};
 }
 
+// A query parameter decoded as a form value ('+' is a space: Kannel writes spaces so), or
+// nullopt when the target has no such parameter.
+std::optional<std::string> form_query_parameter(const http::request& req, std::string_view name) {
+  auto target = boost::urls::parse_origin_form(req.target());
+  if (!target) {
+    return std::nullopt;
+  }
+  boost::urls::encoding_opts form_encoding;
+  form_encoding.space_as_plus = true;
+  for (const auto& param : target->encoded_params()) {
+    if (param.key.decode(form_encoding) == name) {
+      return param.value.decode(form_encoding);
+    }
+  }
+  return std::nullopt;
+}
+
+http::response plain_text(const http::request& req, std::string text) {
+  return http::make_text_response(http::status::ok, "text/plain; charset=utf-8", std::move(text),
+                                  req);
+}
+
+http::response twiml_document(const http::request& req, std::string document) {
+  return http::make_text_response(http::status::ok, "text/xml; charset=utf-8", std::move(document),
+                                  req);
+}
+
 http::response retry_later(const http::request& req, const char* what) {
   return http::make_problem_response(
       {http::status::service_unavailable, {}, "Unavailable", what, {}}, req.version(),
@@ -171,6 +201,7 @@ channels::callback_verdict best_verdict(const std::vector<channels::callback_ver
 struct callback_keys {
   std::string twilio_auth_token;
   std::vector<std::string> kannel_dlr_secrets;
+  std::vector<std::string> kannel_mo_tokens;
   std::vector<channels::sendgrid_event_verifier> sendgrid_verifiers;
   std::map<std::string, std::string, std::less<>> webhook_secrets;  // by provider name
 };
@@ -191,6 +222,10 @@ callback_keys callback_keys_from(const config::liaison_config& cfg) {
       case config::provider_kind::kannel:
         if (const auto dlr = secret("dlr_secret"); !dlr.empty()) {
           keys.kannel_dlr_secrets.push_back(dlr);
+        }
+        // Without a token (config mo_token_file) the gateway takes no MO: the route stays closed.
+        if (const auto token = secret("mo_token"); !token.empty()) {
+          keys.kannel_mo_tokens.push_back(token);
         }
         break;
       case config::provider_kind::sendgrid:
@@ -219,7 +254,8 @@ callback_keys callback_keys_from(const config::liaison_config& cfg) {
 }  // namespace
 
 void add_provider_routes(http::router& routes, const config::liaison_config& cfg,
-                         services::inbound_sms_service& inbound, queue::delivery_queue& queue,
+                         services::inbound_sms_service& inbound,
+                         services::voice_keypad_service& keypad, queue::delivery_queue& queue,
                          services::directory_store& directory, const clock& time,
                          provider_metrics& metrics) {
   auto keys = std::make_shared<const callback_keys>(callback_keys_from(cfg));
@@ -318,6 +354,107 @@ void add_provider_routes(http::router& routes, const config::liaison_config& cfg
                }
                co_return no_content(req);
              });
+
+  // Twilio's <Gather> result on a call: the key the family pressed (docs/api.md). The delivery
+  // id is in the signed URL (twilio_gather_action).
+  routes.add(http::verb::post, "/v1/providers/twilio/voice", http::access_rule::anyone(),
+             [auth_token, public_url, &keypad,
+              &metrics](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               auto verified = verify_twilio(req, auth_token, public_url, metrics);
+               if (verified.refusal) {
+                 co_return std::move(*verified.refusal);
+               }
+               auto answer = co_await keypad.handle(query_parameter(req, "delivery_id"),
+                                                    field(*verified.fields, "Digits"));
+               if (!answer) {
+                 // Twilio says its own error to the caller; the key press is not recorded.
+                 co_return retry_later(req, "the answer could not be recorded");
+               }
+               co_return twiml_document(req, std::move(*answer));
+             });
+
+  // Kannel's MO messages: smsbox's sms-service fetches our get-url with the sender and text.
+  // Kannel signs nothing, so the configured URL carries a secret token (channels/kannel.hpp).
+  // The reply (STOP confirmation, HELP…) is the answer's body: smsbox sends it back to the
+  // sender through the SMSC the message came from (docs/channels.md says why not the queue).
+  auto splitter = std::make_shared<i18n::sms_splitter>();
+  routes.add(http::verb::get, "/v1/providers/kannel/mo", http::access_rule::anyone(),
+             [keys, splitter, &inbound,
+              &metrics](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               if (keys->kannel_mo_tokens.empty()) {
+                 co_return http::make_problem_response(
+                     http::not_found_problem("no Kannel provider has an mo_token"), req.version(),
+                     req.keep_alive());
+               }
+               const auto token = form_query_parameter(req, "token").value_or("");
+               std::vector<channels::callback_verdict> verdicts;
+               for (const auto& expected : keys->kannel_mo_tokens) {
+                 verdicts.push_back(channels::verify_kannel_mo_token(expected, token));
+               }
+               const auto verdict = best_verdict(verdicts);
+               if (verdict != channels::callback_verdict::valid) {
+                 metrics.callback_rejected("kannel", verdict);
+                 co_return bad_signature(req, verdict, "the get-url's token");
+               }
+               const auto text = form_query_parameter(req, "text");
+               auto mo = channels::parse_kannel_mo(
+                   form_query_parameter(req, "from").value_or(""),
+                   form_query_parameter(req, "to").value_or(""),
+                   text ? std::optional<std::string_view>(*text) : std::nullopt);
+               if (!mo) {
+                 metrics.callback_malformed("kannel");
+                 co_return malformed(req, "expected from (a phone number, %p) and text (%a)");
+               }
+               metrics.callback_accepted("kannel");
+               auto reply = co_await inbound.handle(mo->from, mo->text);
+               if (!reply) {
+                 // smsbox fetches again when configured to (http-request-retry).
+                 co_return retry_later(req, "the message could not be processed; retry");
+               }
+               // smsbox sends a reply as GSM-7 unless told otherwise, turning "á" into "?":
+               // X-Kannel-Coding 2 (UCS-2) when the text needs it (accept-x-kannel-headers).
+               const auto analysis = splitter->analyze(*reply);
+               const bool ucs2 = !analysis || analysis.value->encoding == i18n::sms_encoding::ucs2;
+               auto res = plain_text(req, std::move(*reply));
+               res.set("X-Kannel-Coding", ucs2 ? "2" : "0");
+               co_return res;
+             });
+
+  // The generic webhook provider's inbound texts, signed as its status posts are. The reply is
+  // the answer's JSON {"reply": "…"} (empty when none): the gateway sends it to the sender.
+  routes.add(
+      http::verb::post, "/v1/providers/webhook/{name}/inbound", http::access_rule::anyone(),
+      [keys, &inbound, &metrics, &time](http::request_context& ctx) -> awaitable<http::response> {
+        const auto& req = ctx.req;
+        const auto it = keys->webhook_secrets.find(ctx.path_params.at("name"));
+        if (it == keys->webhook_secrets.end()) {
+          co_return http::make_problem_response(
+              http::not_found_problem("no webhook provider of that name"), req.version(),
+              req.keep_alive());
+        }
+        const auto verdict = channels::verify_webhook_signature(
+            it->second, req[channels::webhook_timestamp_header], req.body(),
+            req[channels::webhook_signature_header], time.now_system());
+        if (verdict != channels::callback_verdict::valid) {
+          metrics.callback_rejected("webhook", verdict);
+          co_return bad_signature(req, verdict, "X-Liaison-Signature");
+        }
+        auto text = channels::interpret_webhook_inbound(req.body());
+        if (!text) {
+          metrics.callback_malformed("webhook");
+          co_return malformed(req, "expected {\"from\": a phone number, \"text\": a string}");
+        }
+        metrics.callback_accepted("webhook");
+        auto reply = co_await inbound.handle(text->from, text->text);
+        if (!reply) {
+          co_return retry_later(req, "the message could not be processed; retry");
+        }
+        boost::json::object body;
+        body["reply"] = std::move(*reply);
+        co_return http::make_json_response(http::status::ok, body, req);
+      });
 
   // SendGrid's Event Webhook: a signed JSON array of events (ECDSA, with a timestamp that
   // bounds replays); each event names its delivery through custom_args.delivery_id.

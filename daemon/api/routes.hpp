@@ -18,6 +18,7 @@ class interpretation_store;
 class conversation_store;
 class directory_store;
 class inbound_sms_service;
+class voice_keypad_service;
 }  // namespace liaison::services
 namespace liaison::queue {
 class delivery_queue;
@@ -72,13 +73,16 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
 void add_family_routes(http::router& routes, services::directory_store& directory);
 
 // Provider callbacks, each authenticated by its provider's signature instead of an API key:
-// POST /v1/providers/twilio/sms (STOP/START/HELP and language changes in every language),
-// POST /v1/providers/twilio/status, GET /v1/providers/kannel/dlr,
-// POST /v1/providers/sendgrid/events, POST /v1/providers/webhook/{name}/status (delivered /
-// undelivered). Throws std::invalid_argument when a SendGrid event_webhook_public_key is not a
-// P-256 public key.
+// Inbound texts (STOP/START/HELP, language changes, answers, replies in every language) from
+// POST /v1/providers/twilio/sms, GET /v1/providers/kannel/mo and
+// POST /v1/providers/webhook/{name}/inbound; keypad answers on calls from
+// POST /v1/providers/twilio/voice; delivery reports from POST /v1/providers/twilio/status,
+// GET /v1/providers/kannel/dlr, POST /v1/providers/sendgrid/events and
+// POST /v1/providers/webhook/{name}/status. Throws std::invalid_argument when a SendGrid
+// event_webhook_public_key is not a P-256 public key.
 void add_provider_routes(http::router& routes, const config::liaison_config& cfg,
-                         services::inbound_sms_service& inbound, queue::delivery_queue& queue,
+                         services::inbound_sms_service& inbound,
+                         services::voice_keypad_service& keypad, queue::delivery_queue& queue,
                          services::directory_store& directory, const clock& time,
                          provider_metrics& metrics);
 

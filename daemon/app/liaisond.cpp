@@ -31,6 +31,7 @@
 #include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/machine_translator.hpp"
 #include "daemon/services/message_service.hpp"
+#include "daemon/services/voice_keypad.hpp"
 #include "daemon/workers/delivery_worker.hpp"
 #include "daemon/workers/fanout_worker.hpp"
 #include "daemon/workers/queue_scheduler.hpp"
@@ -116,6 +117,7 @@ struct liaisond::impl {
                    metrics.get()),
         announcements(directory, announcement_records, catalog, cfg->district, time,
                       cfg->queue.idempotency_key_ttl),
+        keypad(queue, announcements, time, cfg->http.public_url),
         http_stats(*metrics),
         dispatcher(routes, std::make_shared<http::authenticator>(cfg->auth.api_keys), http_stats,
                    logger),
@@ -140,7 +142,7 @@ struct liaisond::impl {
         {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
         metrics);
     api::add_message_routes(routes, messages, announcements, [this] { fanout.wake(); });
-    api::add_provider_routes(routes, *cfg, inbound, queue, directory, time, provider_stats);
+    api::add_provider_routes(routes, *cfg, inbound, keypad, queue, directory, time, provider_stats);
     api::add_family_routes(routes, directory);
     api::add_contact_routes(routes, directory);
     api::add_conversation_routes(routes, directory, conversations);
@@ -321,6 +323,7 @@ struct liaisond::impl {
   services::translation_cache translations;
   services::machine_translator translator;
   services::announcement_service announcements;
+  services::voice_keypad_service keypad;
   http::router routes;
   http::http_metrics http_stats;
   http::api_dispatcher dispatcher;

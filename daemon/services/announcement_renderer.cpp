@@ -110,6 +110,11 @@ announcement_renderer::~announcement_renderer() = default;
 announcement_renderer::announcement_renderer(announcement_renderer&&) noexcept = default;
 announcement_renderer& announcement_renderer::operator=(announcement_renderer&&) noexcept = default;
 
+std::string announcement_renderer::catalog_text(i18n::message_key key,
+                                                const i18n::localization_choice& choice) {
+  return state_->catalog_text(key, choice.text_language, {});
+}
+
 std::string announcement_renderer::school_name(std::string_view school_id) const {
   if (school_id.empty()) {
     return state_->district.name;

@@ -34,6 +34,10 @@ class announcement_renderer {
                                                    const std::map<std::string, std::string>& record,
                                                    const i18n::localization_choice& choice);
 
+  // A catalog string without arguments in the language `choice` renders the text in (what a
+  // call says after a keypad answer); empty when that language is not in the catalog.
+  std::string catalog_text(i18n::message_key key, const i18n::localization_choice& choice);
+
   // The name families know a school by ([district.schools]); the district's name for none.
   std::string school_name(std::string_view school_id) const;
 

@@ -354,8 +354,12 @@ announcement_service::progress(std::string_view id) {
   if (!rsvp) {
     co_return rsvp.error();
   }
-  co_return std::optional<announcement_progress>{
-      announcement_progress{std::move(**stored), std::move(*tally), std::move(*rsvp)}};
+  auto voice = co_await store_.voice_answer_counts(id);
+  if (!voice) {
+    co_return voice.error();
+  }
+  co_return std::optional<announcement_progress>{announcement_progress{
+      std::move(**stored), std::move(*tally), std::move(*rsvp), std::move(*voice)}};
 }
 
 boost::asio::awaitable<boost::system::result<cancel_result>> announcement_service::cancel(
@@ -635,6 +639,59 @@ announcement_service::record_answer(std::string_view address, std::string_view t
     co_return stored.error();
   }
   co_return std::optional<std::string>{label};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<call_script>>>
+announcement_service::call_script_for(const std::map<std::string, std::string>& record) {
+  const auto id = field(record, "announcement");
+  if (id.empty() || field(record, "channel") != "voice") {
+    co_return std::optional<call_script>{};
+  }
+  auto found = co_await cached(id);
+  if (!found) {
+    co_return found.error();
+  }
+  if (*found == nullptr) {
+    co_return std::optional<call_script>{};
+  }
+  auto& entry = **found;
+  const auto* choice = entry.planner->localization_for(field(record, "language"));
+  if (choice == nullptr) {
+    co_return std::optional<call_script>{};
+  }
+  auto rendered = renderer_.render(*entry.value, record, *choice);
+  if (!rendered) {
+    co_return std::optional<call_script>{};
+  }
+  call_script script;
+  script.say_language = std::move(rendered.value->voice_language);
+  script.text = std::move(rendered.value->text);
+  script.prompt = std::move(rendered.value->voice_prompt);
+  script.thanks = renderer_.catalog_text(i18n::message_key::voice_keypad_thanks, *choice);
+  co_return std::optional<call_script>{std::move(script)};
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_service::record_voice_answer(
+    const std::map<std::string, std::string>& record, std::string answer, bool as_first_option) {
+  const auto id = field(record, "announcement");
+  const auto address = field(record, "address");
+  if (id.empty()) {
+    co_return boost::system::result<void>{};
+  }
+  if (auto counted = co_await store_.record_voice_answer(id, address, answer); !counted) {
+    co_return counted.error();
+  }
+  if (!as_first_option) {
+    co_return boost::system::result<void>{};
+  }
+  auto found = co_await cached(id);
+  if (!found) {
+    co_return found.error();
+  }
+  if (*found == nullptr || (*found)->value->rsvp.empty()) {
+    co_return boost::system::result<void>{};
+  }
+  co_return co_await store_.record_rsvp(id, address, (*found)->value->rsvp.front().label);
 }
 
 boost::asio::awaitable<prepared_delivery> announcement_service::prepare(

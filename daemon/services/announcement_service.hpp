@@ -55,7 +55,18 @@ struct intake_answer {
 struct announcement_progress {
   stored_announcement stored;
   std::map<std::string, long long> tally;
-  std::map<std::string, long long> rsvp;  // option label -> answers
+  std::map<std::string, long long> rsvp;           // option label -> answers
+  std::map<std::string, long long> voice_answers;  // keypad answer -> numbers that gave it
+};
+
+// What a call of an announcement says, for answering its keypad input: the message (intro and
+// text) and the keypad prompt in the <Say> language the call used, and the thanks said before
+// hanging up after an answer was recorded.
+struct call_script {
+  std::string say_language;
+  std::string text;
+  std::string prompt;
+  std::string thanks;
 };
 
 // How long a number's answer still counts for the question it was last sent.
@@ -160,6 +171,18 @@ class announcement_service {
   // or nullopt when it is no answer (or there is no question).
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> record_answer(
       std::string_view address, std::string_view text);
+
+  // A voice delivery's call, rendered again as it was sent (no quiet hours or cancel check: the
+  // family is on the line). nullopt when the delivery is no announcement's voice call or its
+  // text cannot be rendered any more.
+  boost::asio::awaitable<boost::system::result<std::optional<call_script>>> call_script_for(
+      const std::map<std::string, std::string>& record);
+  // A keypad answer on an announcement's call: counted once per number as `answer`; with
+  // `as_first_option`, also the RSVP answer of the first option when the announcement asks a
+  // question (the same count a text reply moves, so a number that presses 1 and texts "1" is
+  // one answer).
+  boost::asio::awaitable<boost::system::result<void>> record_voice_answer(
+      const std::map<std::string, std::string>& record, std::string answer, bool as_first_option);
 
   // For a worker: the delivery rendered, or why not now.
   boost::asio::awaitable<prepared_delivery> prepare(

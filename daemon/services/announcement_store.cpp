@@ -561,11 +561,10 @@ announcement_store::pending_question(std::string_view address) {
   co_return std::optional<std::string>{reply->text};
 }
 
-boost::asio::awaitable<boost::system::result<void>> announcement_store::record_rsvp(
-    std::string_view id, std::string_view address, std::string_view label) {
-  std::vector<std::string> keys = {queue_.key("ann:" + std::string(id) + ":rsvp"),
-                                   queue_.key("ann:" + std::string(id) + ":rsvp_counts")};
-  std::vector<std::string> args = {std::string(address), std::string(label)};
+boost::asio::awaitable<boost::system::result<void>> announcement_store::record_counted_answer(
+    std::string answers_key, std::string counts_key, std::string address, std::string answer) {
+  std::vector<std::string> keys = {std::move(answers_key), std::move(counts_key)};
+  std::vector<std::string> args = {std::move(address), std::move(answer)};
   auto reply = co_await rsvp_script_.run(redis_, std::move(keys), std::move(args));
   if (!reply) {
     co_return reply.error();
@@ -577,9 +576,8 @@ boost::asio::awaitable<boost::system::result<void>> announcement_store::record_r
 }
 
 boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
-announcement_store::rsvp_counts(std::string_view id) {
-  std::vector<std::string> command = {"HGETALL",
-                                      queue_.key("ann:" + std::string(id) + ":rsvp_counts")};
+announcement_store::counts(std::string key) {
+  std::vector<std::string> command = {"HGETALL", std::move(key)};
   auto reply = co_await redis_.exec_one(std::move(command));
   if (!reply) {
     co_return reply.error();
@@ -587,11 +585,35 @@ announcement_store::rsvp_counts(std::string_view id) {
   if (reply->kind != queue::redis_reply::kind_t::array) {
     co_return redis_failure();
   }
-  std::map<std::string, long long> counts;
+  std::map<std::string, long long> out;
   for (const auto& [label, value] : pairs(*reply)) {
-    counts[label] = std::strtoll(value.c_str(), nullptr, 10);
+    out[label] = std::strtoll(value.c_str(), nullptr, 10);
   }
-  co_return counts;
+  co_return out;
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::record_rsvp(
+    std::string_view id, std::string_view address, std::string_view label) {
+  return record_counted_answer(queue_.key("ann:" + std::string(id) + ":rsvp"),
+                               queue_.key("ann:" + std::string(id) + ":rsvp_counts"),
+                               std::string(address), std::string(label));
+}
+
+boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
+announcement_store::rsvp_counts(std::string_view id) {
+  return counts(queue_.key("ann:" + std::string(id) + ":rsvp_counts"));
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::record_voice_answer(
+    std::string_view id, std::string_view address, std::string_view answer) {
+  return record_counted_answer(queue_.key("ann:" + std::string(id) + ":voice"),
+                               queue_.key("ann:" + std::string(id) + ":voice_counts"),
+                               std::string(address), std::string(answer));
+}
+
+boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
+announcement_store::voice_answer_counts(std::string_view id) {
+  return counts(queue_.key("ann:" + std::string(id) + ":voice_counts"));
 }
 
 boost::asio::awaitable<boost::system::result<void>> announcement_store::finish_fanout(

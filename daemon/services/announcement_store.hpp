@@ -119,12 +119,26 @@ class announcement_store {
                                                                   std::string_view label);
   boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>> rsvp_counts(
       std::string_view id);
+  // Keypad answers to a call ("confirmed", "call_back"), one per number, counted the same way.
+  boost::asio::awaitable<boost::system::result<void>> record_voice_answer(std::string_view id,
+                                                                          std::string_view address,
+                                                                          std::string_view answer);
+  boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
+  voice_answer_counts(std::string_view id);
 
   std::string announcement_key(std::string_view id) const;
   std::string fanout_key() const;
   std::string audit_key() const;
 
  private:
+  // One answer per address in `answers_key`, counted per answer in `counts_key` (rsvp_source).
+  boost::asio::awaitable<boost::system::result<void>> record_counted_answer(std::string answers_key,
+                                                                            std::string counts_key,
+                                                                            std::string address,
+                                                                            std::string answer);
+  boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>> counts(
+      std::string key);
+
   queue::redis_connection& redis_;
   queue::delivery_queue& queue_;
   queue::lua_script create_script_;

@@ -44,6 +44,8 @@ class message_service {
 // A new message id: "msg_" + milliseconds since the epoch (so ids sort by time) + 64 random bits.
 std::string new_message_id(std::chrono::system_clock::time_point now);
 bool looks_like_message_id(std::string_view id);
+// One delivery of an announcement: "<announcement id>:<family id>:<guardian id>:<channel>".
+bool looks_like_announcement_delivery_id(std::string_view id);
 
 // Whether an Idempotency-Key header value is acceptable: 1 to 255 visible ASCII characters.
 bool valid_idempotency_key(std::string_view key);

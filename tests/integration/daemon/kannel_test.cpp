@@ -29,6 +29,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* admin_key = "kannel-admin-key";
 constexpr const char* sendsms_password = "kannel-sendsms-password";
+// The secret in smsbox's get-url that authenticates MO messages to liaisond.
+constexpr const char* mo_token = "5f1c0ffee0ddba11ab1e5eedfacade00c0ffee0ddba11ab1e5eedfacade00aa";
 
 // Kannel's daemons live in /usr/sbin, which is not on every user's PATH.
 std::optional<fs::path> find_program(const std::string& name) {
@@ -71,7 +73,7 @@ std::map<std::string, std::string> query_of(const std::string& target) {
 // `smsc_url`/send and takes delivery reports on its own port.
 std::string kannel_conf(const fs::path& dir, std::uint16_t admin_port, std::uint16_t box_port,
                         std::uint16_t smsc_port, std::uint16_t sendsms_port,
-                        const std::string& smsc_url) {
+                        const std::string& smsc_url, const std::string& liaison_url) {
   const auto log = [&dir](const char* name) { return "\"" + (dir / name).string() + "\""; };
   std::string conf;
   conf += "group = core\n";
@@ -96,8 +98,15 @@ std::string kannel_conf(const fs::path& dir, std::uint16_t admin_port, std::uint
   conf += "access-log = " + log("smsbox-access.log") + "\n\n";
   conf += "group = sendsms-user\nusername = liaison\npassword = " + std::string(sendsms_password) +
           "\nmax-messages = 10\nconcatenation = true\n\n";
-  // smsbox wants a service for messages from phones; none arrive in this test.
-  conf += "group = sms-service\nkeyword = default\ntext = \"\"\n";
+  // Messages from phones go to liaisond's MO route, as docs/channels.md tells districts to
+  // configure it: the token in the URL, %p sender, %P receiver, %a the text; liaisond's answer
+  // (a STOP confirmation…) is sent back to the phone, and an empty answer sends nothing.
+  conf += "group = sms-service\nkeyword = default\ncatch-all = true\n";
+  conf += "get-url = \"" + liaison_url + "/v1/providers/kannel/mo?token=" + mo_token +
+          "&from=%p&to=%P&text=%a\"\n";
+  conf += "max-messages = 3\nconcatenation = true\nomit-empty = true\n";
+  // liaisond says X-Kannel-Coding: 2 for replies GSM-7 cannot carry ("recibirá").
+  conf += "accept-x-kannel-headers = true\n";
   return conf;
 }
 
@@ -114,7 +123,8 @@ class kannel_test : public ::testing::Test {
     const auto box_port = free_tcp_port();
     const auto sendsms_port = free_tcp_port();
     std::ofstream(dir_.path() / "kannel.conf")
-        << kannel_conf(dir_.path(), admin_port, box_port, smsc_port_, sendsms_port, smsc_.url());
+        << kannel_conf(dir_.path(), admin_port, box_port, smsc_port_, sendsms_port, smsc_.url(),
+                       "http://127.0.0.1:" + std::to_string(port_));
     bearerbox_ = std::make_unique<peer_process>(
         std::vector<std::string>{bearerbox->string(), (dir_.path() / "kannel.conf").string()},
         box_port, dir_.path() / "bearerbox.out");
@@ -124,6 +134,7 @@ class kannel_test : public ::testing::Test {
 
     std::ofstream(dir_.path() / "kannel-password") << sendsms_password;
     std::ofstream(dir_.path() / "kannel-dlr-secret") << "dlr-secret-for-the-test";
+    std::ofstream(dir_.path() / "kannel-mo-token") << mo_token;
     liaisond_config(port_, redis_.socket_path())
         .http("public_url = \"http://127.0.0.1:" + std::to_string(port_) + "\"\n")
         .api_key("admin", "admin", admin_key)
@@ -135,7 +146,8 @@ class kannel_test : public ::testing::Test {
             "\"\nusername = \"liaison\"\nfrom = \"12345\"\n"
             "password_file = \"" +
             (dir_.path() / "kannel-password").string() + "\"\ndlr_secret_file = \"" +
-            (dir_.path() / "kannel-dlr-secret").string() + "\"\n")
+            (dir_.path() / "kannel-dlr-secret").string() + "\"\nmo_token_file = \"" +
+            (dir_.path() / "kannel-mo-token").string() + "\"\n")
         .write(dir_.path() / "liaison.toml");
     daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
                                                dir_.path() / "liaisond.log");
@@ -151,6 +163,31 @@ class kannel_test : public ::testing::Test {
                                {},
                                {}});
     ASSERT_LT(reply.status, 300u) << reply.body << bearerbox_->log();
+  }
+
+  // A phone's message, as the SMSC hands it to bearerbox's HTTP SMSC port.
+  void phone_sends(const std::string& from, const std::string& text) {
+    const auto reply =
+        send_http(smsc_port_, {"GET", "/?from=" + from + "&to=12345&text=" + text, {}, {}});
+    ASSERT_LT(reply.status, 300u) << reply.body << bearerbox_->log();
+  }
+
+  // What the SMSC was asked to send to `to`.
+  std::vector<std::string> texts_to(const std::string& to) {
+    std::vector<std::string> texts;
+    for (const auto& request : smsc_.requests()) {
+      const auto query = query_of(request.target);
+      if (query.contains("to") && query.at("to") == to) {
+        texts.push_back(query.at("text"));
+      }
+    }
+    return texts;
+  }
+
+  boost::json::value family() {
+    const auto reply = call_api(port_, "GET", "/v1/families/fam-1", "", admin_key);
+    EXPECT_EQ(reply.status, 200u) << reply.body;
+    return boost::json::parse(reply.body);
   }
 
   std::string message_state(const std::string& id) {
@@ -230,6 +267,63 @@ TEST_F(kannel_test, a_failure_reported_by_the_smsc_marks_the_message_undelivered
 
   smsc_reports(query.at("id"), "%2B12025550144", 2);
   EXPECT_TRUE(eventually([&] { return message_state(id) == "undelivered"; }, 20s)) << logs();
+}
+
+TEST_F(kannel_test, a_spanish_stop_from_a_phone_opts_the_guardian_out_and_is_confirmed_in_spanish) {
+  const auto put = call_api(port_, "PUT", "/v1/families/fam-1",
+                            R"({"guardians": [{"id": "g-1", "name": "Rosa", "language": "es-MX",
+                                 "phone": "+12025550111"}],
+                                "students": [{"id": "s-1", "school": "lincoln-es", "grade": "02"}]})",
+                            admin_key);
+  ASSERT_EQ(put.status, 201u) << put.body;
+
+  phone_sends("%2B12025550111", "PARAR");
+  // smsbox called liaisond, which stored the opt-out and answered with the confirmation, which
+  // smsbox sent back through bearerbox to the SMSC, addressed to the phone.
+  ASSERT_TRUE(eventually([&] { return !texts_to("+12025550111").empty(); }, 20s)) << logs();
+  // "recibirá" needs UCS-2 (X-Kannel-Coding: 2), 70 characters a part: the phone joins the
+  // concatenated parts smsbox split it into.
+  ASSERT_TRUE(eventually([&] { return texts_to("+12025550111").size() == 2; }, 20s)) << logs();
+  const auto parts = texts_to("+12025550111");
+  EXPECT_EQ(parts[0] + parts[1],
+            "Ya no recibirá mensajes de texto de la escuela. Responda START para volver a "
+            "recibirlos.");
+  EXPECT_EQ(family().at("guardians").at(0).at("opted_out"), boost::json::array({"sms"}));
+  const auto metrics = send_http(port_, {"GET", "/metrics", {}, {}}).body;
+  EXPECT_THAT(metrics, ::testing::HasSubstr(
+                           R"(liaison_provider_callbacks_total{provider="kannel",reason="",)"
+                           R"(result="accepted"} 1)"));
+}
+
+TEST_F(kannel_test, free_text_from_a_phone_is_filed_and_gets_no_reply) {
+  const auto put = call_api(port_, "PUT", "/v1/families/fam-1",
+                            R"({"guardians": [{"id": "g-1", "name": "Rosa", "language": "es-MX",
+                                 "phone": "+12025550111"}],
+                                "students": [{"id": "s-1", "school": "lincoln-es", "grade": "02"}]})",
+                            admin_key);
+  ASSERT_EQ(put.status, 201u) << put.body;
+  phone_sends("%2B12025550111",
+              "%C2%BFA+qu%C3%A9+hora+es+el+taller%3F");  // ¿A qué hora es el taller?
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto listed =
+            call_api(port_, "GET", "/v1/conversations?family_id=fam-1", "", admin_key);
+        return listed.status == 200 &&
+               boost::json::parse(listed.body).at("entries").as_array().size() == 1;
+      },
+      20s))
+      << logs();
+  const auto listed = call_api(port_, "GET", "/v1/conversations?family_id=fam-1", "", admin_key);
+  EXPECT_EQ(boost::json::parse(listed.body).at("entries").at(0).at("text"),
+            "¿A qué hora es el taller?");
+  EXPECT_TRUE(texts_to("+12025550111").empty());  // omit-empty: no SMS back
+}
+
+TEST_F(kannel_test, a_forged_mo_is_refused_and_changes_nothing) {
+  const auto forged = send_http(
+      port_, {"GET", "/v1/providers/kannel/mo?token=guess&from=%2B12025550111&text=PARAR", {}, {}});
+  EXPECT_EQ(forged.status, 403u);
+  EXPECT_EQ(redis_.cli({"SISMEMBER", "liaison:{d}:optout:sms", "+12025550111"}), "0");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include "channels/kannel.hpp"
 #include "channels/webhook.hpp"
@@ -30,6 +31,7 @@ constexpr const char* public_url = "https://liaison.example.org";
 constexpr const char* twilio_token = "callbacks-twilio-token";
 constexpr const char* dlr_secret = "callbacks-dlr-secret";
 constexpr const char* gateway_secret = "callbacks-gateway-secret";
+constexpr const char* mo_token = "callbacks-mo-token-0123456789abcdef";
 
 std::string unix_now(std::chrono::seconds offset = 0s) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
@@ -53,6 +55,7 @@ class provider_callbacks_test : public ::testing::Test {
     providers += "base_url = \"http://127.0.0.1:9\"\nusername = \"liaison\"\n";
     providers += "password_file = " + secret_file("kannel-password", "p") + "\n";
     providers += "dlr_secret_file = " + secret_file("dlr-secret", dlr_secret) + "\n";
+    providers += "mo_token_file = " + secret_file("mo-token", mo_token) + "\n";
     providers +=
         "[[providers]]\nname = \"sendgrid\"\nkind = \"sendgrid\"\nchannels = [\"email\"]\n";
     providers += "base_url = \"http://127.0.0.1:9\"\nfrom = \"noreply@district.example.org\"\n";
@@ -114,6 +117,24 @@ class provider_callbacks_test : public ::testing::Test {
                 {{"Content-Type", "application/json"},
                  {"X-Liaison-Timestamp", timestamp},
                  {"X-Liaison-Signature", channels::webhook_signature(secret, timestamp, body)}}});
+  }
+
+  // A gateway's inbound post: `body` sent, `signed_body` signed (they differ when tampered).
+  http_reply gateway_inbound(const std::string& body, const std::string& secret = gateway_secret,
+                             std::chrono::seconds age = 0s,
+                             std::optional<std::string> signed_body = std::nullopt) {
+    const auto timestamp = unix_now(-age);
+    return send_http(
+        port_, {"POST",
+                "/v1/providers/webhook/gateway/inbound",
+                body,
+                {{"Content-Type", "application/json"},
+                 {"X-Liaison-Timestamp", timestamp},
+                 {"X-Liaison-Signature",
+                  channels::webhook_signature(secret, timestamp, signed_body.value_or(body))}}});
+  }
+  bool opted_out(const std::string& phone) {
+    return redis_.cli({"SISMEMBER", "liaison:{d}:optout:sms", phone}) == "1";
   }
 
   std::string metrics() { return send_http(port_, {"GET", "/metrics", {}, {}}).body; }
@@ -235,6 +256,69 @@ TEST_F(provider_callbacks_test, forged_stale_and_unknown_gateway_statuses_are_re
   EXPECT_EQ(gateway_status(R"({"delivery_id":"w-1","status":"lost"})").status, 400u);
   const auto other = send_http(port_, {"POST", "/v1/providers/webhook/nobody/status", body, {}});
   EXPECT_EQ(other.status, 404u);
+}
+
+TEST_F(provider_callbacks_test, a_signed_gateway_text_is_handled_and_answered) {
+  const auto reply = gateway_inbound(R"({"from": "+12025550111", "text": "PARAR", "to": "12345"})");
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_THAT(reply.headers.at("content-type"), HasSubstr("application/json"));
+  const auto answer = boost::json::parse(reply.body);
+  EXPECT_THAT(std::string(answer.at("reply").as_string()), HasSubstr("Ya no recibirá"));
+  EXPECT_TRUE(opted_out("+12025550111"));
+  // Free text has no reply.
+  const auto free_text = gateway_inbound(R"({"from": "+12025550111", "text": "gracias"})");
+  ASSERT_EQ(free_text.status, 200u) << free_text.body;
+  EXPECT_EQ(boost::json::parse(free_text.body).at("reply"), "");
+}
+
+TEST_F(provider_callbacks_test, forged_tampered_and_replayed_gateway_texts_change_nothing) {
+  const std::string stop = R"({"from": "+12025550111", "text": "STOP"})";
+  EXPECT_EQ(gateway_inbound(stop, "not the secret").status, 403u);
+  EXPECT_EQ(
+      gateway_inbound(stop, gateway_secret, 0s, R"({"from": "+12025550111", "text": "hi"})").status,
+      403u);
+  EXPECT_EQ(gateway_inbound(stop, gateway_secret, 10min).status, 403u);  // replayed later
+  const auto unsigned_post =
+      send_http(port_, {"POST", "/v1/providers/webhook/gateway/inbound", stop, {}});
+  EXPECT_EQ(unsigned_post.status, 403u);
+  EXPECT_FALSE(opted_out("+12025550111"));
+  EXPECT_EQ(gateway_inbound(R"({"from": "nobody", "text": "STOP"})").status, 400u);
+  EXPECT_EQ(send_http(port_, {"POST", "/v1/providers/webhook/nobody/inbound", stop, {}}).status,
+            404u);
+  EXPECT_THAT(metrics(), HasSubstr(R"(liaison_provider_callbacks_total{provider="webhook",)"
+                                   R"(reason="stale",result="rejected"} 1)"));
+}
+
+// --- Kannel MO ----------------------------------------------------------------------------
+
+TEST_F(provider_callbacks_test, a_kannel_mo_with_the_token_is_handled_and_answered_as_text) {
+  const auto reply = send_http(
+      port_, {"GET",
+              std::string("/v1/providers/kannel/mo?token=") + mo_token +
+                  "&from=12025550111&to=12345&text=D%E1%BB%AAng",  // DỪNG (Vietnamese STOP)
+              {},
+              {}});
+  ASSERT_EQ(reply.status, 200u) << reply.body;
+  EXPECT_THAT(reply.headers.at("content-type"), HasSubstr("text/plain"));
+  EXPECT_THAT(reply.body, HasSubstr("Quý vị sẽ không"));
+  EXPECT_TRUE(opted_out("+12025550111"));
+}
+
+TEST_F(provider_callbacks_test, a_kannel_mo_without_the_token_is_refused_and_changes_nothing) {
+  for (const std::string token :
+       {"", "&token=wrong", "&token=callbacks-mo-token-0123456789abcdeF"}) {
+    const auto reply = send_http(
+        port_,
+        {"GET", "/v1/providers/kannel/mo?from=%2B12025550111&to=12345&text=STOP" + token, {}, {}});
+    EXPECT_EQ(reply.status, 403u) << token;
+  }
+  EXPECT_FALSE(opted_out("+12025550111"));
+  const auto no_sender = send_http(
+      port_, {"GET",
+              std::string("/v1/providers/kannel/mo?token=") + mo_token + "&from=%25p&text=STOP",
+              {},
+              {}});
+  EXPECT_EQ(no_sender.status, 400u);
 }
 
 // --- Twilio -------------------------------------------------------------------------------

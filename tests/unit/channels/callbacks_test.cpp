@@ -88,6 +88,56 @@ TEST(kannel_request, the_dlr_url_carries_the_delivery_id_and_its_signature) {
   EXPECT_NE(req.url.find("&dlr-url=" + form_encode(expected)), std::string::npos) << req.url;
 }
 
+// Kannel MO: the get-url's token, and the fields smsbox fills in.
+
+constexpr const char* mo_token = "0123456789abcdef0123456789abcdef";
+
+TEST(kannel_mo, accepts_the_configured_token) {
+  EXPECT_EQ(verify_kannel_mo_token(mo_token, mo_token), callback_verdict::valid);
+}
+
+TEST(kannel_mo, refuses_a_wrong_or_truncated_token) {
+  EXPECT_EQ(verify_kannel_mo_token(mo_token, "0123456789abcdef0123456789abcdeF"),
+            callback_verdict::wrong_signature);
+  EXPECT_EQ(verify_kannel_mo_token(mo_token, "0123456789abcdef"),
+            callback_verdict::wrong_signature);
+  EXPECT_EQ(verify_kannel_mo_token(mo_token, std::string(mo_token) + "0"),
+            callback_verdict::wrong_signature);
+}
+
+TEST(kannel_mo, refuses_a_missing_token_and_never_accepts_when_none_is_configured) {
+  EXPECT_EQ(verify_kannel_mo_token(mo_token, ""), callback_verdict::missing);
+  EXPECT_EQ(verify_kannel_mo_token("", ""), callback_verdict::missing);
+  EXPECT_EQ(verify_kannel_mo_token("", "anything"), callback_verdict::missing);
+}
+
+TEST(kannel_mo, reads_the_sender_as_e164_whatever_the_smsc_wrote) {
+  for (const char* from : {"+12025550111", "12025550111", "2025550111", "+1 (202) 555-0111"}) {
+    const auto mo = parse_kannel_mo(from, "12345", "PARAR");
+    ASSERT_TRUE(mo) << from;
+    EXPECT_EQ(mo->from, "+12025550111") << from;
+    EXPECT_EQ(mo->to, "12345");
+    EXPECT_EQ(mo->text, "PARAR");
+  }
+}
+
+TEST(kannel_mo, keeps_the_text_as_written) {
+  const auto mo = parse_kannel_mo("+84901234567", "12345", "DỪNG");
+  ASSERT_TRUE(mo);
+  EXPECT_EQ(mo->from, "+84901234567");
+  EXPECT_EQ(mo->text, "DỪNG");
+  const auto empty = parse_kannel_mo("+12025550111", "12345", "");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->text, "");
+}
+
+TEST(kannel_mo, refuses_a_sender_that_is_no_phone_number_or_no_text) {
+  EXPECT_FALSE(parse_kannel_mo("", "12345", "STOP"));
+  EXPECT_FALSE(parse_kannel_mo("SCHOOL", "12345", "STOP"));
+  EXPECT_FALSE(parse_kannel_mo("%p", "12345", "STOP"));  // a get-url Kannel did not fill in
+  EXPECT_FALSE(parse_kannel_mo("+12025550111", "12345", std::nullopt));
+}
+
 // --- SendGrid -----------------------------------------------------------------------------
 
 // SendGrid's own published example (its libraries' tests): key, signature, timestamp, payload.
@@ -242,6 +292,34 @@ TEST(base64, decodes_what_it_encodes_and_refuses_what_is_not_base64) {
   EXPECT_EQ(base64_decode(""), "");
   EXPECT_FALSE(base64_decode("a*b="));
   EXPECT_FALSE(base64_decode("abc"));  // truncated
+}
+
+// The generic webhook's inbound posts.
+
+TEST(webhook_inbound, reads_sender_text_and_receiver) {
+  const auto text =
+      interpret_webhook_inbound(R"({"from": "+12025550111", "text": "PARAR", "to": "12345"})");
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->from, "+12025550111");
+  EXPECT_EQ(text->text, "PARAR");
+  EXPECT_EQ(text->to, "12345");
+}
+
+TEST(webhook_inbound, normalizes_the_sender_and_needs_no_receiver) {
+  const auto text = interpret_webhook_inbound(R"({"from": "(202) 555-0111", "text": "¿Sí?"})");
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->from, "+12025550111");
+  EXPECT_EQ(text->text, "¿Sí?");
+  EXPECT_EQ(text->to, "");
+}
+
+TEST(webhook_inbound, refuses_what_is_no_inbound_text) {
+  for (const char* body :
+       {"", "[]", "not json", R"({"text": "STOP"})", R"({"from": "+12025550111"})",
+        R"({"from": "nobody", "text": "STOP"})", R"({"from": 12025550111, "text": "STOP"})",
+        R"({"from": "+12025550111", "text": 1})"}) {
+    EXPECT_FALSE(interpret_webhook_inbound(body)) << body;
+  }
 }
 
 }  // namespace

@@ -88,6 +88,29 @@ TEST(twilio_twiml, speaks_escaped_text_in_the_voice_language_inside_a_gather) {
       R"(</Gather></Response>)");
 }
 
+TEST(twilio_twiml, an_empty_text_says_only_the_prompt_again) {
+  EXPECT_EQ(build_call_twiml("", "es-MX", "Oprima 1.", "https://l.example/v"),
+            R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"
+            R"(<Gather numDigits="1" method="POST" action="https://l.example/v">)"
+            R"(<Say language="es-MX">Oprima 1.</Say></Gather></Response>)");
+}
+
+TEST(twilio_twiml, goodbye_says_the_text_in_the_voice_language_and_hangs_up) {
+  EXPECT_EQ(build_goodbye_twiml("Gracias & adiós.", "es-MX"),
+            R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"
+            R"(<Say language="es-MX">Gracias &amp; adiós.</Say><Hangup/></Response>)");
+  EXPECT_EQ(build_goodbye_twiml("", "es-MX"),
+            R"(<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>)");
+  EXPECT_EQ(build_goodbye_twiml("Thanks", ""),
+            R"(<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>)");
+}
+
+TEST(twilio_twiml, the_gather_action_names_the_delivery_in_our_public_url) {
+  EXPECT_EQ(twilio_gather_action("https://liaison.example.org/", "ann_1:fam-1:g 1:voice"),
+            "https://liaison.example.org/v1/providers/twilio/"
+            "voice?delivery_id=ann_1%3Afam-1%3Ag+1%3Avoice");
+}
+
 twilio_settings settings() {
   twilio_settings s;
   s.base_url = "https://api.twilio.com/";

@@ -318,11 +318,12 @@ TEST(load_config, reports_keys_a_kind_requires) {
   EXPECT_THAT(load("[[providers]]\nname = \"o\"\nkind = \"outbox\"\nchannels = [\"sms\"]\n").errors,
               ElementsAre(error_at("providers[0].directory", "missing required key")));
   // Kannel's delivery reports are authenticated by an HMAC in the dlr-url: a key is required.
-  EXPECT_THAT(load("[[providers]]\nname = \"k\"\nkind = \"kannel\"\nchannels = [\"sms\"]\n"
-                   "base_url = \"http://127.0.0.1:13013\"\nusername = \"u\"\n")
-                  .errors,
-              UnorderedElementsAre(error_at("providers[0].password_file", "missing required key"),
-                                   error_at("providers[0].dlr_secret_file", "missing required key")));
+  EXPECT_THAT(
+      load("[[providers]]\nname = \"k\"\nkind = \"kannel\"\nchannels = [\"sms\"]\n"
+           "base_url = \"http://127.0.0.1:13013\"\nusername = \"u\"\n")
+          .errors,
+      UnorderedElementsAre(error_at("providers[0].password_file", "missing required key"),
+                           error_at("providers[0].dlr_secret_file", "missing required key")));
 }
 
 TEST(load_config, reports_an_unknown_provider_kind_and_channel) {
@@ -563,6 +564,28 @@ from = "+15555550100"
   EXPECT_THAT(config.providers[0].secrets, ElementsAre(Pair("auth_token", "s3cret-token")));
   EXPECT_THAT(config.providers[0].settings,
               UnorderedElementsAre(Pair("account_sid", "AC123"), Pair("from", "+15555550100")));
+}
+
+TEST(load_config_secrets, a_kannel_mo_token_too_short_to_resist_guessing_is_refused) {
+  liaison::testing::temp_dir dir;
+  write_file(dir.path() / "password", "p\n");
+  write_file(dir.path() / "dlr", "d\n");
+  write_file(dir.path() / "short-token", "0123456789abcdef0123456789abcde\n");  // 31
+  write_file(dir.path() / "token", "0123456789abcdef0123456789abcdef\n");
+  const auto kannel = [&dir](const char* token_file) {
+    return "[[providers]]\nname = \"k\"\nkind = \"kannel\"\nchannels = [\"sms\"]\n"
+           "base_url = \"http://127.0.0.1:13013\"\nusername = \"u\"\n"
+           "password_file = \"" +
+           (dir.path() / "password").string() + "\"\ndlr_secret_file = \"" +
+           (dir.path() / "dlr").string() + "\"\nmo_token_file = \"" +
+           (dir.path() / token_file).string() + "\"\n";
+  };
+  EXPECT_THAT(load(kannel("short-token")).errors,
+              ElementsAre(error_at("providers[0].mo_token_file",
+                                   "the token must have at least 32 characters (e.g. `openssl "
+                                   "rand -hex 32`)")));
+  EXPECT_EQ(load_ok(kannel("token")).providers[0].secrets.at("mo_token"),
+            "0123456789abcdef0123456789abcdef");
 }
 
 TEST(load_config_secrets, redis_password_is_read_from_its_file) {
