@@ -185,6 +185,7 @@ class announcement_service {
 
   const i18n::quiet_hours& quiet() const noexcept { return quiet_; }
   std::chrono::system_clock::time_point now() const { return clock_.now_system(); }
+  const std::string& district_language() const noexcept { return district_.default_language; }
 
  private:
   // One page of an audience, planned: the family ids read and the deliveries they get.

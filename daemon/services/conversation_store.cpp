@@ -182,13 +182,15 @@ boost::asio::awaitable<boost::system::result<bool>> conversation_store::add_tran
   std::vector<std::string> args = {std::move(entry_id), json::serialize(value),
                                    std::to_string(max_conversation_entries + 100)};
   auto reply = co_await add_translation_script_.run(redis_, std::move(keys), std::move(args));
+  // result<bool> cannot tell an error_code from a bool by conversion: say which.
+  using added = boost::system::result<bool>;
   if (!reply) {
-    co_return reply.error();
+    co_return added(boost::system::in_place_error, reply.error());
   }
   if (reply->is_error()) {
-    co_return redis_failure();
+    co_return added(boost::system::in_place_error, redis_failure());
   }
-  co_return reply->integer == 1;
+  co_return added(boost::system::in_place_value, reply->integer == 1);
 }
 
 boost::asio::awaitable<boost::system::result<void>> conversation_store::record_outbound(
