@@ -13,6 +13,18 @@ namespace liaison::config {
 
 using namespace std::chrono_literals;
 
+// [district.schools.<id>]: what Liaison knows of one school.
+struct school_config {
+  std::string name;  // the name families know it by ("Message from …"); empty = its id
+  // The language its staff read (BCP 47): families' replies are translated into it. Empty = the
+  // district's default language.
+  std::string language;
+  // Where families' replies are forwarded by email. Empty = [district] coordinator_email.
+  std::string reply_email;
+
+  bool operator==(const school_config&) const = default;
+};
+
 // [district]
 struct district_config {
   std::string name = "School District";
@@ -20,7 +32,8 @@ struct district_config {
   std::string time_zone = "America/New_York";  // IANA
   std::string help_phone;  // told to families in the HELP reply: the family engagement office
   // Where the family engagement office is told what needs a person (an interpreter request
-  // nobody accepted before its deadline). Empty: such events are only logged and shown in the API.
+  // nobody accepted before its deadline), and where families' replies go when their school has
+  // no reply_email. Empty: such events are only logged and shown in the API.
   std::string coordinator_email;
   // The message catalogs (one JSON file per language), installed with the package.
   std::filesystem::path catalog_directory = "/usr/share/liaison/catalog";
@@ -30,8 +43,9 @@ struct district_config {
   std::chrono::minutes quiet_hours_start = std::chrono::hours(21);
   std::chrono::minutes quiet_hours_end = std::chrono::hours(8);
   // [district.schools]: school id (OneRoster orgSourcedId) = the name families know it by, for
-  // "Message from {school}". A school without a name here is called by its id.
-  std::map<std::string, std::string> school_names;
+  // "Message from {school}", or a table with the name, language and reply address. A school
+  // without an entry is called by its id.
+  std::map<std::string, school_config> schools;
 };
 
 // [http]

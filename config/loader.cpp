@@ -341,22 +341,6 @@ class reader {
     return value;
   }
 
-  // A table of string values: `[district.schools]` `sch-1 = "Lincoln Elementary"`.
-  std::optional<std::map<std::string, std::string>> string_map(const toml::node& node,
-                                                               const std::string& path) {
-    const auto* t = table(node, path, "[" + path + "]");
-    if (t == nullptr) {
-      return std::nullopt;
-    }
-    std::map<std::string, std::string> values;
-    for (auto&& [key, value] : *t) {
-      if (auto text = non_empty_string(value, join(path, key.str()))) {
-        values.emplace(std::string(key.str()), std::move(*text));
-      }
-    }
-    return values;
-  }
-
   std::optional<std::int64_t> integer(const toml::node& node, const std::string& path,
                                       std::int64_t min, std::int64_t max) {
     const auto* i = node.as_integer();
@@ -806,28 +790,82 @@ void check_unique(reader& r, const std::vector<Item>& items, const std::string& 
 
 constexpr std::array<std::string_view, 2> web_schemes{"http", "https"};
 
+// A mailbox as SMTP takes it: "office@lincoln.example.org" (no display name, no spaces).
+bool looks_like_email_address(std::string_view address) {
+  const auto at = address.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < address.size() &&
+         address.find('@', at + 1) == std::string_view::npos &&
+         address.find_first_of(" \t<>,;\"") == std::string_view::npos &&
+         address.find('.', at + 1) != std::string_view::npos;
+}
+
+std::optional<std::string> language_tag(reader& r, const toml::node& node,
+                                        const std::string& path) {
+  auto tag = r.non_empty_string(node, path);
+  if (tag && !looks_like_language_tag(*tag)) {
+    r.error(path, "not a BCP 47 language tag like \"en\" or \"es-MX\": " + quote(*tag));
+    return std::nullopt;
+  }
+  return tag;
+}
+
+std::optional<std::string> email_address(reader& r, const toml::node& node,
+                                         const std::string& path) {
+  auto address = r.non_empty_string(node, path);
+  if (address && !looks_like_email_address(*address)) {
+    r.error(path, "not an email address like \"office@school.example.org\": " + quote(*address));
+    return std::nullopt;
+  }
+  return address;
+}
+
+schema<school_config> school_schema() {
+  return {{
+      name_field("name", &school_config::name),
+      make_field("language", &school_config::language, language_tag),
+      make_field("reply_email", &school_config::reply_email, email_address),
+  }};
+}
+
+// `[district.schools]`: `lincoln-es = "Lincoln Elementary"` (a name only), or a table
+// `lincoln-es = { name = "…", language = "es", reply_email = "…" }`.
+std::optional<std::map<std::string, school_config>> schools(reader& r, const toml::node& node,
+                                                            const std::string& path) {
+  const auto* t = r.table(node, path, "[" + path + "]");
+  if (t == nullptr) {
+    return std::nullopt;
+  }
+  std::map<std::string, school_config> values;
+  for (auto&& [key, value] : *t) {
+    const auto key_path = join(path, key.str());
+    school_config school;
+    if (const auto* table = value.as_table()) {
+      read_table(r, *table, key_path, school_schema(), school);
+    } else if (value.is_string()) {
+      if (auto name = r.non_empty_string(value, key_path)) {
+        school.name = std::move(*name);
+      }
+    } else {
+      r.error(key_path,
+              "expected the school's name or a table {name, language, reply_email}, got " +
+                  std::string(type_name(value)));
+      continue;
+    }
+    values.emplace(std::string(key.str()), std::move(school));
+  }
+  return values;
+}
+
 schema<district_config> district_schema() {
   return {{
       name_field("name", &district_config::name),
-      make_field("default_language", &district_config::default_language,
-                 [](reader& r, const toml::node& node, const std::string& path) {
-                   auto tag = r.non_empty_string(node, path);
-                   if (tag && !looks_like_language_tag(*tag)) {
-                     r.error(path,
-                             "not a BCP 47 language tag like \"en\" or \"es-MX\": " + quote(*tag));
-                     return std::optional<std::string>();
-                   }
-                   return tag;
-                 }),
+      make_field("default_language", &district_config::default_language, language_tag),
       name_field("time_zone", &district_config::time_zone),
       name_field("help_phone", &district_config::help_phone),
-      name_field("coordinator_email", &district_config::coordinator_email),
+      make_field("coordinator_email", &district_config::coordinator_email, email_address),
       time_of_day_field("quiet_hours_start", &district_config::quiet_hours_start),
       time_of_day_field("quiet_hours_end", &district_config::quiet_hours_end),
-      make_field("schools", &district_config::school_names,
-                 [](reader& r, const toml::node& node, const std::string& path) {
-                   return r.string_map(node, path);
-                 }),
+      make_field("schools", &district_config::schools, schools),
       make_field("catalog_directory", &district_config::catalog_directory,
                  [](reader& r, const toml::node& node, const std::string& path) {
                    return r.directory(node, path);

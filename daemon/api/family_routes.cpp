@@ -172,6 +172,38 @@ void add_family_import_route(http::router& routes, services::directory_store& di
       max_import_bytes);
 }
 
+namespace {
+
+// Fields a direction does not have are left out rather than sent empty.
+boost::json::object conversation_entry_json(const services::conversation_entry& e) {
+  boost::json::object o{{"id", e.id},
+                        {"direction", e.direction},
+                        {"channel", e.channel},
+                        {"guardian_id", e.guardian_id}};
+  const auto optional = [&o](std::string_view key, const std::string& value) {
+    if (!value.empty()) {
+      o[key] = value;
+    }
+  };
+  optional("from", e.from);
+  optional("to", e.to);
+  o["language"] = e.language;
+  o["text"] = e.text;
+  optional("original", e.original);
+  optional("original_language", e.original_language);
+  if (e.translation) {
+    o["translation"] = {{"language", e.translation->language},
+                        {"text", e.translation->text},
+                        {"provider", e.translation->provider}};
+  }
+  optional("school", e.school);
+  optional("announcement_id", e.announcement);
+  o["at"] = e.at;
+  return o;
+}
+
+}  // namespace
+
 void add_conversation_routes(http::router& routes, services::directory_store& directory,
                              services::conversation_store& conversations) {
   routes.add(http::verb::get, "/v1/conversations", http::access_rule::any_key(),
@@ -207,14 +239,7 @@ void add_conversation_routes(http::router& routes, services::directory_store& di
                }
                boost::json::array listed;
                for (const auto& e : *entries) {
-                 listed.push_back({{"id", e.id},
-                                   {"direction", e.direction},
-                                   {"channel", e.channel},
-                                   {"guardian_id", e.guardian_id},
-                                   {"from", e.from},
-                                   {"language", e.language},
-                                   {"text", e.text},
-                                   {"at", e.at}});
+                 listed.push_back(conversation_entry_json(e));
                }
                boost::json::object body{{"family_id", family_id}, {"entries", std::move(listed)}};
                co_return http::make_json_response(http::status::ok, body, req);

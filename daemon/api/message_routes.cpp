@@ -29,7 +29,8 @@ awaitable<http::response> accept_family_message(http::request_context& ctx,
                                                 services::announcement_service& announcements,
                                                 const boost::json::value& input) {
   const auto& req = ctx.req;
-  auto validation = services::validate_family_message(input, announcements.now());
+  auto validation = services::validate_family_message(input, announcements.now(),
+                                                      announcements.district_language());
   if (!validation.value) {
     co_return http::make_problem_response(http::validation_problem(std::move(validation.errors)),
                                           req.version(), req.keep_alive());

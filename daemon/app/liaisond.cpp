@@ -31,6 +31,7 @@
 #include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/machine_translator.hpp"
 #include "daemon/services/message_service.hpp"
+#include "daemon/services/reply_service.hpp"
 #include "daemon/services/voice_keypad.hpp"
 #include "daemon/workers/delivery_worker.hpp"
 #include "daemon/workers/fanout_worker.hpp"
@@ -103,7 +104,7 @@ struct liaisond::impl {
         messages(queue, time, cfg->queue.idempotency_key_ttl),
         directory(redis, cfg->redis.key_prefix),
         catalog(load_catalog(cfg->district.catalog_directory)),
-        conversations(redis, directory, cfg->redis.key_prefix),
+        conversations(redis, directory, cfg->redis.key_prefix, cfg->district),
         interpretation(redis, cfg->redis.key_prefix),
         inbound(cfg->district, directory, conversations, time, catalog,
                 make_keyword_parser(catalog),
@@ -115,6 +116,8 @@ struct liaisond::impl {
         translations(redis, cfg->redis.key_prefix, cfg->translation.cache_ttl),
         translator(io.get_executor(), translation_service.get(), &translations, time, logger,
                    metrics.get()),
+        replies(io.get_executor(), cfg->district, conversations, translator, messages, logger,
+                metrics.get()),
         announcements(directory, announcement_records, catalog, cfg->district, time,
                       cfg->queue.idempotency_key_ttl),
         keypad(queue, announcements, time, cfg->http.public_url),
@@ -161,6 +164,8 @@ struct liaisond::impl {
     announcements.set_translator(translator);
     inbound.set_announcements(announcements);
     inbound.set_interpretation(interpreting);
+    inbound.set_replies(replies);
+    announcements.set_conversations(conversations);
     scheduler.add_task("interpreter request escalation",
                        [this]() -> asio::awaitable<boost::system::result<void>> {
                          auto escalated = co_await interpreting.escalate_unfilled();
@@ -322,6 +327,7 @@ struct liaisond::impl {
   std::unique_ptr<channels::http_translation_provider> translation_service;  // null: none
   services::translation_cache translations;
   services::machine_translator translator;
+  services::reply_service replies;
   services::announcement_service announcements;
   services::voice_keypad_service keypad;
   http::router routes;

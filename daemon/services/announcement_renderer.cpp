@@ -119,8 +119,9 @@ std::string announcement_renderer::school_name(std::string_view school_id) const
   if (school_id.empty()) {
     return state_->district.name;
   }
-  const auto it = state_->district.school_names.find(std::string(school_id));
-  return it == state_->district.school_names.end() ? std::string(school_id) : it->second;
+  const auto it = state_->district.schools.find(std::string(school_id));
+  return it == state_->district.schools.end() || it->second.name.empty() ? std::string(school_id)
+                                                                         : it->second.name;
 }
 
 i18n::result<channels::rendered_delivery> announcement_renderer::render(

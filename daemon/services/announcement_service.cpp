@@ -5,6 +5,8 @@
 #include <set>
 
 #include "daemon/services/announcement_plan.hpp"
+#include "daemon/services/conversation_store.hpp"
+#include "daemon/services/reply_forwarding.hpp"
 #include "i18n/language.hpp"
 #include "i18n/sms_encoding.hpp"
 
@@ -596,21 +598,70 @@ announcement_service::cached(std::string_view id) {
 }
 
 boost::asio::awaitable<boost::system::result<void>> announcement_service::after_sent(
-    const std::map<std::string, std::string>& record) {
-  if (field(record, "channel") != "sms") {
-    co_return boost::system::result<void>{};
-  }
+    const std::map<std::string, std::string>& record, std::string sent_text) {
   const auto id = field(record, "announcement");
   auto found = co_await cached(id);
   if (!found) {
     co_return found.error();
   }
-  if (*found == nullptr || (*found)->value->rsvp.empty()) {
+  if (*found == nullptr) {
     co_return boost::system::result<void>{};
   }
-  co_return co_await store_.note_question_sent(
-      field(record, "address"), id,
-      std::chrono::duration_cast<std::chrono::milliseconds>(rsvp_window));
+  const auto& a = *(*found)->value;
+  if (conversations_ != nullptr) {
+    if (auto family_id = conversation_family(a)) {
+      // A message to one family is part of its conversation: what staff wrote and what this
+      // guardian was sent (in their language when it was translated).
+      const auto* choice = (*found)->planner->localization_for(field(record, "language"));
+      outbound_entry entry;
+      entry.family_id = std::move(*family_id);
+      entry.guardian_id = field(record, "guardian");
+      entry.channel = field(record, "channel");
+      entry.to = field(record, "address");
+      entry.language = choice != nullptr ? choice->text_language : field(record, "language");
+      entry.text = std::move(sent_text);
+      entry.original = a.original.body;
+      entry.original_language = a.source_language;
+      entry.school = a.school;
+      entry.announcement = id;
+      entry.at = clock_.now_system();
+      if (auto filed = co_await conversations_->record_outbound(std::move(entry)); !filed) {
+        co_return filed.error();
+      }
+    }
+  }
+  if (field(record, "channel") != "sms") {
+    co_return boost::system::result<void>{};
+  }
+  const auto remember_for = std::chrono::duration_cast<std::chrono::milliseconds>(rsvp_window);
+  if (auto noted = co_await store_.note_last_sent(field(record, "address"), id, remember_for);
+      !noted) {
+    co_return noted.error();
+  }
+  if (a.rsvp.empty()) {
+    co_return boost::system::result<void>{};
+  }
+  co_return co_await store_.note_question_sent(field(record, "address"), id, remember_for);
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<last_announcement>>>
+announcement_service::last_sent_to(std::string address) {
+  auto id = co_await store_.last_sent(std::move(address));
+  if (!id) {
+    co_return id.error();
+  }
+  if (!*id) {
+    co_return std::optional<last_announcement>{};
+  }
+  last_announcement last;
+  last.id = **id;
+  auto found = co_await cached(last.id);
+  if (found && *found != nullptr) {
+    const auto& a = *(*found)->value;
+    last.school = a.school;
+    last.summary = announcement_summary(a);
+  }
+  co_return std::optional<last_announcement>{std::move(last)};
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<std::string>>>

@@ -28,6 +28,8 @@
 
 namespace liaison::services {
 
+class conversation_store;
+
 // Who is asking, as the HTTP layer authenticated them.
 struct requester {
   std::string key_name;
@@ -69,8 +71,16 @@ struct call_script {
   std::string thanks;
 };
 
-// How long a number's answer still counts for the question it was last sent.
+// How long a number's answer still counts for the question it was last sent (and a reply is
+// linked to the announcement it was last sent).
 inline constexpr auto rsvp_window = std::chrono::days(14);
+
+// The announcement a number was last sent: what a reply most likely answers.
+struct last_announcement {
+  std::string id;
+  std::string school;   // empty when the district sent it, or it is no longer stored
+  std::string summary;  // its subject or the start of its text; empty when no longer stored
+};
 
 // What a worker does with one announcement delivery.
 struct send_now {
@@ -142,6 +152,10 @@ class announcement_service {
   // Machine translation for announcements that allow it; without one (or with a translator that
   // has no provider) families get the fallback language and its note. Must outlive the service.
   void set_translator(machine_translator& translator) noexcept { translator_ = &translator; }
+  // Where messages to one family are filed once sent; optional.
+  void set_conversations(conversation_store& conversations) noexcept {
+    conversations_ = &conversations;
+  }
 
   // Validated announcement in; field errors for audiences that name no one, or an id.
   boost::asio::awaitable<boost::system::result<intake_answer>> accept(
@@ -163,10 +177,14 @@ class announcement_service {
   // an instance resumes it at the cursor).
   void stop_fanout() noexcept { stopping_ = true; }
 
-  // After a worker sent an announcement's SMS: remember the question it asked, so the reply
-  // counts for it.
+  // After a worker sent an announcement's delivery (`sent_text`: the text the provider got):
+  // a message to one family is filed in its conversation; for SMS, the number remembers this
+  // announcement (replies link to it) and the question it asked, so the reply counts for it.
   boost::asio::awaitable<boost::system::result<void>> after_sent(
-      const std::map<std::string, std::string>& record);
+      const std::map<std::string, std::string>& record, std::string sent_text);
+  // The announcement `address` was last sent by SMS (within rsvp_window), when known.
+  boost::asio::awaitable<boost::system::result<std::optional<last_announcement>>> last_sent_to(
+      std::string address);
   // A text from `address` that may answer the question it was last sent: the option's label,
   // or nullopt when it is no answer (or there is no question).
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> record_answer(
@@ -190,6 +208,7 @@ class announcement_service {
 
   const i18n::quiet_hours& quiet() const noexcept { return quiet_; }
   std::chrono::system_clock::time_point now() const { return clock_.now_system(); }
+  const std::string& district_language() const noexcept { return district_.default_language; }
 
  private:
   // One page of an audience, planned: the family ids read and the deliveries they get.
@@ -232,6 +251,7 @@ class announcement_service {
   i18n::quiet_hours quiet_;
   announcement_renderer renderer_;
   machine_translator* translator_ = nullptr;
+  conversation_store* conversations_ = nullptr;
   // Announcements are immutable once stored: a worker parses each once. Bounded; emptied when
   // full (announcements are few and short-lived next to their deliveries).
   std::map<std::string, sending, std::less<>> cache_;

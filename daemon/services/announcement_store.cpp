@@ -561,6 +561,36 @@ announcement_store::pending_question(std::string_view address) {
   co_return std::optional<std::string>{reply->text};
 }
 
+boost::asio::awaitable<boost::system::result<void>> announcement_store::note_last_sent(
+    std::string address, std::string id, std::chrono::milliseconds remember_for) {
+  std::vector<std::string> command = {"SET", queue_.key("last-sent:" + address), std::move(id),
+                                      "PX", std::to_string(remember_for.count())};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+announcement_store::last_sent(std::string address) {
+  std::vector<std::string> command = {"GET", queue_.key("last-sent:" + address)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  if (reply->is_nil()) {
+    co_return std::optional<std::string>{};
+  }
+  co_return std::optional<std::string>{reply->text};
+}
+
 boost::asio::awaitable<boost::system::result<void>> announcement_store::record_counted_answer(
     std::string answers_key, std::string counts_key, std::string address, std::string answer) {
   std::vector<std::string> keys = {std::move(answers_key), std::move(counts_key)};

@@ -126,6 +126,13 @@ class announcement_store {
   boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
   voice_answer_counts(std::string_view id);
 
+  // The announcement a number was last sent by SMS (question or not), so a reply can be linked
+  // to what it most likely answers.
+  boost::asio::awaitable<boost::system::result<void>> note_last_sent(
+      std::string address, std::string id, std::chrono::milliseconds remember_for);
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> last_sent(
+      std::string address);
+
   std::string announcement_key(std::string_view id) const;
   std::string fanout_key() const;
   std::string audit_key() const;

@@ -26,7 +26,8 @@ std::string family_message_field(const std::string& field) {
 }
 
 announcement_validation validate_family_message(
-    const json::value& input, std::optional<std::chrono::system_clock::time_point> now) {
+    const json::value& input, std::optional<std::chrono::system_clock::time_point> now,
+    std::string_view district_language) {
   const auto& object = input.as_object();
   std::vector<field_error> errors;
   json::object as_announcement;
@@ -52,6 +53,13 @@ announcement_validation validate_family_message(
     } else {
       as_announcement[key] = value;
     }
+  }
+  if (!as_announcement.contains("source_language")) {
+    as_announcement["source_language"] = district_language;
+  }
+  if (!as_announcement.contains("machine_translation")) {
+    as_announcement["machine_translation"] =
+        i18n::to_string(i18n::machine_translation_policy::if_no_human_translation);
   }
   auto validation = validate_announcement(as_announcement, now);
   for (auto& e : validation.errors) {

@@ -20,8 +20,13 @@ bool is_family_message(const boost::json::value& input);
 // The announcement a family message is: `to: {family_id, guardian_id?}`, `channels`, `priority`,
 // `school`, `source_language`, `subject`, `body`, `translations`, `machine_translation`,
 // `arguments`, `send_at`. Errors use the message's own field names ("to.family_id").
+// Unlike an announcement, it is staff writing to one family (often answering a reply), so
+// `source_language` defaults to the district's language and `machine_translation` to
+// `if_no_human_translation`: each guardian reads it in their language when a provider can
+// translate it, and gets the original with the fallback notice when not.
 announcement_validation validate_family_message(
-    const boost::json::value& input, std::optional<std::chrono::system_clock::time_point> now);
+    const boost::json::value& input, std::optional<std::chrono::system_clock::time_point> now,
+    std::string_view district_language);
 
 // An announcement error's field, in the message's terms ("audience.family_ids[0]" →
 // "to.family_id").

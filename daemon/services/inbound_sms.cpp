@@ -4,6 +4,7 @@
 #include "daemon/services/conversation_store.hpp"
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/interpretation_service.hpp"
+#include "daemon/services/reply_service.hpp"
 
 namespace liaison::services {
 
@@ -77,9 +78,34 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
         co_return answered.error();
       }
     }
-    auto filed = co_await conversations_.record_inbound_sms(from, body, clock_.now_system());
+    // Linked to what the number was last sent: the reply most likely answers it.
+    last_announcement last;
+    if (announcements_ != nullptr) {
+      auto found = co_await announcements_->last_sent_to(std::string(from));
+      if (!found) {
+        co_return found.error();
+      }
+      if (*found) {
+        last = std::move(**found);
+      }
+    }
+    const auto at = clock_.now_system();
+    auto filed = co_await conversations_.record_inbound_sms(std::string(from), std::string(body),
+                                                            at, last.id, last.school);
     if (!filed) {
       co_return filed.error();
+    }
+    if (replies_ != nullptr && !filed->empty()) {
+      // Filed first; translation and forwarding follow in the background.
+      reply_filed reply;
+      reply.entries = std::move(*filed);
+      reply.from = std::string(from);
+      reply.text = std::string(body);
+      reply.at = at;
+      reply.announcement_id = std::move(last.id);
+      reply.announcement_school = std::move(last.school);
+      reply.announcement_summary = std::move(last.summary);
+      replies_->after_filed(std::move(reply));
     }
     co_return std::string();
   }

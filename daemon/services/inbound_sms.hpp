@@ -22,6 +22,7 @@ class announcement_service;
 class conversation_store;
 class interpretation_service;
 class directory_store;
+class reply_service;
 
 struct inbound_decision {
   std::vector<config::channel> opt_out;  // channels the sender's number leaves
@@ -59,6 +60,8 @@ class inbound_sms_service {
   void set_announcements(announcement_service& announcements) { announcements_ = &announcements; }
   // Where interpreters' answers to offers ("YES 4821") go; optional.
   void set_interpretation(interpretation_service& offers) { offers_ = &offers; }
+  // What translates a filed reply and forwards it to the school; optional.
+  void set_replies(reply_service& replies) { replies_ = &replies; }
 
  private:
   config::district_config district_;
@@ -66,6 +69,7 @@ class inbound_sms_service {
   conversation_store& conversations_;
   announcement_service* announcements_ = nullptr;
   interpretation_service* offers_ = nullptr;
+  reply_service* replies_ = nullptr;
   const clock& clock_;
   i18n::message_renderer renderer_;
   i18n::keyword_parser keywords_;

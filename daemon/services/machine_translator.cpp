@@ -176,6 +176,29 @@ asio::awaitable<outcome> machine_translator::translate_pattern(std::string patte
   co_return restored;
 }
 
+asio::awaitable<outcome> machine_translator::translate_plain(std::string text, std::string source,
+                                                             std::string target) {
+  if (provider_ == nullptr) {
+    co_return outcome::failure("no translation provider is configured");
+  }
+  i18n::translation_request request;
+  request.text = std::move(text);
+  request.source_language = source;
+  request.target_language = target;
+  request.format = i18n::text_format::plain;
+  auto answer = co_await translate_segment(std::move(request));
+  if (answer && answer.value->empty()) {
+    count("rejected");
+    answer =
+        outcome::failure("the " + std::string(provider_->name()) + " translation came back empty");
+  }
+  if (!answer) {
+    logger_->warn("machine translation of a reply {} -> {} by {} failed: {}", source, target,
+                  provider_name(), answer.error);
+  }
+  co_return answer;
+}
+
 asio::awaitable<i18n::result<announcement_text>> machine_translator::translate_text(
     announcement_text text, std::string source, std::string target) {
   using text_outcome = i18n::result<announcement_text>;

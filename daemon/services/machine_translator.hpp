@@ -1,7 +1,8 @@
-// Machine translation of announcement texts for the daemon: each ICU MessageFormat pattern is
+// Machine translation for the daemon. Announcement texts: each ICU MessageFormat pattern is
 // taken apart with its arguments protected (i18n/pattern_translation.hpp), each part is
 // translated by the configured provider unless Redis has it cached, and the result must come
-// back as a pattern with the same arguments. docs/i18n.md has the rules.
+// back as a pattern with the same arguments. Families' replies: plain text, through the same
+// cache. docs/i18n.md has the rules.
 //
 // Cache keys (docs/queue.md), all in one hash slot:
 //   <prefix>:{mt}:<provider>:<source>:<target>:<sha256 of the text sent>  string, TTL cache_ttl
@@ -82,6 +83,11 @@ class machine_translator {
   boost::asio::awaitable<i18n::result<std::string>> translate_pattern(std::string pattern,
                                                                       std::string source,
                                                                       std::string target);
+  // Plain text (a family's reply), not a pattern: sent as written, through the same cache and
+  // failure pause. The translation, or why there is none (logged once here).
+  boost::asio::awaitable<i18n::result<std::string>> translate_plain(std::string text,
+                                                                    std::string source,
+                                                                    std::string target);
   // An announcement text: its body, and its subject when it has one.
   boost::asio::awaitable<i18n::result<announcement_text>> translate_text(announcement_text text,
                                                                          std::string source,

@@ -434,11 +434,12 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
       co_await persist([&] { return queue_.complete(job, sent, tally); }, "the outcome",
                        job.delivery_id);
       if (announcements_ != nullptr && record.contains("announcement")) {
-        // A question in it: the family's reply will count for it (best effort: a lost note
-        // only means the reply is kept as a plain reply).
-        if (auto noted = co_await announcements_->after_sent(record); !noted) {
-          logger_->warn("delivery {}: cannot note the question it asked: {}", job.delivery_id,
-                        noted.error().message());
+        // Replies will link to it (and count for its question), and a message to one family
+        // is filed in its conversation. Best effort: a lost note only means a reply is kept
+        // unlinked, or the conversation misses this copy of a message that was sent.
+        if (auto noted = co_await announcements_->after_sent(record, delivery.text); !noted) {
+          logger_->warn("delivery {}: cannot note it for replies or the conversation: {}",
+                        job.delivery_id, noted.error().message());
         }
       }
       break;

@@ -276,6 +276,42 @@ TEST(load_config, reports_an_invalid_language_tag) {
               ElementsAre(error_at("district.default_language", "BCP 47")));
 }
 
+TEST(load_config, reads_schools_as_names_or_tables) {
+  const auto config = load_ok(std::string(R"(
+[district]
+coordinator_email = "engagement@district.example.org"
+[district.schools]
+lincoln-es = "Lincoln Elementary"
+roosevelt-ms = { name = "Roosevelt Middle", language = "es", reply_email = "office@roosevelt.example.org" }
+[district.schools.washington-hs]
+reply_email = "front.desk@washington.example.org"
+)") + std::string(minimal_provider));
+  const auto& schools = config.district.schools;
+  ASSERT_EQ(schools.size(), 3U);
+  EXPECT_EQ(schools.at("lincoln-es"), (school_config{"Lincoln Elementary", "", ""}));
+  EXPECT_EQ(schools.at("roosevelt-ms"),
+            (school_config{"Roosevelt Middle", "es", "office@roosevelt.example.org"}));
+  EXPECT_EQ(schools.at("washington-hs"),
+            (school_config{"", "", "front.desk@washington.example.org"}));
+  EXPECT_EQ(config.district.coordinator_email, "engagement@district.example.org");
+}
+
+TEST(load_config, reports_bad_school_entries_with_their_paths) {
+  const auto result = load_with(R"(
+[district]
+coordinator_email = "not an address"
+[district.schools]
+a = 7
+b = { language = "es_MX", reply_email = "office", room = "12" }
+)");
+  EXPECT_THAT(result.errors,
+              UnorderedElementsAre(error_at("district.coordinator_email", "not an email address"),
+                                   error_at("district.schools.a", "expected the school's name"),
+                                   error_at("district.schools.b.language", "not a BCP 47"),
+                                   error_at("district.schools.b.reply_email", "not an email"),
+                                   error_at("district.schools.b.room", "unknown key")));
+}
+
 TEST(load_config, reports_an_unknown_logging_level_and_sink) {
   EXPECT_THAT(load_with("[logging]\nlevel = \"verbose\"\nsink = \"syslog\"\n").errors,
               UnorderedElementsAre(error_at("logging.level", "unknown value \"verbose\""),
