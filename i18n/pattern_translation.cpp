@@ -87,7 +87,7 @@ class protector {
     if (text.isEmpty()) {
       return;
     }
-    auto html = xml_escape(to_utf8(text));
+    auto html = xml_escape(to_utf8(text), markup_place::element_text);
     std::string with_breaks;
     for (const char c : html) {
       with_breaks += c == '\n' ? std::string("<br>") : std::string(1, c);

@@ -2,7 +2,7 @@
 
 namespace liaison {
 
-std::string xml_escape(std::string_view text) {
+std::string xml_escape(std::string_view text, markup_place place) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
@@ -17,10 +17,10 @@ std::string xml_escape(std::string_view text) {
         out += "&gt;";
         break;
       case '"':
-        out += "&quot;";
+        out += place == markup_place::anywhere ? "&quot;" : "\"";
         break;
       case '\'':
-        out += "&apos;";
+        out += place == markup_place::anywhere ? "&apos;" : "'";
         break;
       default:
         // Control characters other than tab and line breaks are not allowed in XML 1.0.
