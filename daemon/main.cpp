@@ -1,4 +1,5 @@
 // liaisond: the Liaison daemon. Thin: parse flags, load config, run.
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -25,6 +26,10 @@ constexpr const char* usage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // hiredis and libcurl write to sockets with plain write(): when Redis or a provider dies, the
+  // next write would raise SIGPIPE and kill the daemon with every job in flight. Ignored, the
+  // write fails with EPIPE and the connection's own error handling (reconnect, retry) runs.
+  std::signal(SIGPIPE, SIG_IGN);
   std::string config_path = "/etc/liaison/liaison.toml";
   bool check_only = false;
   for (int i = 1; i < argc; ++i) {

@@ -1,6 +1,7 @@
 // liaisonctl: the operator's command-line tool. Thin: each command parses its arguments and
 // calls the library (config loader, crypto); exit 0 = done, 1 = the check or command failed,
 // 2 = wrong usage.
+#include <csignal>
 #include <iostream>
 #include <iterator>
 #include <span>
@@ -155,6 +156,8 @@ int run(std::span<const std::string_view> args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As liaisond: a Redis that goes away mid-command is an error to report, not a SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     const std::span<char*> raw(argv, static_cast<std::size_t>(argc));
     std::vector<std::string_view> args(raw.begin() + (raw.empty() ? 0 : 1), raw.end());
