@@ -9,6 +9,9 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
+# liaisond's allocator: a long-running daemon that allocates per delivery (curl transfers,
+# Redis replies) spent a third of its CPU in glibc's malloc and free (bench/README.md).
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 
 # libphonenumber: Debian's -dev package drags in Boost 1.74 dev packages, which conflict with
 # Boost 1.81. scripts/install-deps unpacks only its headers into third_party/phonenumber and we
