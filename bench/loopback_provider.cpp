@@ -40,8 +40,7 @@ std::string stats_json(const counters& seen) {
          ",\"seconds_first_to_last\":" + std::to_string(span) + "}";
 }
 
-asio::awaitable<void> session(tcp::socket socket, std::chrono::milliseconds delay,
-                              counters& seen) {
+asio::awaitable<void> session(tcp::socket socket, std::chrono::milliseconds delay, counters& seen) {
   boost::beast::flat_buffer buffer;
   asio::steady_timer timer(socket.get_executor());
   for (;;) {

@@ -251,6 +251,27 @@ callback_keys callback_keys_from(const config::liaison_config& cfg) {
   return keys;
 }
 
+// Why a post to a generic webhook gateway's route is refused (no gateway of that name, or not
+// signed with its secret within the timestamp window), or nullopt when it is genuine.
+std::optional<http::response> refuse_gateway_post(const http::request_context& ctx,
+                                                  const callback_keys& keys,
+                                                  provider_metrics& metrics, const clock& time) {
+  const auto& req = ctx.req;
+  const auto it = keys.webhook_secrets.find(ctx.path_params.at("name"));
+  if (it == keys.webhook_secrets.end()) {
+    return http::make_problem_response(http::not_found_problem("no webhook provider of that name"),
+                                       req.version(), req.keep_alive());
+  }
+  const auto verdict = channels::verify_webhook_signature(
+      it->second, req[channels::webhook_timestamp_header], req.body(),
+      req[channels::webhook_signature_header], time.now_system());
+  if (verdict != channels::callback_verdict::valid) {
+    metrics.callback_rejected("webhook", verdict);
+    return bad_signature(req, verdict, "X-Liaison-Signature");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void add_provider_routes(http::router& routes, const config::liaison_config& cfg,
@@ -428,18 +449,8 @@ void add_provider_routes(http::router& routes, const config::liaison_config& cfg
       http::verb::post, "/v1/providers/webhook/{name}/inbound", http::access_rule::anyone(),
       [keys, &inbound, &metrics, &time](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
-        const auto it = keys->webhook_secrets.find(ctx.path_params.at("name"));
-        if (it == keys->webhook_secrets.end()) {
-          co_return http::make_problem_response(
-              http::not_found_problem("no webhook provider of that name"), req.version(),
-              req.keep_alive());
-        }
-        const auto verdict = channels::verify_webhook_signature(
-            it->second, req[channels::webhook_timestamp_header], req.body(),
-            req[channels::webhook_signature_header], time.now_system());
-        if (verdict != channels::callback_verdict::valid) {
-          metrics.callback_rejected("webhook", verdict);
-          co_return bad_signature(req, verdict, "X-Liaison-Signature");
+        if (auto refusal = refuse_gateway_post(ctx, *keys, metrics, time)) {
+          co_return std::move(*refusal);
         }
         auto text = channels::interpret_webhook_inbound(req.body());
         if (!text) {
@@ -496,18 +507,8 @@ void add_provider_routes(http::router& routes, const config::liaison_config& cfg
       http::verb::post, "/v1/providers/webhook/{name}/status", http::access_rule::anyone(),
       [keys, &queue, &metrics, &time](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
-        const auto it = keys->webhook_secrets.find(ctx.path_params.at("name"));
-        if (it == keys->webhook_secrets.end()) {
-          co_return http::make_problem_response(
-              http::not_found_problem("no webhook provider of that name"), req.version(),
-              req.keep_alive());
-        }
-        const auto verdict = channels::verify_webhook_signature(
-            it->second, req[channels::webhook_timestamp_header], req.body(),
-            req[channels::webhook_signature_header], time.now_system());
-        if (verdict != channels::callback_verdict::valid) {
-          metrics.callback_rejected("webhook", verdict);
-          co_return bad_signature(req, verdict, "X-Liaison-Signature");
+        if (auto refusal = refuse_gateway_post(ctx, *keys, metrics, time)) {
+          co_return std::move(*refusal);
         }
         auto report = channels::interpret_webhook_status(req.body());
         if (!report) {

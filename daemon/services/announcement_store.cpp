@@ -531,11 +531,16 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_store::write_pa
   co_return reply->integer >= 0;
 }
 
-boost::asio::awaitable<boost::system::result<void>> announcement_store::note_question_sent(
-    std::string_view address, std::string_view id, std::chrono::milliseconds remember_for) {
-  std::vector<std::string> command = {"SET", queue_.key("rsvp:pending:" + std::string(address)),
-                                      std::string(id), "PX", std::to_string(remember_for.count())};
-  auto reply = co_await redis_.exec_one(std::move(command));
+namespace {
+
+// What the store remembers per phone number for a while (the question it was last asked, the
+// announcement it was last sent): one string with a time to live.
+boost::asio::awaitable<boost::system::result<void>> set_expiring(queue::redis_connection& redis,
+                                                                 std::string key, std::string value,
+                                                                 std::chrono::milliseconds ttl) {
+  std::vector<std::string> command = {"SET", std::move(key), std::move(value), "PX",
+                                      std::to_string(ttl.count())};
+  auto reply = co_await redis.exec_one(std::move(command));
   if (!reply) {
     co_return reply.error();
   }
@@ -543,52 +548,45 @@ boost::asio::awaitable<boost::system::result<void>> announcement_store::note_que
     co_return redis_failure();
   }
   co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>> get_string(
+    queue::redis_connection& redis, std::string key) {
+  std::vector<std::string> command = {"GET", std::move(key)};
+  auto reply = co_await redis.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_error()) {
+    co_return redis_failure();
+  }
+  if (reply->is_nil()) {
+    co_return std::optional<std::string>{};
+  }
+  co_return std::optional<std::string>{reply->text};
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::note_question_sent(
+    std::string_view address, std::string_view id, std::chrono::milliseconds remember_for) {
+  return set_expiring(redis_, queue_.key("rsvp:pending:" + std::string(address)), std::string(id),
+                      remember_for);
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
 announcement_store::pending_question(std::string_view address) {
-  std::vector<std::string> command = {"GET", queue_.key("rsvp:pending:" + std::string(address))};
-  auto reply = co_await redis_.exec_one(std::move(command));
-  if (!reply) {
-    co_return reply.error();
-  }
-  if (reply->is_error()) {
-    co_return redis_failure();
-  }
-  if (reply->is_nil()) {
-    co_return std::optional<std::string>{};
-  }
-  co_return std::optional<std::string>{reply->text};
+  return get_string(redis_, queue_.key("rsvp:pending:" + std::string(address)));
 }
 
 boost::asio::awaitable<boost::system::result<void>> announcement_store::note_last_sent(
     std::string address, std::string id, std::chrono::milliseconds remember_for) {
-  std::vector<std::string> command = {"SET", queue_.key("last-sent:" + address), std::move(id),
-                                      "PX", std::to_string(remember_for.count())};
-  auto reply = co_await redis_.exec_one(std::move(command));
-  if (!reply) {
-    co_return reply.error();
-  }
-  if (reply->is_error()) {
-    co_return redis_failure();
-  }
-  co_return boost::system::result<void>{};
+  return set_expiring(redis_, queue_.key("last-sent:" + address), std::move(id), remember_for);
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
 announcement_store::last_sent(std::string address) {
-  std::vector<std::string> command = {"GET", queue_.key("last-sent:" + address)};
-  auto reply = co_await redis_.exec_one(std::move(command));
-  if (!reply) {
-    co_return reply.error();
-  }
-  if (reply->is_error()) {
-    co_return redis_failure();
-  }
-  if (reply->is_nil()) {
-    co_return std::optional<std::string>{};
-  }
-  co_return std::optional<std::string>{reply->text};
+  return get_string(redis_, queue_.key("last-sent:" + address));
 }
 
 boost::asio::awaitable<boost::system::result<void>> announcement_store::record_counted_answer(
