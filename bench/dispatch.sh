@@ -23,12 +23,7 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 source "$here/bench/lib.sh"
 
 # 1. Queue the messages (SMS has no provider yet, so they wait in the stream).
-cat >"$tmp/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $key"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"to": {"phone": "+12025550143"}, "channel": "sms", "language": "es-MX", "body": "Su hijo estuvo ausente hoy. Llame a la escuela al 202-555-0100."}'
-LUA
+write_sms_post_script "$tmp/post.lua"
 wrk -t 1 -c 32 -d "${FILL_SECONDS:-3}s" -s "$tmp/post.lua" "http://127.0.0.1:$port/v1/messages" \
   >/dev/null
 queued=$(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')

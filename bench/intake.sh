@@ -15,12 +15,7 @@ key=bench-admin-key
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 source "$here/bench/lib.sh"
 
-cat >"$tmp/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $key"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"to": {"phone": "+12025550143"}, "channel": "sms", "language": "es-MX", "body": "Su hijo estuvo ausente hoy. Llame a la escuela al 202-555-0100."}'
-LUA
+write_sms_post_script "$tmp/post.lua"
 [ -n "${PERF:-}" ] && { perf record -F 999 -g -p "$daemon" -o "$PERF" -- sleep 5 2>/dev/null & }
 wrk -t 1 -c "$connections" -d "${seconds}s" --latency -s "$tmp/post.lua" \
   "http://127.0.0.1:$port/v1/messages"

@@ -45,3 +45,13 @@ TOML
 daemon=$!
 for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
 auth=(-H "Authorization: Bearer $key")
+
+# wrk's script for POST /v1/messages: one SMS to a phone number, as a school's attendance notice.
+write_sms_post_script() {
+  cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $key"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"to": {"phone": "+12025550143"}, "channel": "sms", "language": "es-MX", "body": "Su hijo estuvo ausente hoy. Llame a la escuela al 202-555-0100."}'
+LUA
+}
