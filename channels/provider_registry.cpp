@@ -15,7 +15,7 @@ namespace liaison::channels {
 namespace {
 
 constexpr config::channel all_channels[] = {config::channel::sms, config::channel::email,
-                                            config::channel::voice};
+                                            config::channel::voice, config::channel::notice};
 
 }  // namespace
 
@@ -65,6 +65,17 @@ provider_registry::provider_registry(const std::vector<config::provider_config>&
       case config::provider_kind::outbox:
         break;
     }
+  }
+  if (!context.notices.secret.empty()) {
+    auto client = std::make_shared<http_client>(context.executor, context.http);
+    clients_.push_back(client);
+    providers_.push_back(std::make_unique<notice_provider>(
+        context.notices.secret, context.notices.timeout, client, context.clock));
+    // Its place in the chain: no rate limit of ours (the district's own systems, like the
+    // outbox), the default breaker.
+    notice_settings_.name = "notices";
+    notice_settings_.kind = config::provider_kind::outbox;
+    configs.push_back(&notice_settings_);
   }
   for (const auto c : all_channels) {
     std::vector<provider_chain::member> members;

@@ -21,6 +21,8 @@ struct provider_context {
   liaison::clock clock;
   http_client_options http;  // max_concurrent is set per provider from config
   chain_options chain;
+  // [notices]: with a secret, the `notice` channel is served (docs/channels.md).
+  config::notices_config notices{};
 };
 
 class provider_registry {
@@ -56,6 +58,7 @@ class provider_registry {
   std::vector<std::shared_ptr<http_client>> clients_;
   std::vector<std::unique_ptr<provider>> providers_;
   std::map<config::channel, std::unique_ptr<provider_chain>> chains_;
+  config::provider_config notice_settings_;
 };
 
 }  // namespace liaison::channels

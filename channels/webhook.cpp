@@ -123,24 +123,32 @@ std::string webhook_payload(const rendered_delivery& delivery) {
   return boost::json::serialize(body);
 }
 
-http_request build_webhook_request(std::string_view url, std::string_view secret,
-                                   const rendered_delivery& delivery,
-                                   std::chrono::system_clock::time_point now,
-                                   std::chrono::milliseconds timeout) {
+http_request signed_json_post(std::string_view url, std::string_view secret, std::string body,
+                              std::string_view idempotency_key,
+                              std::chrono::system_clock::time_point now,
+                              std::chrono::milliseconds timeout) {
   const auto timestamp = std::to_string(
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   http_request req;
   req.method = "POST";
   req.url = std::string(url);
-  req.body = webhook_payload(delivery);
+  req.body = std::move(body);
   req.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
   req.headers.push_back({std::string(webhook_timestamp_header), timestamp});
   req.headers.push_back(
       {std::string(webhook_signature_header), webhook_signature(secret, timestamp, req.body)});
-  // Lets the gateway drop a retry of a delivery it already took.
-  req.headers.push_back({"Idempotency-Key", delivery.delivery_id});
+  // Lets the receiver drop a retry of a post it already took.
+  req.headers.push_back({"Idempotency-Key", std::string(idempotency_key)});
   req.timeout = timeout;
   return req;
+}
+
+http_request build_webhook_request(std::string_view url, std::string_view secret,
+                                   const rendered_delivery& delivery,
+                                   std::chrono::system_clock::time_point now,
+                                   std::chrono::milliseconds timeout) {
+  return signed_json_post(url, secret, webhook_payload(delivery), delivery.delivery_id, now,
+                          timeout);
 }
 
 delivery_outcome classify_webhook_answer(const http_response& response,
@@ -193,6 +201,27 @@ boost::asio::awaitable<delivery_outcome> webhook_provider::send(const rendered_d
     co_return classify_transport_error(answer.error());
   }
   co_return classify_webhook_answer(*answer, delivery, clock_.now_system());
+}
+
+notice_provider::notice_provider(std::string secret, std::chrono::milliseconds timeout,
+                                 std::shared_ptr<http_client> client, liaison::clock clock)
+    : secret_(std::move(secret)),
+      timeout_(timeout),
+      client_(std::move(client)),
+      clock_(std::move(clock)) {}
+
+boost::asio::awaitable<delivery_outcome> notice_provider::send(const rendered_delivery& delivery) {
+  auto req = signed_json_post(delivery.address, secret_, delivery.text, delivery.delivery_id,
+                              clock_.now_system(), timeout_);
+  const auto answer = co_await client_->request(std::move(req));
+  if (!answer) {
+    co_return classify_transport_error(answer.error());
+  }
+  auto outcome = classify_http_answer(*answer, clock_.now_system());
+  if (outcome.kind == outcome_kind::sent) {
+    outcome.provider_message_id = delivery.delivery_id;
+  }
+  co_return outcome;
 }
 
 }  // namespace liaison::channels

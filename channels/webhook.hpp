@@ -51,6 +51,12 @@ std::optional<inbound_text> interpret_webhook_inbound(std::string_view body,
 // "text", and when set "subject","voice_language","voice_prompt"}.
 std::string webhook_payload(const rendered_delivery& delivery);
 
+// A POST of `body` (JSON) to `url`, signed as above, with the Idempotency-Key given.
+http_request signed_json_post(std::string_view url, std::string_view secret, std::string body,
+                              std::string_view idempotency_key,
+                              std::chrono::system_clock::time_point now,
+                              std::chrono::milliseconds timeout);
+
 http_request build_webhook_request(std::string_view url, std::string_view secret,
                                    const rendered_delivery& delivery,
                                    std::chrono::system_clock::time_point now,
@@ -75,6 +81,26 @@ class webhook_provider final : public provider {
   std::string name_;
   std::vector<config::channel> channels_;
   std::string url_;
+  std::string secret_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<http_client> client_;
+  liaison::clock clock_;
+};
+
+// The `notice` channel ([notices]): each delivery's text is a JSON event and its address the
+// URL to post it to (the district's endpoint or a school's reply_webhook), signed with the
+// notices secret. Answers are classified by the generic HTTP rules (5xx and 429 retried).
+class notice_provider final : public provider {
+ public:
+  notice_provider(std::string secret, std::chrono::milliseconds timeout,
+                  std::shared_ptr<http_client> client, liaison::clock clock = {});
+
+  const std::string& name() const noexcept override { return name_; }
+  bool supports(config::channel c) const noexcept override { return c == config::channel::notice; }
+  boost::asio::awaitable<delivery_outcome> send(const rendered_delivery& delivery) override;
+
+ private:
+  std::string name_ = "notices";
   std::string secret_;
   std::chrono::milliseconds timeout_;
   std::shared_ptr<http_client> client_;

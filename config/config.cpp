@@ -10,6 +10,8 @@ std::string_view to_string(channel c) noexcept {
       return "email";
     case channel::voice:
       return "voice";
+    case channel::notice:
+      return "notice";
   }
   return "unknown";
 }
@@ -65,7 +67,8 @@ std::string_view to_string(translation_kind k) noexcept {
 const retry_rule& retry_config::rule(channel c, priority p) const noexcept {
   const retry_channel_config& per_channel = c == channel::sms     ? sms
                                             : c == channel::email ? email
-                                                                  : voice;
+                                            : c == channel::voice ? voice
+                                                                  : notice;
   return p == priority::urgent ? per_channel.urgent : per_channel.normal;
 }
 

@@ -21,6 +21,9 @@ struct school_config {
   std::string language;
   // Where families' replies are forwarded by email. Empty = [district] coordinator_email.
   std::string reply_email;
+  // Where families' replies are also posted as a signed JSON notice ([notices] secret). Empty:
+  // email only.
+  std::string reply_webhook;
 
   bool operator==(const school_config&) const = default;
 };
@@ -92,7 +95,9 @@ struct auth_config {
   std::vector<api_key_config> api_keys;
 };
 
-enum class channel { sms, email, voice };
+// `notice` is not for families: event notices (JSON) to the district's and schools' own
+// systems ([notices]); announcements and messages cannot use it.
+enum class channel { sms, email, voice, notice };
 
 enum class provider_kind { outbox, twilio, kannel, smtp, sendgrid, webhook };
 
@@ -161,6 +166,8 @@ struct retry_config {
   retry_channel_config email{{8, 30s, 1h, 48h}, {8, 5s, 10min, 6h}};
   // A call is intrusive and slow to place: fewer, more spaced attempts.
   retry_channel_config voice{{3, 2min, 30min, 12h}, {4, 30s, 5min, 1h}};
+  // The district's own systems: retried patiently, they are usually back within hours.
+  retry_channel_config notice{{10, 10s, 30min, 48h}, {10, 5s, 10min, 24h}};
 
   const retry_rule& rule(channel c, priority p) const noexcept;
 };
@@ -178,6 +185,25 @@ struct translation_config {
   std::chrono::milliseconds cache_ttl = std::chrono::hours(24 * 30);
   std::size_t max_response_bytes = 1024 * 1024;  // larger answers are refused
   std::size_t max_concurrent_requests = 4;
+};
+
+// [notices]: event notices to the district's own systems, as signed JSON posts (the webhook
+// provider's scheme: X-Liaison-Timestamp and X-Liaison-Signature, HMAC-SHA256 of
+// "<timestamp>.<body>"). They go through the durable queue on the `notice` channel.
+struct notices_config {
+  std::string url;     // the district's endpoint; empty: no district notices
+  std::string secret;  // from secret_file; required when url or a school's reply_webhook is set
+  std::chrono::milliseconds timeout = 10s;
+};
+
+// [interpretation]: reminders and cancellation rules of interpreter requests.
+struct interpretation_config {
+  // Before the meeting, the family (reply 1 to confirm, 2 to reschedule) and the interpreter
+  // are reminded this long ahead, once each; reminders already past when the request is
+  // assigned are skipped.
+  std::vector<std::chrono::milliseconds> reminders = {24h, 2h};
+  // A cancellation this close to the start is flagged late (vendors charge for those).
+  std::chrono::milliseconds late_cancellation_window = 24h;
 };
 
 // [logging]
@@ -202,6 +228,8 @@ struct liaison_config {
   queue_config queue;
   retry_config retry;
   translation_config translation;
+  notices_config notices;
+  interpretation_config interpretation;
   logging_config logging;
   shutdown_config shutdown;
 };

@@ -824,6 +824,10 @@ schema<school_config> school_schema() {
       name_field("name", &school_config::name),
       make_field("language", &school_config::language, language_tag),
       make_field("reply_email", &school_config::reply_email, email_address),
+      make_field("reply_webhook", &school_config::reply_webhook,
+                 [](reader& r, const toml::node& node, const std::string& path) {
+                   return r.url(node, path, web_schemes);
+                 }),
   }};
 }
 
@@ -1215,6 +1219,7 @@ schema<retry_config> retry_schema() {
       retry_channel_field("sms", &retry_config::sms),
       retry_channel_field("email", &retry_config::email),
       retry_channel_field("voice", &retry_config::voice),
+      retry_channel_field("notice", &retry_config::notice),
   }};
 }
 
@@ -1259,6 +1264,43 @@ schema<translation_config> translation_schema() {
         }
       },
   };
+}
+
+schema<notices_config> notices_schema() {
+  return {{
+      make_field("url", &notices_config::url,
+                 [](reader& r, const toml::node& node, const std::string& path) {
+                   return r.url(node, path, web_schemes);
+                 }),
+      secret_field("secret_file", &notices_config::secret),
+      duration_field("timeout", &notices_config::timeout),
+  }};
+}
+
+schema<interpretation_config> interpretation_schema() {
+  return {{
+      make_field("reminders", &interpretation_config::reminders,
+                 [](reader& r, const toml::node& node, const std::string& path) {
+                   std::optional<std::vector<milliseconds>> out;
+                   const auto* array = node.as_array();
+                   if (array == nullptr) {
+                     r.error(path, "expected an array of durations like [\"24h\", \"2h\"], got " +
+                                       std::string(type_name(node)));
+                     return out;
+                   }
+                   std::vector<milliseconds> values;
+                   for (std::size_t i = 0; i < array->size(); ++i) {
+                     if (auto d = r.duration(*array->get(i), element(path, i))) {
+                       values.push_back(*d);
+                     } else {
+                       return out;
+                     }
+                   }
+                   out = std::move(values);
+                   return out;
+                 }),
+      duration_field("late_cancellation_window", &interpretation_config::late_cancellation_window),
+  }};
 }
 
 schema<logging_config> logging_schema() {
@@ -1308,11 +1350,21 @@ schema<liaison_config> document_schema() {
           table_field("queue", &liaison_config::queue, queue_schema),
           table_field("retry", &liaison_config::retry, retry_schema),
           table_field("translation", &liaison_config::translation, translation_schema),
+          table_field("notices", &liaison_config::notices, notices_schema),
+          table_field("interpretation", &liaison_config::interpretation, interpretation_schema),
           table_field("logging", &liaison_config::logging, logging_schema),
           table_field("shutdown", &liaison_config::shutdown, shutdown_schema),
       },
       {},
-      [](reader& r, const toml::table& document, const std::string&, liaison_config&) {
+      [](reader& r, const toml::table& document, const std::string&, liaison_config& config) {
+        const bool school_webhooks =
+            std::any_of(config.district.schools.begin(), config.district.schools.end(),
+                        [](const auto& school) { return !school.second.reply_webhook.empty(); });
+        if ((!config.notices.url.empty() || school_webhooks) && config.notices.secret.empty()) {
+          r.error("notices.secret_file",
+                  "missing required key (notices are signed: [notices] url and schools' "
+                  "reply_webhook need the path of a file holding the signing secret)");
+        }
         const auto* listed = document.get_as<toml::array>("providers");
         if (!document.contains("providers") || (listed != nullptr && listed->empty())) {
           r.error("providers", "at least one [[providers]] table is required");

@@ -104,6 +104,17 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {'created', ARGV[3]}
 )lua";
 
+// A delivery queued once: nothing when its record exists. KEYS[1] record, KEYS[2] stream;
+// ARGV[1] delivery id, ARGV[2..] record field, value...
+constexpr const char* enqueue_once_source = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fields = {}
+for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('XADD', KEYS[2], '*', 'delivery', ARGV[1])
+return 1
+)lua";
+
 // Replays one dead letter: the delivery goes back to its stream with a fresh retry budget and
 // the dead letter is removed, atomically (two operators replaying at once queue it once).
 // KEYS[1] dead-letter stream; ARGV[1] entry id; ARGV[2] key base; ARGV[3] now (RFC 3339).
@@ -249,6 +260,7 @@ delivery_queue::delivery_queue(redis_connection& commands, std::string key_prefi
       prefix_(std::move(key_prefix)),
       key_base_(prefix_ + ":{q}:"),
       enqueue_idempotent_script_(enqueue_idempotent_source),
+      enqueue_once_script_(enqueue_once_source),
       promote_script_(promote_source),
       replay_script_(replay_source),
       provider_report_script_(provider_report_source) {}
@@ -430,6 +442,22 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue(
     std::string_view channel, std::string_view delivery_id, const record_fields& fields) {
   const redis_request request = enqueue_request(channel, delivery_id, fields);
   co_return co_await exec_transaction(request);
+}
+
+boost::asio::awaitable<boost::system::result<bool>> delivery_queue::enqueue_once(
+    std::string_view channel, std::string_view delivery_id, const record_fields& fields) {
+  std::vector<std::string> keys = {delivery_key(delivery_id),
+                                   stream_key(channel, priority_of(fields))};
+  std::vector<std::string> args = {std::string(delivery_id)};
+  for (const auto& [field, value] : fields) {
+    args.push_back(field);
+    args.push_back(value);
+  }
+  auto reply = co_await enqueue_once_script_.run(commands_, std::move(keys), std::move(args));
+  if (!reply) {
+    co_return boost::system::result<bool>{boost::system::in_place_error, reply.error()};
+  }
+  co_return reply->integer == 1;
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue_many(

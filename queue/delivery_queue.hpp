@@ -117,6 +117,12 @@ class delivery_queue {
                                                               std::string_view delivery_id,
                                                               const record_fields& fields);
 
+  // As enqueue, but nothing when a record with this id exists (one Lua script): a step that is
+  // retried, or run by two instances at once, queues its delivery once. True when queued now.
+  boost::asio::awaitable<boost::system::result<bool>> enqueue_once(std::string_view channel,
+                                                                   std::string_view delivery_id,
+                                                                   const record_fields& fields);
+
   // Many deliveries in one MULTI/EXEC (one round trip, all or none): fan-out writes its jobs in
   // chunks this way, and it is what pipelined intake throughput is measured with.
   struct new_delivery {
@@ -236,6 +242,7 @@ class delivery_queue {
   std::string prefix_;
   std::string key_base_;  // "<prefix>:{q}:": Lua scripts derive record and stream keys from it
   lua_script enqueue_idempotent_script_;
+  lua_script enqueue_once_script_;
   lua_script promote_script_;
   lua_script replay_script_;
   lua_script provider_report_script_;

@@ -41,6 +41,9 @@ json::object request_json(const services::stored_request& s) {
   }
   o["created_by"] = s.created_by;
   o["created_at"] = s.created_at;
+  if (s.state == services::request_state::cancelled) {
+    o["late_cancellation"] = s.late_cancellation;
+  }
   if (!s.history.empty()) {
     json::array history;
     for (const auto& t : s.history) {
@@ -224,7 +227,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
              });
 
   routes.add(http::verb::patch, "/v1/interpretation-requests/{id}", http::access_rule::any_key(),
-             [&store, &time](http::request_context& ctx) -> awaitable<http::response> {
+             [&store, &offers, &time](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
                const auto& id = ctx.path_params.at("id");
                auto parsed = services::parse_json_body(req.body());
@@ -253,8 +256,15 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                if (!*found || !reaches(*ctx.caller, **found)) {
                  co_return request_not_found(req, id);
                }
-               auto outcome = co_await store.transition(id, *event, ctx.caller->key_name, note,
-                                                        time.now_system());
+               // A cancellation also tells the family and the interpreter.
+               boost::system::result<services::transition_outcome> outcome =
+                   services::transition_outcome{};
+               if (*event == services::request_event::cancel) {
+                 outcome = co_await offers.cancel(**found, ctx.caller->key_name, note);
+               } else {
+                 outcome = co_await store.transition(id, *event, ctx.caller->key_name, note,
+                                                     time.now_system());
+               }
                if (!outcome) {
                  co_return unavailable(req);
                }

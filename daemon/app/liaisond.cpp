@@ -31,6 +31,7 @@
 #include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/machine_translator.hpp"
 #include "daemon/services/message_service.hpp"
+#include "daemon/services/notice_sender.hpp"
 #include "daemon/services/reply_service.hpp"
 #include "daemon/services/voice_keypad.hpp"
 #include "daemon/workers/delivery_worker.hpp"
@@ -98,10 +99,14 @@ struct liaisond::impl {
         redis(io.get_executor(), cfg->redis, logger),
         queue(redis, cfg->redis.key_prefix),
         provider_stats(*metrics),
-        providers(
-            cfg->providers,
-            {io.get_executor(), cfg->http.public_url, time, {}, chain_options(provider_stats)}),
+        providers(cfg->providers, {io.get_executor(),
+                                   cfg->http.public_url,
+                                   time,
+                                   {},
+                                   chain_options(provider_stats),
+                                   cfg->notices}),
         messages(queue, time, cfg->queue.idempotency_key_ttl),
+        notices(queue, cfg->notices, time),
         directory(redis, cfg->redis.key_prefix),
         catalog(load_catalog(cfg->district.catalog_directory)),
         conversations(redis, directory, cfg->redis.key_prefix, cfg->district),
@@ -109,15 +114,16 @@ struct liaisond::impl {
         inbound(cfg->district, directory, conversations, time, catalog,
                 make_keyword_parser(catalog),
                 make_language_matcher(catalog, cfg->district.default_language)),
-        interpreting(interpretation, directory, queue, catalog, cfg->district, time),
+        interpreting(interpretation, directory, queue, catalog, cfg->district, cfg->interpretation,
+                     notices, time),
         announcement_records(redis, queue),
         translation_service(
             channels::make_translation_provider(cfg->translation, io.get_executor(), logger)),
         translations(redis, cfg->redis.key_prefix, cfg->translation.cache_ttl),
         translator(io.get_executor(), translation_service.get(), &translations, time, logger,
                    metrics.get()),
-        replies(io.get_executor(), cfg->district, conversations, translator, messages, logger,
-                metrics.get()),
+        replies(io.get_executor(), cfg->district, conversations, translator, messages, notices,
+                logger, metrics.get()),
         announcements(directory, announcement_records, catalog, cfg->district, time,
                       cfg->queue.idempotency_key_ttl),
         keypad(queue, announcements, time, cfg->http.public_url),
@@ -171,6 +177,14 @@ struct liaisond::impl {
                          auto escalated = co_await interpreting.escalate_unfilled();
                          if (!escalated) {
                            co_return escalated.error();
+                         }
+                         co_return boost::system::result<void>{};
+                       });
+    scheduler.add_task("interpreter meeting reminders",
+                       [this]() -> asio::awaitable<boost::system::result<void>> {
+                         auto reminded = co_await interpreting.send_due_reminders();
+                         if (!reminded) {
+                           co_return reminded.error();
                          }
                          co_return boost::system::result<void>{};
                        });
@@ -317,6 +331,7 @@ struct liaisond::impl {
   api::provider_metrics provider_stats;
   channels::provider_registry providers;
   services::message_service messages;
+  services::notice_sender notices;
   services::directory_store directory;
   i18n::message_catalog catalog;
   services::conversation_store conversations;

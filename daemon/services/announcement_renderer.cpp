@@ -235,6 +235,8 @@ i18n::result<channels::rendered_delivery> announcement_renderer::render(
           state_->catalog_text(i18n::message_key::voice_keypad_prompt, text_language, {});
       break;
     }
+    case config::channel::notice:
+      return failure::failure("announcements are not sent as notices");
   }
   return i18n::result<channels::rendered_delivery>::success(std::move(out));
 }

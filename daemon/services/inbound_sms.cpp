@@ -70,6 +70,15 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
       if (*answered) {
         co_return std::move(**answered);
       }
+      // A family answering a meeting reminder (1 confirm, 2 another time): the reminder is
+      // the most recent question such a number got.
+      auto family_answer = co_await offers_->handle_family_answer(from, body);
+      if (!family_answer) {
+        co_return family_answer.error();
+      }
+      if (*family_answer) {
+        co_return std::move(**family_answer);
+      }
     }
     // An answer to the question the number was last sent counts for it; every text, answer or
     // not, is kept in the family's conversation for the school to read.

@@ -68,13 +68,14 @@ constexpr std::array<std::pair<request_state, std::string_view>, 7> state_names{
     {request_state::unfilled, "unfilled"},
 }};
 
-constexpr std::array<std::pair<request_event, std::string_view>, 6> event_names{{
+constexpr std::array<std::pair<request_event, std::string_view>, 7> event_names{{
     {request_event::offer, "offer"},
     {request_event::assign, "assign"},
     {request_event::confirm, "confirm"},
     {request_event::complete, "complete"},
     {request_event::cancel, "cancel"},
     {request_event::expire, "expire"},
+    {request_event::reschedule, "reschedule"},
 }};
 
 std::vector<std::string> read_languages(object_reader& r, const char* key,
@@ -177,8 +178,20 @@ std::optional<request_state> next_state(request_state from, request_event event)
         return s::unfilled;
       }
       break;
+    case request_event::reschedule:
+      if (from == s::assigned || from == s::confirmed) {
+        return s::assigned;
+      }
+      break;
   }
   return std::nullopt;
+}
+
+bool is_late_cancellation(request_state before, std::chrono::system_clock::time_point start,
+                          std::chrono::system_clock::time_point now,
+                          std::chrono::milliseconds window) noexcept {
+  const bool booked = before == request_state::assigned || before == request_state::confirmed;
+  return booked && start - now < window;
 }
 
 interpreter_validation validate_interpreter(std::string_view id, const json::value& input,

@@ -60,13 +60,20 @@ std::optional<request_state> request_state_from(std::string_view text) noexcept;
 
 // What moves a request. `offer`: offers went out; `assign`: an interpreter accepted; `confirm`:
 // the family confirmed; `complete`: the meeting took place; `cancel`: the coordinator or school
-// cancelled; `expire`: nobody accepted by the deadline.
-enum class request_event { offer, assign, confirm, complete, cancel, expire };
+// cancelled; `expire`: nobody accepted by the deadline; `reschedule`: the family asked for
+// another time (the request stays assigned, no longer confirmed, until the coordinator acts).
+enum class request_event { offer, assign, confirm, complete, cancel, expire, reschedule };
 std::string_view to_string(request_event e) noexcept;
 
 // The state after `event`, or nullopt when the event is illegal in `from` (an API answers 409).
 std::optional<request_state> next_state(request_state from, request_event event) noexcept;
 bool is_final(request_state s) noexcept;
+
+// A cancellation is late when an interpreter was booked (assigned or confirmed) and the meeting
+// starts within `window` (vendors charge for those).
+bool is_late_cancellation(request_state before, std::chrono::system_clock::time_point start,
+                          std::chrono::system_clock::time_point now,
+                          std::chrono::milliseconds window) noexcept;
 
 struct interpretation_request {
   std::string id;

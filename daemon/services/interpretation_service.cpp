@@ -1,10 +1,12 @@
 #include "daemon/services/interpretation_service.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <random>
 #include <stdexcept>
 
 #include "daemon/services/directory_store.hpp"
+#include "daemon/services/notice_sender.hpp"
 #include "i18n/keywords.hpp"
 #include "support/crypto.hpp"
 #include "support/time_format.hpp"
@@ -50,6 +52,32 @@ std::string_view meeting_key(meeting_type t) {
   }
 }
 
+// What a coordinator (or a vendor) needs to know about a request, for emails.
+std::string request_details(const interpretation_request& r) {
+  auto language_name = i18n::display_name(r.language, "en");
+  std::string text = "Language: " + (language_name ? *language_name.value : r.language) +
+                     "\nMeeting: " + std::string(to_string(r.meeting)) + " (" +
+                     std::string(to_string(r.mode)) + ")\nSchool: " + r.school +
+                     "\nFamily: " + r.family_id + "\nStart: " + format_rfc3339_utc(r.start) + " (" +
+                     r.time_zone + "), " + std::to_string(r.duration.count()) + " minutes";
+  if (!r.location.empty()) {
+    text += "\nWhere: " + r.location;
+  }
+  return text;
+}
+
+// The same for notices (JSON).
+boost::json::object request_summary(const interpretation_request& r) {
+  return {{"request_id", r.id},
+          {"school", r.school},
+          {"family_id", r.family_id},
+          {"language", r.language},
+          {"meeting_type", to_string(r.meeting)},
+          {"mode", to_string(r.mode)},
+          {"start", format_rfc3339_utc(r.start)},
+          {"time_zone", r.time_zone}};
+}
+
 i18n::language_matcher make_matcher(const i18n::message_catalog& catalog,
                                     const std::string& district_default) {
   auto matcher = i18n::language_matcher::create(catalog.languages(), district_default);
@@ -88,17 +116,43 @@ std::optional<offer_answer> parse_offer_answer(std::string_view text) {
   return offer_answer{code, !declines};
 }
 
-interpretation_service::interpretation_service(interpretation_store& store,
-                                               directory_store& directory,
-                                               queue::delivery_queue& queue,
-                                               const i18n::message_catalog& catalog,
-                                               const config::district_config& district,
-                                               const clock& clock)
+std::optional<meeting_answer> parse_meeting_answer(std::string_view text) {
+  const auto normalized = i18n::normalize_reply(text);
+  if (normalized == "1") {
+    return meeting_answer::confirm;
+  }
+  if (normalized == "2") {
+    return meeting_answer::reschedule;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<system_clock::time_point, std::string>> reminder_schedule(
+    std::string_view request_id, system_clock::time_point start,
+    const std::vector<std::chrono::milliseconds>& offsets, system_clock::time_point now) {
+  std::vector<std::pair<system_clock::time_point, std::string>> due;
+  for (const auto offset : offsets) {
+    const auto at = start - offset;
+    if (at <= now) {
+      continue;  // assigned too late for this one
+    }
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(offset).count();
+    due.emplace_back(at, std::string(request_id) + "|" + std::to_string(minutes));
+  }
+  return due;
+}
+
+interpretation_service::interpretation_service(
+    interpretation_store& store, directory_store& directory, queue::delivery_queue& queue,
+    const i18n::message_catalog& catalog, const config::district_config& district,
+    const config::interpretation_config& rules, notice_sender& notices, const clock& clock)
     : store_(store),
       directory_(directory),
       queue_(queue),
       catalog_(catalog),
       district_(district),
+      rules_(rules),
+      notices_(notices),
       clock_(clock),
       renderer_(catalog),
       catalog_languages_(make_matcher(catalog, district.default_language)) {}
@@ -130,7 +184,12 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_service::send
   if (!subject.empty()) {
     record["subject"] = subject;
   }
-  co_return co_await queue_.enqueue(channel_name, delivery_id, record);
+  // Deterministic ids ("offer:<request>:<interpreter>"): a step run again queues nothing new.
+  auto queued = co_await queue_.enqueue_once(channel_name, delivery_id, record);
+  if (!queued) {
+    co_return queued.error();
+  }
+  co_return boost::system::result<void>{};
 }
 
 boost::asio::awaitable<boost::system::result<void>> interpretation_service::send_sms(
@@ -157,9 +216,6 @@ interpretation_service::escalate_unfilled() {
       continue;  // another instance escalated it, or it was filled meanwhile
     }
     ++escalated;
-    if (district_.coordinator_email.empty()) {
-      continue;
-    }
     auto request = co_await store_.load_request(id);
     if (!request) {
       co_return request.error();
@@ -168,28 +224,17 @@ interpretation_service::escalate_unfilled() {
       continue;
     }
     const auto& r = (*request)->value;
-    // Staff read it in English (the office's working language); the details are what a
-    // vendor needs.
     auto language_name = i18n::display_name(r.language, "en");
-    const std::string language = language_name ? *language_name.value : r.language;
-    const std::string meeting(to_string(r.meeting));
-    const std::string subject = "Unfilled interpreter request: " + language + ", " + meeting +
-                                ", " + format_rfc3339_utc(r.start);
+    const std::string subject =
+        "Unfilled interpreter request: " + (language_name ? *language_name.value : r.language) +
+        ", " + std::string(to_string(r.meeting)) + ", " + format_rfc3339_utc(r.start);
     std::string text = "No interpreter accepted request " + id + " by its deadline (" +
-                       format_rfc3339_utc(r.needed_by) + ").\n\nLanguage: " + language +
-                       "\nMeeting: " + meeting + " (" + std::string(to_string(r.mode)) +
-                       ")\nSchool: " + r.school + "\nFamily: " + r.family_id +
-                       "\nStart: " + format_rfc3339_utc(r.start) + " (" + r.time_zone + "), " +
-                       std::to_string(r.duration.count()) + " minutes";
-    if (!r.location.empty()) {
-      text += "\nWhere: " + r.location;
-    }
-    text += "\n\nPlease book a vendor or reschedule.";
-    if (auto sent =
-            co_await send_message(config::channel::email, "unfilled:" + id,
-                                  district_.coordinator_email, "en", subject, std::move(text));
-        !sent) {
-      co_return sent.error();
+                       format_rfc3339_utc(r.needed_by) + ").\n\n" + request_details(r) +
+                       "\n\nPlease book a vendor or reschedule.";
+    if (auto told = co_await tell_coordinator(
+            r, "unfilled:" + id, "interpretation_request.unfilled", subject, std::move(text));
+        !told) {
+      co_return told.error();
     }
   }
   co_return escalated;
@@ -307,34 +352,269 @@ interpretation_service::handle_reply(std::string_view phone, std::string_view te
       co_return sent.error();
     }
   }
-  // The family hears it in its own language, with the meeting time where the meeting is.
+  // The family hears it in its own language, with the meeting time where the meeting is, and
+  // both sides are reminded before the meeting.
   auto request = co_await store_.load_request(request_id);
   if (request && *request) {
     const auto& r = (*request)->value;
-    auto family = co_await directory_.get(r.family_id);
-    if (family && *family) {
-      const auto& guardians = (*family)->guardians;
-      auto g = std::find_if(guardians.begin(), guardians.end(), [&](const guardian& x) {
-        return !x.phone.empty() && (r.guardian_id.empty() || x.id == r.guardian_id) &&
-               std::find(x.opted_out.begin(), x.opted_out.end(), config::channel::sms) ==
-                   x.opted_out.end();
-      });
-      if (g != guardians.end()) {
-        auto language_name = i18n::display_name(r.language, g->language);
-        const i18n::message_arguments arguments = {
-            {"date", r.start}, {"language", language_name ? *language_name.value : r.language}};
-        auto confirmation = render(i18n::message_key::meeting_confirmation_family, g->language,
-                                   r.time_zone, arguments);
-        if (auto sent = co_await send_sms("confirm:" + request_id + ":" + g->id, g->phone,
-                                          g->language, std::move(confirmation));
-            !sent) {
-          co_return sent.error();
-        }
+    auto g = co_await family_contact(r);
+    if (!g) {
+      co_return g.error();
+    }
+    if (*g) {
+      auto language_name = i18n::display_name(r.language, (*g)->language);
+      const i18n::message_arguments arguments = {
+          {"date", r.start}, {"language", language_name ? *language_name.value : r.language}};
+      auto confirmation = render(i18n::message_key::meeting_confirmation_family, (*g)->language,
+                                 r.time_zone, arguments);
+      if (auto sent = co_await send_sms("confirm:" + request_id + ":" + (*g)->id, (*g)->phone,
+                                        (*g)->language, std::move(confirmation));
+          !sent) {
+        co_return sent.error();
       }
+    }
+    const auto due = reminder_schedule(request_id, r.start, rules_.reminders, clock_.now_system());
+    if (auto scheduled = co_await store_.add_reminders(due); !scheduled) {
+      co_return scheduled.error();
     }
   }
   co_return std::optional<std::string>{
       render(i18n::message_key::interpreter_confirmation, language, district_.time_zone, {})};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<guardian>>>
+interpretation_service::family_contact(const interpretation_request& r) {
+  auto family = co_await directory_.get(r.family_id);
+  if (!family) {
+    co_return family.error();
+  }
+  if (!*family) {
+    co_return std::optional<guardian>{};
+  }
+  const auto& guardians = (*family)->guardians;
+  auto g = std::find_if(guardians.begin(), guardians.end(), [&](const guardian& x) {
+    return !x.phone.empty() && (r.guardian_id.empty() || x.id == r.guardian_id) &&
+           std::find(x.opted_out.begin(), x.opted_out.end(), config::channel::sms) ==
+               x.opted_out.end();
+  });
+  if (g == guardians.end()) {
+    co_return std::optional<guardian>{};
+  }
+  co_return std::optional<guardian>{*g};
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_service::tell_coordinator(
+    const interpretation_request& r, std::string event_id, std::string notice_type,
+    std::string subject, std::string text) {
+  // Staff read it in English (the office's working language).
+  if (!district_.coordinator_email.empty()) {
+    if (auto sent =
+            co_await send_message(config::channel::email, event_id, district_.coordinator_email,
+                                  "en", std::move(subject), std::move(text));
+        !sent) {
+      co_return sent.error();
+    }
+  }
+  co_return co_await notices_.notify_district(std::move(event_id), std::move(notice_type),
+                                              request_summary(r));
+}
+
+boost::asio::awaitable<boost::system::result<std::size_t>>
+interpretation_service::send_due_reminders() {
+  const auto now = clock_.now_system();
+  auto due = co_await store_.due_reminders(now, 100);
+  if (!due) {
+    co_return due.error();
+  }
+  std::size_t sent = 0;
+  for (const auto& member : *due) {
+    const auto bar = member.find('|');
+    const auto id = member.substr(0, bar);
+    auto request = co_await store_.load_request(id);
+    if (!request) {
+      co_return request.error();
+    }
+    // Sent (or pointless) first, removed after: a crash in between sends it again, and the
+    // deterministic ids make that a no-op.
+    if (*request && ((*request)->state == request_state::assigned ||
+                     (*request)->state == request_state::confirmed)) {
+      const auto which = bar == std::string::npos ? std::string() : member.substr(bar + 1);
+      if (auto reminded = co_await remind((*request)->value, (*request)->assigned_to, which);
+          !reminded) {
+        co_return reminded.error();
+      }
+      ++sent;
+    }
+    if (auto removed = co_await store_.remove_reminder(member); !removed) {
+      co_return removed.error();
+    }
+  }
+  co_return sent;
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_service::remind(
+    const interpretation_request& r, const std::string& assigned_to, const std::string& which) {
+  auto g = co_await family_contact(r);
+  if (!g) {
+    co_return g.error();
+  }
+  if (*g) {
+    const i18n::message_arguments arguments = {{"date", r.start}};
+    auto text =
+        render(i18n::message_key::meeting_reminder_family, (*g)->language, r.time_zone, arguments);
+    text += " " +
+            render(i18n::message_key::meeting_reply_prompt_family, (*g)->language, r.time_zone, {});
+    // The number's 1 or 2 now answers this meeting, until it starts.
+    if (auto awaiting = co_await store_.await_family_answer((*g)->phone, r.id, r.start);
+        !awaiting) {
+      co_return awaiting.error();
+    }
+    if (auto sent = co_await send_sms("reminder:" + r.id + ":" + which + ":" + (*g)->id,
+                                      (*g)->phone, (*g)->language, std::move(text));
+        !sent) {
+      co_return sent.error();
+    }
+  }
+  auto interpreter = co_await store_.get_interpreter(assigned_to);
+  if (!interpreter) {
+    co_return interpreter.error();
+  }
+  if (*interpreter && !(*interpreter)->phone.empty()) {
+    const auto& i = **interpreter;
+    auto language_name = i18n::display_name(r.language, i.language);
+    const i18n::message_arguments arguments = {
+        {"date", r.start}, {"language", language_name ? *language_name.value : r.language}};
+    auto text =
+        render(i18n::message_key::meeting_reminder_interpreter, i.language, r.time_zone, arguments);
+    if (auto sent = co_await send_sms("reminder:" + r.id + ":" + which + ":" + i.id, i.phone,
+                                      i.language, std::move(text));
+        !sent) {
+      co_return sent.error();
+    }
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+interpretation_service::handle_family_answer(std::string_view phone, std::string_view text) {
+  const auto answer = parse_meeting_answer(text);
+  if (!answer) {
+    co_return std::optional<std::string>{};
+  }
+  auto awaited = co_await store_.awaited_request(phone);
+  if (!awaited) {
+    co_return awaited.error();
+  }
+  if (!*awaited) {
+    co_return std::optional<std::string>{};
+  }
+  auto request = co_await store_.load_request(**awaited);
+  if (!request) {
+    co_return request.error();
+  }
+  if (!*request || is_final((*request)->state)) {
+    co_return std::optional<std::string>{};  // over: the text is an ordinary reply
+  }
+  const auto& r = (*request)->value;
+  auto g = co_await family_contact(r);
+  if (!g) {
+    co_return g.error();
+  }
+  const std::string language = *g ? (*g)->language : district_.default_language;
+  const auto now = clock_.now_system();
+  if (*answer == meeting_answer::confirm) {
+    auto moved =
+        co_await store_.transition(r.id, request_event::confirm, "family", "confirmed by SMS", now);
+    if (!moved) {
+      co_return moved.error();
+    }
+    co_return std::optional<std::string>{
+        render(i18n::message_key::meeting_confirmed_family, language, r.time_zone, {})};
+  }
+  auto moved = co_await store_.transition(r.id, request_event::reschedule, "family",
+                                          "the family asked for another time (SMS)", now);
+  if (!moved) {
+    co_return moved.error();
+  }
+  if (moved->result == transition_result::applied) {
+    if (auto forgotten = co_await store_.forget_family_answer(phone); !forgotten) {
+      co_return forgotten.error();
+    }
+    // One notice per answer: the history entry count tells them apart.
+    const auto event_id = "reschedule:" + r.id + ":" + std::to_string((*request)->history.size());
+    auto language_name = i18n::display_name(r.language, "en");
+    const std::string subject =
+        "Family asks to reschedule: " + (language_name ? *language_name.value : r.language) + ", " +
+        std::string(to_string(r.meeting)) + ", " + format_rfc3339_utc(r.start);
+    std::string body = "The family of request " + r.id +
+                       " answered the reminder with 2: they need another time.\n\n" +
+                       request_details(r) +
+                       "\n\nPlease call the family, then cancel or keep the request.";
+    if (auto told = co_await tell_coordinator(
+            r, event_id, "interpretation_request.reschedule_requested", subject, std::move(body));
+        !told) {
+      co_return told.error();
+    }
+  }
+  co_return std::optional<std::string>{
+      render(i18n::message_key::meeting_reschedule_family, language, r.time_zone, {})};
+}
+
+boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation_service::cancel(
+    const stored_request& found, std::string by, std::string note) {
+  const auto now = clock_.now_system();
+  const auto& r = found.value;
+  const bool booked =
+      found.state == request_state::assigned || found.state == request_state::confirmed;
+  const bool late =
+      is_late_cancellation(found.state, r.start, now, rules_.late_cancellation_window);
+  std::map<std::string, std::string> extra;
+  if (late) {
+    extra["late_cancellation"] = "true";
+  }
+  auto outcome = co_await store_.transition(r.id, request_event::cancel, by, note, now, extra);
+  if (!outcome || outcome->result != transition_result::applied) {
+    co_return outcome;
+  }
+  if (booked) {
+    // Both sides were told of the meeting: both hear it is off, each in their language.
+    const i18n::message_arguments arguments = {{"date", r.start}};
+    auto g = co_await family_contact(r);
+    if (!g) {
+      co_return g.error();
+    }
+    if (*g) {
+      auto text =
+          render(i18n::message_key::meeting_cancelled, (*g)->language, r.time_zone, arguments);
+      if (auto sent = co_await send_sms("cancelled:" + r.id + ":" + (*g)->id, (*g)->phone,
+                                        (*g)->language, std::move(text));
+          !sent) {
+        co_return sent.error();
+      }
+    }
+    auto interpreter = co_await store_.get_interpreter(found.assigned_to);
+    if (!interpreter) {
+      co_return interpreter.error();
+    }
+    if (*interpreter && !(*interpreter)->phone.empty()) {
+      const auto& i = **interpreter;
+      auto text = render(i18n::message_key::meeting_cancelled, i.language, r.time_zone, arguments);
+      if (auto sent = co_await send_sms("cancelled:" + r.id + ":" + i.id, i.phone, i.language,
+                                        std::move(text));
+          !sent) {
+        co_return sent.error();
+      }
+    }
+  }
+  auto data = request_summary(r);
+  data["late_cancellation"] = late;
+  data["cancelled_by"] = by;
+  if (auto noticed = co_await notices_.notify_district(
+          "cancelled:" + r.id, "interpretation_request.cancelled", std::move(data));
+      !noticed) {
+    co_return noticed.error();
+  }
+  co_return outcome;
 }
 
 }  // namespace liaison::services

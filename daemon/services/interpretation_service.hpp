@@ -37,11 +37,28 @@ struct offer_answer {
 };
 std::optional<offer_answer> parse_offer_answer(std::string_view text);
 
+// A family's answer to a meeting reminder (pure): "1" confirms, "2" asks for another time;
+// nullopt for anything else.
+enum class meeting_answer { confirm, reschedule };
+std::optional<meeting_answer> parse_meeting_answer(std::string_view text);
+
+// When the reminders of a meeting starting at `start` are due: one per offset ahead of it,
+// skipping those already past at `now`. Each with its member name "<id>|<minutes ahead>".
+std::vector<std::pair<std::chrono::system_clock::time_point, std::string>> reminder_schedule(
+    std::string_view request_id, std::chrono::system_clock::time_point start,
+    const std::vector<std::chrono::milliseconds>& offsets,
+    std::chrono::system_clock::time_point now);
+
+class notice_sender;
+struct guardian;
+
 class interpretation_service {
  public:
   interpretation_service(interpretation_store& store, directory_store& directory,
                          queue::delivery_queue& queue, const i18n::message_catalog& catalog,
-                         const config::district_config& district, const clock& clock);
+                         const config::district_config& district,
+                         const config::interpretation_config& rules, notice_sender& notices,
+                         const clock& clock);
 
   // Sends the offers of a new request and moves it to `offered`; returns how many went out
   // (0: nobody matches, the request stays `requested` for the coordinator to handle).
@@ -59,7 +76,36 @@ class interpretation_service {
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> handle_reply(
       std::string_view phone, std::string_view text);
 
+  // Sends the reminders that are due ([interpretation] reminders, scheduled when an interpreter
+  // accepts): the family's, in its language, ending "reply 1 to confirm, 2 for another time",
+  // and the interpreter's. A request no longer assigned or confirmed is not reminded of. Safe
+  // in every instance at once (deterministic delivery ids). Returns how many reminders went.
+  boost::asio::awaitable<boost::system::result<std::size_t>> send_due_reminders();
+
+  // A family's answer to a reminder from `phone`: 1 confirms the request, 2 moves it back to
+  // assigned and tells the coordinator (email and notice). The reply to send back; nullopt when
+  // the number awaits no answer, the request is over, or the text is neither.
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> handle_family_answer(
+      std::string_view phone, std::string_view text);
+
+  // Cancels a request for `by`: flagged late when an interpreter was booked and the meeting is
+  // within [interpretation] late_cancellation_window; the family and the interpreter are told
+  // (when one was booked), and the district gets a notice.
+  boost::asio::awaitable<boost::system::result<transition_outcome>> cancel(
+      const stored_request& found, std::string by, std::string note);
+
  private:
+  // The guardian who hears about the meeting: the request's, else the first with a phone who
+  // has not opted out of SMS.
+  boost::asio::awaitable<boost::system::result<std::optional<guardian>>> family_contact(
+      const interpretation_request& r);
+  boost::asio::awaitable<boost::system::result<void>> remind(const interpretation_request& r,
+                                                             const std::string& assigned_to,
+                                                             const std::string& which);
+  // The coordinator's email (when configured) and the district's notice about a request.
+  boost::asio::awaitable<boost::system::result<void>> tell_coordinator(
+      const interpretation_request& r, std::string event_id, std::string notice_type,
+      std::string subject, std::string text);
   std::string render(i18n::message_key key, const std::string& language,
                      const std::string& time_zone, const i18n::message_arguments& arguments);
   boost::asio::awaitable<boost::system::result<void>> send_message(
@@ -75,6 +121,8 @@ class interpretation_service {
   queue::delivery_queue& queue_;
   const i18n::message_catalog& catalog_;
   config::district_config district_;
+  config::interpretation_config rules_;
+  notice_sender& notices_;
   const clock& clock_;
   i18n::message_renderer renderer_;
   i18n::language_matcher catalog_languages_;

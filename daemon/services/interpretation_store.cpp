@@ -82,7 +82,23 @@ std::optional<stored_request> request_from(const std::map<std::string, std::stri
   out.assigned_to = get("assigned_to");
   out.created_by = get("created_by");
   out.created_at = get("created_at");
+  out.late_cancellation = get("late_cancellation") == "true";
   return out;
+}
+
+void add_history(stored_request& stored, const queue::redis_reply& entries) {
+  for (const auto& entry : entries.elements) {
+    if (entry.elements.size() != 2) {
+      continue;
+    }
+    auto f = pairs(entry.elements[1]);
+    stored.history.push_back({f["from"], f["to"], f["event"], f["by"], f["at"], f["note"]});
+  }
+}
+
+std::string milliseconds_since_epoch(system_clock::time_point t) {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
 }
 
 }  // namespace
@@ -296,13 +312,7 @@ interpretation_store::load_request(std::string_view id) {
   if (!stored) {
     co_return redis_failure();
   }
-  for (const auto& entry : (*replies)[1].elements) {
-    if (entry.elements.size() != 2) {
-      continue;
-    }
-    auto f = pairs(entry.elements[1]);
-    stored->history.push_back({f["from"], f["to"], f["event"], f["by"], f["at"], f["note"]});
-  }
+  add_history(*stored, (*replies)[1]);
   co_return stored;
 }
 
@@ -332,6 +342,123 @@ interpretation_store::recent_requests(std::size_t count) {
     }
   }
   co_return out;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<stored_request>>>
+interpretation_store::requests_created_between(system_clock::time_point from,
+                                               system_clock::time_point to, std::size_t max) {
+  std::vector<std::string> command = {"ZRANGEBYSCORE",
+                                      key("requests"),
+                                      milliseconds_since_epoch(from),
+                                      "(" + milliseconds_since_epoch(to),
+                                      "LIMIT",
+                                      "0",
+                                      std::to_string(max)};
+  auto ids = co_await redis_.exec_one(std::move(command));
+  if (!ids) {
+    co_return ids.error();
+  }
+  std::vector<stored_request> out;
+  // One round trip per page of requests: each request's hash and history.
+  constexpr std::size_t page = 200;
+  for (std::size_t first = 0; first < ids->elements.size(); first += page) {
+    const auto last = std::min(ids->elements.size(), first + page);
+    queue::redis_request request;
+    for (std::size_t i = first; i < last; ++i) {
+      const auto& id = ids->elements[i].text;
+      request.push({"HGETALL", key("request:" + id)});
+      request.push({"XRANGE", key("request:" + id + ":history"), "-", "+"});
+    }
+    auto replies = co_await redis_.exec(request);
+    if (!replies) {
+      co_return replies.error();
+    }
+    for (std::size_t i = 0; i + 1 < replies->size(); i += 2) {
+      if (auto stored = request_from(pairs((*replies)[i]))) {
+        add_history(*stored, (*replies)[i + 1]);
+        out.push_back(std::move(*stored));
+      }
+    }
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_store::add_reminders(
+    const std::vector<std::pair<system_clock::time_point, std::string>>& due) {
+  if (due.empty()) {
+    co_return boost::system::result<void>{};
+  }
+  std::vector<std::string> command = {"ZADD", key("reminders")};
+  for (const auto& [at, member] : due) {
+    command.push_back(milliseconds_since_epoch(at));
+    command.push_back(member);
+  }
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
+interpretation_store::due_reminders(system_clock::time_point now, std::size_t count) {
+  std::vector<std::string> command = {
+      "ZRANGEBYSCORE",      key("reminders"), "-inf", milliseconds_since_epoch(now), "LIMIT", "0",
+      std::to_string(count)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  std::vector<std::string> members;
+  for (const auto& element : reply->elements) {
+    members.push_back(element.text);
+  }
+  co_return members;
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_store::remove_reminder(
+    std::string_view member) {
+  std::vector<std::string> command = {"ZREM", key("reminders"), std::string(member)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_store::await_family_answer(
+    std::string_view phone, std::string_view request_id, system_clock::time_point until) {
+  std::vector<std::string> command = {"SET", key("awaiting:" + std::string(phone)),
+                                      std::string(request_id), "PXAT",
+                                      milliseconds_since_epoch(until)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+interpretation_store::awaited_request(std::string_view phone) {
+  std::vector<std::string> command = {"GET", key("awaiting:" + std::string(phone))};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->is_nil()) {
+    co_return std::optional<std::string>{};
+  }
+  co_return std::optional<std::string>{reply->text};
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_store::forget_family_answer(
+    std::string_view phone) {
+  std::vector<std::string> command = {"DEL", key("awaiting:" + std::string(phone))};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  co_return boost::system::result<void>{};
 }
 
 boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation_store::transition(

@@ -7,6 +7,10 @@
 //   <prefix>:{i}:requests                        sorted set of request ids by creation time
 //   <prefix>:{i}:deadlines                       sorted set: requests waiting for an
 //                                                interpreter, by needed_by
+//   <prefix>:{i}:reminders                       sorted set: "<request id>|<offset>" by the
+//                                                time the reminder is due
+//   <prefix>:{i}:awaiting:<phone>                the request a family's 1/2 answers (expires
+//                                                when the meeting starts)
 // Transitions are compare-and-set in one script: with several liaisond instances, a transition
 // computed from a state that changed meanwhile is refused, never applied twice.
 #pragma once
@@ -40,6 +44,7 @@ struct stored_request {
   std::string assigned_to;  // interpreter id
   std::string created_by;
   std::string created_at;
+  bool late_cancellation = false;  // cancelled within the window after an interpreter was booked
   std::vector<request_transition> history;
 };
 
@@ -91,6 +96,26 @@ class interpretation_store {
   // The newest `count` requests (with their state), newest first.
   boost::asio::awaitable<boost::system::result<std::vector<stored_request>>> recent_requests(
       std::size_t count);
+
+  // Requests created in [from, to), oldest first, with their history (reports); at most `max`.
+  boost::asio::awaitable<boost::system::result<std::vector<stored_request>>>
+  requests_created_between(std::chrono::system_clock::time_point from,
+                           std::chrono::system_clock::time_point to, std::size_t max);
+
+  // Reminders: each member ("<request id>|<offset>") is due at its time.
+  boost::asio::awaitable<boost::system::result<void>> add_reminders(
+      const std::vector<std::pair<std::chrono::system_clock::time_point, std::string>>& due);
+  boost::asio::awaitable<boost::system::result<std::vector<std::string>>> due_reminders(
+      std::chrono::system_clock::time_point now, std::size_t count);
+  boost::asio::awaitable<boost::system::result<void>> remove_reminder(std::string_view member);
+
+  // The request a family's number answers with 1 or 2 (the last reminder it got), until `until`.
+  boost::asio::awaitable<boost::system::result<void>> await_family_answer(
+      std::string_view phone, std::string_view request_id,
+      std::chrono::system_clock::time_point until);
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> awaited_request(
+      std::string_view phone);
+  boost::asio::awaitable<boost::system::result<void>> forget_family_answer(std::string_view phone);
 
   // Applies `event` if the state machine allows it from the current state (checked and
   // written atomically); `extra` fields are stored with it (assigned_to…).

@@ -1,6 +1,7 @@
 #include "daemon/services/reply_forwarding.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "support/time_format.hpp"
 
@@ -52,8 +53,31 @@ reply_destination reply_destination_for(const family& f, std::string_view announ
     if (!school.reply_email.empty()) {
       out.email = school.reply_email;
     }
+    out.webhook = school.reply_webhook;
   }
   return out;
+}
+
+boost::json::object reply_notice_data(const reply_to_forward& reply,
+                                      const reply_destination& destination) {
+  boost::json::object data = {{"school", destination.school},
+                              {"family_id", reply.family_id},
+                              {"guardian_id", reply.guardian_id},
+                              {"guardian_name", reply.guardian_name},
+                              {"from", reply.from},
+                              {"channel", reply.channel},
+                              {"language", reply.language},
+                              {"text", reply.text},
+                              {"received_at", format_rfc3339_utc(reply.at)}};
+  if (reply.translation) {
+    data["translation"] = {{"language", reply.translation_language},
+                           {"text", *reply.translation},
+                           {"provider", reply.translation_provider}};
+  }
+  if (!reply.announcement_id.empty()) {
+    data["announcement_id"] = reply.announcement_id;
+  }
+  return data;
 }
 
 std::optional<std::string> reply_translation_target(std::string_view reply_language,

@@ -4,6 +4,7 @@
 // services (reply_service, announcement_service) carry them out. docs/api.md, "Conversations".
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct reply_destination {
   std::string school_name;  // the name families know it by, else its id, else the district's
   std::string language;     // the language its staff read: the school's, else the district's
   std::string email;        // where the reply is forwarded; empty = kept in the conversation only
+  std::string webhook;      // where it is also posted as a notice (the school's reply_webhook)
 };
 
 // The school of the announcement the guardian last received when the family has a student
@@ -54,6 +56,10 @@ struct reply_to_forward {
   std::string announcement_id;
   std::string announcement_summary;  // its subject, else the start of its text
 };
+
+// The `data` of the "reply.received" notice posted to a school's reply_webhook.
+boost::json::object reply_notice_data(const reply_to_forward& reply,
+                                      const reply_destination& destination);
 
 // The email to the school: one direct message through the queue and the email channel, so it
 // is retried like any delivery. The labels are English (the catalog has no staff strings yet);

@@ -10,6 +10,7 @@
 
 #include "daemon/services/machine_translator.hpp"
 #include "daemon/services/message_service.hpp"
+#include "daemon/services/notice_sender.hpp"
 #include "daemon/services/reply_forwarding.hpp"
 #include "i18n/language.hpp"
 
@@ -40,12 +41,14 @@ std::string provider_language(const machine_translator& translator, const std::s
 reply_service::reply_service(boost::asio::any_io_executor executor,
                              config::district_config district, conversation_store& conversations,
                              machine_translator& translator, message_service& messages,
-                             std::shared_ptr<spdlog::logger> logger, prometheus::Registry* metrics)
+                             notice_sender& notices, std::shared_ptr<spdlog::logger> logger,
+                             prometheus::Registry* metrics)
     : executor_(std::move(executor)),
       district_(std::move(district)),
       conversations_(conversations),
       translator_(translator),
       messages_(messages),
+      notices_(notices),
       logger_(std::move(logger)) {
   if (metrics != nullptr) {
     outcomes_ = &prometheus::BuildCounter()
@@ -137,6 +140,15 @@ boost::asio::awaitable<void> reply_service::handle_one(const reply_filed& reply,
     }
   }
 
+  if (!destination.webhook.empty()) {
+    auto posted =
+        co_await notices_.notify(destination.webhook, "reply:" + entry.entry_id, "reply.received",
+                                 reply_notice_data(forward, destination));
+    if (!posted) {
+      logger_->error("reply {} of family {}: cannot queue the notice to {}: {}", entry.entry_id,
+                     f.id, destination.webhook, posted.error().message());
+    }
+  }
   if (destination.email.empty()) {
     count("not_forwarded");
     logger_->info(

@@ -29,6 +29,7 @@ namespace liaison::services {
 
 class machine_translator;
 class message_service;
+class notice_sender;
 
 // A filed reply and what it was linked to when filed.
 struct reply_filed {
@@ -45,8 +46,8 @@ class reply_service {
  public:
   reply_service(boost::asio::any_io_executor executor, config::district_config district,
                 conversation_store& conversations, machine_translator& translator,
-                message_service& messages, std::shared_ptr<spdlog::logger> logger,
-                prometheus::Registry* metrics);
+                message_service& messages, notice_sender& notices,
+                std::shared_ptr<spdlog::logger> logger, prometheus::Registry* metrics);
 
   // Starts translating and forwarding in the background; returns at once.
   void after_filed(reply_filed reply);
@@ -63,6 +64,7 @@ class reply_service {
   conversation_store& conversations_;
   machine_translator& translator_;
   message_service& messages_;
+  notice_sender& notices_;
   std::shared_ptr<spdlog::logger> logger_;
   prometheus::Family<prometheus::Counter>* outcomes_ = nullptr;
 };

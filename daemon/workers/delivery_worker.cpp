@@ -23,7 +23,8 @@ namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
 std::optional<config::channel> channel_from(std::string_view name) {
-  for (auto c : {config::channel::sms, config::channel::email, config::channel::voice}) {
+  for (auto c : {config::channel::sms, config::channel::email, config::channel::voice,
+                 config::channel::notice}) {
     if (config::to_string(c) == name) {
       return c;
     }
@@ -363,7 +364,8 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
     co_return;
   }
 
-  if (directory_ != nullptr) {
+  // Notices go to the district's systems, not to a family: nobody there opts out.
+  if (directory_ != nullptr && *channel != config::channel::notice) {
     auto opted_out = co_await directory_->is_opted_out(*channel, field(record, "address"));
     if (!opted_out) {
       logger_->warn("cannot check opt-outs for delivery {}: {}", job.delivery_id,

@@ -323,6 +323,38 @@ TEST(webhook_stub, signs_each_delivery_so_the_gateway_can_verify_it) {
   EXPECT_EQ(r.headers.at("idempotency-key"), "dlv_42");
 }
 
+TEST(notice_stub, posts_the_event_as_is_signed_and_retries_a_busy_receiver) {
+  int calls = 0;
+  stub_http_server server([&calls](const stub_request&) {
+    stub_response res;
+    res.status = ++calls == 1 ? 503 : 204;
+    return res;
+  });
+  asio::io_context io;
+  notice_provider notices("notice-secret", std::chrono::seconds(5),
+                          std::make_shared<http_client>(io.get_executor()));
+  rendered_delivery notice;
+  notice.delivery_id = "notice:unfilled:ir_1";
+  notice.channel = config::channel::notice;
+  notice.address = server.url() + "/liaison/events";
+  notice.text = R"({"id":"unfilled:ir_1","type":"interpretation_request.unfilled"})";
+  EXPECT_TRUE(notices.supports(config::channel::notice));
+  EXPECT_FALSE(notices.supports(config::channel::sms));
+  EXPECT_EQ(send_with(io, notices, notice).kind, outcome_kind::retry_later);
+  const auto outcome = send_with(io, notices, notice);
+  EXPECT_EQ(outcome.kind, outcome_kind::sent) << outcome.reason;
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const auto& r = requests[1];
+  EXPECT_EQ(r.target, "/liaison/events");
+  EXPECT_EQ(r.body, notice.text);  // the event itself, not wrapped
+  EXPECT_EQ(verify_webhook_signature("notice-secret", r.headers.at("x-liaison-timestamp"), r.body,
+                                     r.headers.at("x-liaison-signature"),
+                                     std::chrono::system_clock::now()),
+            webhook_verdict::valid);
+  EXPECT_EQ(r.headers.at("idempotency-key"), "notice:unfilled:ir_1");
+}
+
 // Counts what a chain reports, as the daemon's metrics do.
 struct recording_observer final : provider_observer {
   void on_call(std::string_view provider, const delivery_outcome& outcome,

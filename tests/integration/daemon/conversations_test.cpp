@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "channels/webhook.hpp"
 #include "tests/support/apertium_server.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -20,6 +21,7 @@
 #include "tests/support/peer_process.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/run_command.hpp"
+#include "tests/support/stub_http_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/twilio_webhook.hpp"
 
@@ -66,15 +68,20 @@ class conversations_test : public ::testing::Test {
                                  mail_dir_.string(), std::to_string(smtp_port)},
         smtp_port, dir_.path() / "smtp.log");
     std::ofstream(dir_.path() / "twilio-token") << twilio_token;
+    std::ofstream(dir_.path() / "notice-secret") << "school-notice-secret";
     liaisond_config(port_, redis_.socket_path())
         .district(
             "name = \"Riverside USD\"\ndefault_language = \"en\"\n"
             "quiet_hours_start = \"00:00\"\nquiet_hours_end = \"00:00\"\n"
             "[district.schools]\nlincoln-es = { name = \"Lincoln Elementary\", reply_email = \"" +
-            std::string(school_inbox) + "\" }\n")
+            std::string(school_inbox) + "\", reply_webhook = \"" + school_system_.url() +
+            "/liaison/replies\" }\n")
         .http("public_url = \"" + std::string(public_url) + "\"\n")
         .tables(
             "[workers]\nscheduler_interval = \"200ms\"\nblock_timeout = \"200ms\"\n"
+            "[notices]\nsecret_file = \"" +
+            (dir_.path() / "notice-secret").string() +
+            "\"\n"
             "[translation]\nprovider = \"apertium\"\nurl = \"" +
             apertium_->url() +
             "\"\ntimeout = \"30s\"\n"
@@ -113,6 +120,12 @@ class conversations_test : public ::testing::Test {
   std::string log() const { return read_file(dir_.path() / "liaisond.log"); }
 
   temp_dir dir_;
+  // The school's own system, which takes replies as signed notices.
+  stub_http_server school_system_{[](const stub_request&) {
+    stub_response res;
+    res.status = 204;
+    return res;
+  }};
   redis_server redis_;
   std::uint16_t port_ = free_tcp_port();
   std::unique_ptr<apertium_server> apertium_;
@@ -164,6 +177,22 @@ TEST_F(conversations_test, a_spanish_reply_is_translated_kept_and_emailed_to_the
   EXPECT_THAT(plain, HasSubstr(original));
   EXPECT_THAT(plain, HasSubstr(english));
   EXPECT_THAT(plain, HasSubstr("fam-1"));
+
+  // And the school's system: one signed notice with both texts, through the queue.
+  ASSERT_TRUE(
+      eventually([&] { return !school_system_.requests().empty(); }, std::chrono::seconds(30)))
+      << log();
+  const auto posted = school_system_.requests().front();
+  EXPECT_EQ(posted.target, "/liaison/replies");
+  EXPECT_EQ(channels::verify_webhook_signature(
+                "school-notice-secret", posted.headers.at("x-liaison-timestamp"), posted.body,
+                posted.headers.at("x-liaison-signature"), std::chrono::system_clock::now()),
+            channels::webhook_verdict::valid);
+  const auto notice = boost::json::parse(posted.body);
+  EXPECT_EQ(notice.at("type"), "reply.received");
+  EXPECT_EQ(notice.at("data").at("family_id"), "fam-1");
+  EXPECT_EQ(notice.at("data").at("text").as_string(), original);
+  EXPECT_EQ(notice.at("data").at("translation").at("text").as_string(), english);
 }
 
 TEST_F(conversations_test, a_staff_answer_in_english_reaches_the_family_in_spanish) {

@@ -277,6 +277,8 @@ TEST(load_config, reports_an_invalid_language_tag) {
 }
 
 TEST(load_config, reads_schools_as_names_or_tables) {
+  liaison::testing::temp_dir dir;
+  write_file(dir.path() / "notices", "notice-secret\n");
   const auto config = load_ok(std::string(R"(
 [district]
 coordinator_email = "engagement@district.example.org"
@@ -285,14 +287,19 @@ lincoln-es = "Lincoln Elementary"
 roosevelt-ms = { name = "Roosevelt Middle", language = "es", reply_email = "office@roosevelt.example.org" }
 [district.schools.washington-hs]
 reply_email = "front.desk@washington.example.org"
-)") + std::string(minimal_provider));
+reply_webhook = "https://sis.washington.example.org/liaison/replies"
+[notices]
+secret_file = "notices"
+)") + std::string(minimal_provider),
+                              dir.path());
   const auto& schools = config.district.schools;
   ASSERT_EQ(schools.size(), 3U);
-  EXPECT_EQ(schools.at("lincoln-es"), (school_config{"Lincoln Elementary", "", ""}));
+  EXPECT_EQ(schools.at("lincoln-es"), (school_config{"Lincoln Elementary", "", "", ""}));
   EXPECT_EQ(schools.at("roosevelt-ms"),
-            (school_config{"Roosevelt Middle", "es", "office@roosevelt.example.org"}));
+            (school_config{"Roosevelt Middle", "es", "office@roosevelt.example.org", ""}));
   EXPECT_EQ(schools.at("washington-hs"),
-            (school_config{"", "", "front.desk@washington.example.org"}));
+            (school_config{"", "", "front.desk@washington.example.org",
+                           "https://sis.washington.example.org/liaison/replies"}));
   EXPECT_EQ(config.district.coordinator_email, "engagement@district.example.org");
 }
 
@@ -622,6 +629,31 @@ TEST(load_config_secrets, a_kannel_mo_token_too_short_to_resist_guessing_is_refu
                                    "rand -hex 32`)")));
   EXPECT_EQ(load_ok(kannel("token")).providers[0].secrets.at("mo_token"),
             "0123456789abcdef0123456789abcdef");
+}
+
+TEST(load_config_secrets, notices_are_signed_with_the_secret_from_its_file) {
+  liaison::testing::temp_dir dir;
+  write_file(dir.path() / "notices", "notice-secret\n");
+  const auto config = load_ok(
+      "[notices]\nurl = \"https://sis.example.org/liaison\"\n"
+      "secret_file = \"notices\"\ntimeout = \"3s\"\n"
+      "[interpretation]\nreminders = [\"48h\", \"1h\"]\n"
+      "late_cancellation_window = \"12h\"\n" +
+          std::string(minimal_provider),
+      dir.path());
+  EXPECT_EQ(config.notices.url, "https://sis.example.org/liaison");
+  EXPECT_EQ(config.notices.secret, "notice-secret");
+  EXPECT_EQ(config.notices.timeout, 3s);
+  EXPECT_THAT(config.interpretation.reminders, ElementsAre(48h, 1h));
+  EXPECT_EQ(config.interpretation.late_cancellation_window, 12h);
+  // Unsigned notices are refused, for the district and for a school's reply_webhook alike.
+  EXPECT_THAT(load_with("[notices]\nurl = \"https://sis.example.org/liaison\"\n").errors,
+              ElementsAre(error_at("notices.secret_file", "missing required key")));
+  EXPECT_THAT(
+      load_with("[district.schools.a]\nreply_webhook = \"https://a.example.org/r\"\n").errors,
+      ElementsAre(error_at("notices.secret_file", "missing required key")));
+  EXPECT_THAT(load_with("[interpretation]\nreminders = [\"soon\"]\n").errors,
+              ElementsAre(error_at("interpretation.reminders[0]", "")));
 }
 
 TEST(load_config_secrets, redis_password_is_read_from_its_file) {

@@ -48,6 +48,48 @@ TEST(InterpretationStateMachine, IllegalTransitionsAreRefused) {
   EXPECT_FALSE(next_state(s::confirmed, e::offer));
 }
 
+TEST(InterpretationStateMachine, AFamilyAskingForAnotherTimeUndoesItsConfirmationOnly) {
+  EXPECT_EQ(next_state(s::confirmed, e::reschedule), s::assigned);
+  EXPECT_EQ(next_state(s::assigned, e::reschedule), s::assigned);
+  for (auto from : {s::requested, s::offered, s::completed, s::cancelled, s::unfilled}) {
+    EXPECT_FALSE(next_state(from, e::reschedule)) << to_string(from);
+  }
+}
+
+TEST(InterpretationCancellation, LateOnlyWhenBookedAndWithinTheWindow) {
+  const auto start = now + std::chrono::hours(10);
+  const auto window = std::chrono::hours(24);
+  EXPECT_TRUE(is_late_cancellation(s::assigned, start, now, window));
+  EXPECT_TRUE(is_late_cancellation(s::confirmed, start, now, window));
+  EXPECT_FALSE(is_late_cancellation(s::offered, start, now, window));  // nobody to pay
+  EXPECT_FALSE(is_late_cancellation(s::assigned, now + std::chrono::hours(24), now, window));
+  EXPECT_TRUE(is_late_cancellation(s::assigned, now + std::chrono::hours(23), now, window));
+}
+
+TEST(MeetingReminders, OnePerOffsetAheadOfTheStartSkippingThosePast) {
+  const auto start = now + std::chrono::hours(30);
+  const auto due =
+      reminder_schedule("ir_1", start, {std::chrono::hours(24), std::chrono::hours(2)}, now);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].first, start - std::chrono::hours(24));
+  EXPECT_EQ(due[0].second, "ir_1|1440");
+  EXPECT_EQ(due[1].second, "ir_1|120");
+  // Booked 20 h before: the 24 h reminder is already past.
+  const auto late = reminder_schedule("ir_1", now + std::chrono::hours(20),
+                                      {std::chrono::hours(24), std::chrono::hours(2)}, now);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].second, "ir_1|120");
+}
+
+TEST(MeetingReminders, TheFamilyAnswersWithAWholeOneOrTwo) {
+  EXPECT_EQ(parse_meeting_answer("1"), meeting_answer::confirm);
+  EXPECT_EQ(parse_meeting_answer(" 2 "), meeting_answer::reschedule);
+  EXPECT_FALSE(parse_meeting_answer("12"));
+  EXPECT_FALSE(parse_meeting_answer("3"));
+  EXPECT_FALSE(parse_meeting_answer("1 pm is fine"));
+  EXPECT_FALSE(parse_meeting_answer(""));
+}
+
 TEST(InterpretationRequest, ValidIepRequestGetsADefaultDeadline) {
   const auto v = validate_interpretation_request(boost::json::parse(R"({
       "school": "lincoln-es", "family_id": "f-1", "language": "es_MX", "mode": "in_person",

@@ -30,8 +30,10 @@ config::district_config district() {
   d.name = "Riverside USD";
   d.default_language = "en";
   d.coordinator_email = "engagement@district.example.org";
-  d.schools = {{"lincoln-es", {"Lincoln Elementary", "", "office@lincoln.example.org"}},
-               {"roosevelt-ms", {"Roosevelt Middle", "es", "office@roosevelt.example.org"}}};
+  d.schools = {{"lincoln-es", {"Lincoln Elementary", "", "office@lincoln.example.org", ""}},
+               {"roosevelt-ms",
+                {"Roosevelt Middle", "es", "office@roosevelt.example.org",
+                 "https://sis.roosevelt.example.org/liaison/replies"}}};
   return d;
 }
 
@@ -41,6 +43,28 @@ TEST(reply_destination, is_the_school_of_the_announcement_the_family_last_receiv
   EXPECT_EQ(to.school_name, "Roosevelt Middle");
   EXPECT_EQ(to.language, "es");
   EXPECT_EQ(to.email, "office@roosevelt.example.org");
+  EXPECT_EQ(to.webhook, "https://sis.roosevelt.example.org/liaison/replies");
+}
+
+TEST(reply_notice, carries_the_reply_its_translation_and_the_announcement) {
+  reply_to_forward reply;
+  reply.family_id = "fam-1";
+  reply.guardian_id = "g-1";
+  reply.from = "+12025550143";
+  reply.language = "vi";
+  reply.text = "Con tôi bị ốm";
+  reply.translation = "My child is sick";
+  reply.translation_language = "en";
+  reply.translation_provider = "apertium";
+  reply.announcement_id = "ann_1";
+  const auto to = reply_destination_for(two_schools(), "roosevelt-ms", district());
+  const auto data = reply_notice_data(reply, to);
+  EXPECT_EQ(data.at("school"), "roosevelt-ms");
+  EXPECT_EQ(data.at("text"), "Con tôi bị ốm");
+  EXPECT_EQ(data.at("translation").at("text"), "My child is sick");
+  EXPECT_EQ(data.at("announcement_id"), "ann_1");
+  // The school without a webhook gets none.
+  EXPECT_TRUE(reply_destination_for(two_schools(), "", district()).webhook.empty());
 }
 
 TEST(reply_destination, is_the_first_students_school_without_a_known_announcement) {

@@ -121,6 +121,11 @@ TEST(shipped_catalog, english_argument_names_are_the_documented_contract) {
   EXPECT_EQ(names(message_key::meeting_confirmation_family), (set{"date", "language"}));
   EXPECT_EQ(names(message_key::meeting_reminder_family), set{"date"});
   EXPECT_EQ(names(message_key::language_changed), set{"language"});
+  EXPECT_EQ(names(message_key::meeting_reply_prompt_family), set{});
+  EXPECT_EQ(names(message_key::meeting_reminder_interpreter), (set{"date", "language"}));
+  EXPECT_EQ(names(message_key::meeting_confirmed_family), set{});
+  EXPECT_EQ(names(message_key::meeting_reschedule_family), set{});
+  EXPECT_EQ(names(message_key::meeting_cancelled), set{"date"});
 }
 
 TEST(shipped_catalog, only_english_is_marked_reviewed) {
