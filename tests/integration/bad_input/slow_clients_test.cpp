@@ -69,6 +69,7 @@ slowloris_result run_slowloris(std::uint16_t port, const std::string& opening,
     }
     ++result.normal_requests;
     result.slowest_normal_request = std::max(result.slowest_normal_request, steady::now() - before);
+    // Real time on purpose: what is tested is the daemon's deadline against a real slow peer.
     std::this_thread::sleep_for(dribble_every);
   }
   return result;
