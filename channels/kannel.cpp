@@ -5,6 +5,7 @@
 
 #include "channels/address.hpp"
 #include "channels/outcome.hpp"
+#include "i18n/utf8.hpp"
 #include "support/crypto.hpp"
 
 namespace liaison::channels {
@@ -130,7 +131,9 @@ std::optional<status_report> interpret_kannel_dlr(std::string_view delivery_id,
            (static_cast<unsigned char>(answer[end]) & 0xC0) == 0x80) {
       --end;
     }
-    report.error = std::string(answer.substr(0, end));
+    // The answer is not covered by the dlr-url's signature and an SMSC may use any charset:
+    // kept, with ill-formed UTF-8 replaced, so the record stays valid JSON when shown.
+    report.error = i18n::repair_utf8(answer.substr(0, end));
   }
   return report;
 }

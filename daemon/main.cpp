@@ -10,18 +10,22 @@
 namespace {
 
 constexpr const char* usage =
-    "Usage: liaisond [--config FILE]\n"
+    "Usage: liaisond [-c|--config FILE] [--check-config]\n"
     "\n"
     "Liaison: district-to-family messaging in each family's language.\n"
     "\n"
     "Options:\n"
-    "  -c, --config FILE   configuration file (default /etc/liaison/liaison.toml)\n"
+    "  -c, --config FILE   configuration file (default /etc/liaison/liaison.toml);\n"
+    "                      also --config=FILE\n"
     "      --check-config  validate the configuration, print every error, and exit\n"
     "  -h, --help          show this help and exit\n"
     "      --version       print the version and exit\n"
     "\n"
     "Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the configuration (an invalid\n"
-    "file is rejected and the running configuration kept).\n";
+    "file is rejected and the running configuration kept).\n"
+    "\n"
+    "Exit status: 0 after a drain or a passed check, 1 invalid configuration or cannot start,\n"
+    "2 wrong argument. Manual: liaisond(8).\n";
 
 }  // namespace
 

@@ -113,6 +113,12 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
              [&store](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
                const auto& id = ctx.path_params.at("id");
+               // Checked before it becomes part of a Redis key.
+               if (!services::is_valid_interpreter_id(id)) {
+                 co_return http::make_problem_response(
+                     http::not_found_problem("no interpreter with id " + id), req.version(),
+                     req.keep_alive());
+               }
                auto found = co_await store.get_interpreter(id);
                if (!found) {
                  co_return unavailable(req);
@@ -230,6 +236,10 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
              [&store, &offers, &time](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
                const auto& id = ctx.path_params.at("id");
+               // Checked before it becomes part of a Redis key, as GET does.
+               if (!services::looks_like_interpretation_request_id(id)) {
+                 co_return request_not_found(req, id);
+               }
                auto parsed = services::parse_json_body(req.body());
                if (!parsed.value) {
                  co_return malformed_json(req, parsed.error);

@@ -17,6 +17,7 @@
 #include "daemon/services/inbound_sms.hpp"
 #include "daemon/services/voice_keypad.hpp"
 #include "i18n/sms_encoding.hpp"
+#include "i18n/utf8.hpp"
 #include "queue/delivery_queue.hpp"
 #include "support/clock.hpp"
 
@@ -107,6 +108,14 @@ twilio_request verify_twilio(const http::request& req, const std::string& auth_t
                              : channels::callback_verdict::wrong_signature;
     metrics.callback_rejected("twilio", verdict);
     return {std::nullopt, bad_signature(req, verdict, "X-Twilio-Signature")};
+  }
+  // Twilio sends UTF-8; anything else is a broken or crafted request, and such text must not
+  // reach the directory, a conversation or a school's inbox.
+  for (const auto& [key, value] : *fields) {
+    if (!i18n::is_valid_utf8(key) || !i18n::is_valid_utf8(value)) {
+      metrics.callback_malformed("twilio");
+      return {std::nullopt, malformed(req, "a form field is not valid UTF-8")};
+    }
   }
   metrics.callback_accepted("twilio");
   return {std::move(fields), std::nullopt};
@@ -420,6 +429,12 @@ void add_provider_routes(http::router& routes, const config::liaison_config& cfg
                  co_return bad_signature(req, verdict, "the get-url's token");
                }
                const auto text = form_query_parameter(req, "text");
+               // smsbox hands texts over in UTF-8 (also UCS-2 ones): other bytes are refused.
+               if ((text && !i18n::is_valid_utf8(*text)) ||
+                   !i18n::is_valid_utf8(form_query_parameter(req, "from").value_or(""))) {
+                 metrics.callback_malformed("kannel");
+                 co_return malformed(req, "from and text must be UTF-8");
+               }
                auto mo = channels::parse_kannel_mo(
                    form_query_parameter(req, "from").value_or(""),
                    form_query_parameter(req, "to").value_or(""),

@@ -3,6 +3,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
+#include "i18n/utf8.hpp"
+
 namespace liaison::http {
 
 problem validation_problem(std::vector<field_error> errors) {
@@ -27,13 +29,16 @@ response make_problem_response(const problem& p, unsigned version, bool keep_ali
   body["title"] =
       p.title.empty() ? std::string(boost::beast::http::obsolete_reason(p.status)) : p.title;
   body["status"] = static_cast<unsigned>(p.status);
+  // A detail or message may quote what the client sent (an id from the path, a field name),
+  // decoded and not necessarily UTF-8: repaired, so the answer stays valid JSON.
   if (!p.detail.empty()) {
-    body["detail"] = p.detail;
+    body["detail"] = i18n::repair_utf8(p.detail);
   }
   if (!p.errors.empty()) {
     boost::json::array errors;
     for (const auto& e : p.errors) {
-      errors.push_back(boost::json::object{{"field", e.field}, {"message", e.message}});
+      errors.push_back(boost::json::object{{"field", i18n::repair_utf8(e.field)},
+                                           {"message", i18n::repair_utf8(e.message)}});
     }
     body["errors"] = std::move(errors);
   }

@@ -26,7 +26,9 @@ constexpr std::string_view dlq_usage =
     "outcome (poison). `list` prints one per line: ENTRY_ID, delivery id, channel, when it\n"
     "failed and why. `show` prints a dead letter and its delivery record. `replay` queues the\n"
     "delivery again with a fresh retry budget and removes the dead letter. `purge` removes dead\n"
-    "letters (the delivery records stay, in state \"dead\").\n"
+    "letters (the delivery records stay, in state \"dead\"). `list` shows --count N entries\n"
+    "(default 100) from the oldest, or from after --after ENTRY_ID (the last one of the previous\n"
+    "page). --all replays or purges every dead letter.\n"
     "\n"
     "FILE is liaisond's configuration (default /etc/liaison/liaison.toml); its [redis] table\n"
     "says where Redis is.\n";

@@ -34,7 +34,14 @@ constexpr std::string_view tool_usage =
     "  announcement ID     an announcement's progress (--watch: a live progress bar)\n"
     "  export              every delivery record as NDJSON, for a data warehouse\n"
     "\n"
-    "`liaisonctl COMMAND --help` describes a command.\n";
+    "options:\n"
+    "  -h, --help, help    show this help and exit\n"
+    "      --version       print the version and exit\n"
+    "\n"
+    "`liaisonctl COMMAND --help` describes a command and its options. dlq, stats, announcement\n"
+    "and export take --config FILE, liaisond's configuration (default\n"
+    "/etc/liaison/liaison.toml), for its [redis] table. Exit status: 0 done, 1 failed, 2 wrong\n"
+    "usage. Manual: liaisonctl(1).\n";
 
 constexpr std::string_view check_config_usage =
     "usage: liaisonctl check-config FILE\n"
@@ -130,6 +137,10 @@ int run(std::span<const std::string_view> args) {
   const auto rest = args.subspan(1);
   if (is_help(command)) {
     std::cout << tool_usage;
+    return exit_ok;
+  }
+  if (command == "--version") {
+    std::cout << "liaisonctl " LIAISON_VERSION "\n";
     return exit_ok;
   }
   if (command == "check-config") {

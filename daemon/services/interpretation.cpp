@@ -197,8 +197,8 @@ bool is_late_cancellation(request_state before, std::chrono::system_clock::time_
 interpreter_validation validate_interpreter(std::string_view id, const json::value& input,
                                             std::string_view default_phone_region) {
   std::vector<field_error> errors;
-  if (!is_valid_directory_id(id)) {
-    errors.push_back({"id", std::string(id_rule)});
+  if (!is_valid_interpreter_id(id)) {
+    errors.push_back({"id", "use 1-128 letters, digits, '-', '_' or '.'"});
   }
   const auto* object = input.if_object();
   if (object == nullptr) {
@@ -415,6 +415,10 @@ std::string new_interpretation_request_id(system_clock::time_point now) {
 
 bool looks_like_interpretation_request_id(std::string_view id) {
   return looks_like_time_ordered_id(id, "ir_");
+}
+
+bool is_valid_interpreter_id(std::string_view id) {
+  return is_valid_directory_id(id) && id.find(':') == std::string_view::npos;
 }
 
 }  // namespace liaison::services

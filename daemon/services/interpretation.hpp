@@ -109,4 +109,8 @@ boost::json::value to_json(const interpretation_request& r);
 std::string new_interpretation_request_id(std::chrono::system_clock::time_point now);
 bool looks_like_interpretation_request_id(std::string_view id);
 
+// An interpreter's id: a directory id without ':'. Its Redis keys are "interpreter:<id>" and
+// "interpreter:<id>:languages", so an id "x:languages" would be another interpreter's key.
+bool is_valid_interpreter_id(std::string_view id);
+
 }  // namespace liaison::services

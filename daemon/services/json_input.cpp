@@ -1,5 +1,6 @@
 #include "daemon/services/json_input.hpp"
 
+#include <boost/json/error.hpp>
 #include <boost/json/stream_parser.hpp>
 
 namespace liaison::services {
@@ -18,8 +19,11 @@ json_parse_result parse_json_body(std::string_view body) {
     parser.finish(ec);
   }
   if (ec) {
-    return {std::nullopt,
-            "malformed JSON at byte " + std::to_string(consumed) + ": " + ec.message()};
+    const std::string why =
+        ec == boost::json::error::too_deep
+            ? "nested deeper than " + std::to_string(options.max_depth) + " levels (too deep)"
+            : ec.message();
+    return {std::nullopt, "malformed JSON at byte " + std::to_string(consumed) + ": " + why};
   }
   return {parser.release(), {}};
 }

@@ -300,7 +300,11 @@ struct roster_parser::impl {
         limits_(limits) {
     limits_.max_field_bytes = std::min(limits_.max_field_bytes, max_field_limit);
     if (format_ == roster_format::csv) {
-      if (csv_init(&csv_, 0) != 0) {
+      // Strict: a quote inside an unquoted field, text after a closing quote, or a quoted field
+      // still open at the end of the body make the file unreadable (RFC 4180). Lenient
+      // parsing would guess, and a single stray quote would swallow every later row into one
+      // field, importing the rows before it and silently dropping the rest.
+      if (csv_init(&csv_, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         throw std::runtime_error("csv_init failed");
       }
       csv_ready_ = true;
@@ -358,7 +362,11 @@ struct roster_parser::impl {
       }
       return;
     }
-    csv_fini(&csv_, on_csv_field, on_csv_row, this);
+    if (csv_fini(&csv_, on_csv_field, on_csv_row, this) != 0 && !failed_) {
+      fail("row " + std::to_string(records_ + 1) + " (from line " +
+           std::to_string(open_record_line_ == 0 ? csv_line_ : open_record_line_) +
+           "): a quoted field is not closed by the end of the file");
+    }
     if (failed_) {
       return;
     }
@@ -509,17 +517,37 @@ struct roster_parser::impl {
            std::to_string(limits_.max_field_bytes) + " bytes";
   }
 
+  // Fed to libcsv a line at a time (at most csv_slice_bytes), so a parse error or an open
+  // quoted field can be reported with its line number.
   void consume_csv(std::string_view data) {
     while (!data.empty() && !failed_) {
-      const auto slice = data.substr(0, csv_slice_bytes);
+      const auto newline = data.find('\n');
+      const auto slice = data.substr(
+          0,
+          std::min(newline == std::string_view::npos ? data.size() : newline + 1, csv_slice_bytes));
+      if (open_record_line_ == 0 && slice.find_first_not_of("\r\n") != std::string_view::npos) {
+        open_record_line_ = csv_line_;  // a record starts on this line (blank lines are none)
+      }
+      row_ended_ = false;
       const auto parsed =
           csv_parse(&csv_, slice.data(), slice.size(), on_csv_field, on_csv_row, this);
       if (failed_) {
         return;
       }
       if (parsed != slice.size()) {
-        fail(std::string("unreadable CSV: ") + csv_strerror(csv_error(&csv_)));
+        fail("row " + std::to_string(records_ + 1) + " (line " + std::to_string(csv_line_) + "): " +
+             (csv_error(&csv_) == CSV_EPARSE
+                  ? std::string("misplaced quote: a field in quotes must close before the next "
+                                "comma or line end, and a quote inside a field is written twice "
+                                "(\"\")")
+                  : std::string("unreadable CSV: ") + csv_strerror(csv_error(&csv_))));
         return;
+      }
+      if (row_ended_) {
+        open_record_line_ = 0;
+      }
+      if (slice.back() == '\n') {
+        ++csv_line_;
       }
       // entry_pos is the length of the field libcsv is still reading (part of its public struct).
       if (csv_.entry_pos > limits_.max_field_bytes) {
@@ -558,6 +586,7 @@ struct roster_parser::impl {
     if (failed_) {
       return;
     }
+    row_ended_ = true;
     ++records_;
     if (!header_done_) {
       read_header();
@@ -922,7 +951,10 @@ struct roster_parser::impl {
   std::vector<std::size_t> column_of_field_;  // header position → column, column_count = ignored
   std::array<bool, column_count> has_column_{};
   std::size_t header_columns_ = 0;
-  std::size_t records_ = 0;  // CSV records read, the header included: the current row number
+  std::size_t records_ = 0;   // CSV records read, the header included: the current row number
+  std::size_t csv_line_ = 1;  // the line being parsed (1-based)
+  std::size_t open_record_line_ = 0;  // where the record not yet ended began; 0: none open
+  bool row_ended_ = false;            // a record ended in the line just parsed
   std::size_t fields_in_row_ = 0;
   bool row_has_content_ = false;
   std::array<std::string, column_count> values_;  // the current row's values of read columns

@@ -67,6 +67,9 @@ TEST(kannel_dlr, keeps_the_smsc_answer_of_a_failure_bounded_and_whole_characters
   std::string long_answer(199, 'x');
   long_answer += "é";  // two bytes across the 200-byte bound
   EXPECT_EQ(interpret_kannel_dlr("d1", "2", long_answer)->error, std::string(199, 'x'));
+  // The answer is not signed and an SMSC may write Latin-1: ill-formed UTF-8 is replaced.
+  EXPECT_EQ(interpret_kannel_dlr("d1", "2", "NACK/Num\xe9ro invalide")->error,
+            "NACK/Num\xef\xbf\xbdro invalide");
 }
 
 TEST(kannel_request, the_dlr_url_carries_the_delivery_id_and_its_signature) {

@@ -141,6 +141,21 @@ TEST(Interpreter, LanguagesModesAndAddressesAreValidated) {
   EXPECT_THAT(fields, UnorderedElementsAre("languages[0]", "modes[0]", "phone"));
 }
 
+TEST(Interpreter, IdsHoldNoColonSoNoIdNamesAnotherInterpretersKey) {
+  EXPECT_TRUE(is_valid_interpreter_id("int-1.b_c"));
+  // "interpreter:a:languages" is interpreter a's language set.
+  EXPECT_FALSE(is_valid_interpreter_id("a:languages"));
+  EXPECT_FALSE(is_valid_interpreter_id(""));
+  EXPECT_FALSE(is_valid_interpreter_id("../x"));
+  EXPECT_FALSE(is_valid_interpreter_id(std::string(129, 'a')));
+  const auto refused =
+      validate_interpreter("a:languages", boost::json::parse(R"({"name": "X", "languages": ["es"],
+                                                                 "phone": "(202) 555-0150"})"));
+  ASSERT_FALSE(refused.value);
+  ASSERT_EQ(refused.errors.size(), 1u);
+  EXPECT_EQ(refused.errors[0].field, "id");
+}
+
 TEST(InterpreterOffers, AnswersAreACodeWithAnOptionalYesOrNo) {
   EXPECT_EQ(parse_offer_answer("YES 4821")->code, "4821");
   EXPECT_TRUE(parse_offer_answer("yes 4821")->accepts);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace liaison::services {
 namespace {
@@ -176,6 +177,29 @@ TEST(RosterCsv, quoted_fields_keep_commas_and_newlines_and_rows_count_records_no
                              "g-1,active,parent,María,López,maria@example.org,,,,\n");
   ASSERT_THAT(r2.families, SizeIs(1));
   EXPECT_EQ(r2.families[0].students[0].name, "Ana, \"Anita\" López\nGarcía");
+}
+
+TEST(RosterCsv, broken_quoting_is_fatal_with_its_row_and_line_and_nothing_is_imported) {
+  // Row 3 is line 4: row 2's quoted name spans two lines.
+  const std::string before = std::string(header) +
+                             "s-1,active,student,\"Ana\nMaría\",López,,,g-1,lincoln-es,03\n"
+                             "g-1,active,parent,María,López,maria@example.org,,,,\n";
+  const std::string after = "g-2,active,parent,José,Ng,jose@example.org,,s-3,,\n";
+  const std::vector<std::pair<std::string, std::string>> broken = {
+      {"s-3,active,student,\"Zoë\"x,Ng,,,g-2,lincoln-es,KG\n", "row 4 (line 5): misplaced quote"},
+      {"s-3,active,student,Zo\"ë,Ng,,,g-2,lincoln-es,KG\n", "row 4 (line 5): misplaced quote"},
+      {"s-3,active,student,\"Zoë,Ng,,,g-2,lincoln-es,KG\n",
+       "row 4 (from line 5): a quoted field is not closed by the end of the file"},
+  };
+  for (const auto& [row, message] : broken) {
+    SCOPED_TRACE(row);
+    for (const std::size_t chunk : {whole, std::size_t{1}, std::size_t{7}}) {
+      const auto r = import_csv(before + row + after, chunk);
+      EXPECT_TRUE(r.failed);
+      EXPECT_THAT(r.fatal, HasSubstr(message));
+      EXPECT_THAT(r.families, IsEmpty());
+    }
+  }
 }
 
 TEST(RosterCsv, byte_order_mark_and_crlf_line_ends_are_accepted) {
