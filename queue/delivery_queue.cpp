@@ -242,8 +242,19 @@ tally_move tally_move_for(const record_fields& record, std::string_view new_stat
   if (old_phase == new_phase) {
     return {};
   }
-  return {tally->second, group->second + "|" + std::string(old_phase),
-          group->second + "|" + std::string(new_phase)};
+  tally_move move{tally->second, group->second + "|" + std::string(old_phase),
+                  group->second + "|" + std::string(new_phase)};
+  const auto family = record.find("family");
+  const auto language = record.find("language");
+  const auto suffix = std::string_view(tally->second);
+  constexpr std::string_view tally_end = ":tally";
+  if ((new_phase == "sent" || new_phase == "delivered") && family != record.end() &&
+      language != record.end() && suffix.ends_with(tally_end)) {
+    move.reached_key_suffix = std::string(suffix.substr(0, suffix.size() - tally_end.size())) +
+                              ":reached:" + language->second;
+    move.family = family->second;
+  }
+  return move;
 }
 
 const boost::system::error_category& queue_category() noexcept {
@@ -345,6 +356,9 @@ void delivery_queue::push_tally_move(redis_request& request, const tally_move& m
   const std::string key = key_base_ + move.key_suffix;
   request.push({"HINCRBY", key, move.from_field, "-1"});
   request.push({"HINCRBY", key, move.to_field, "1"});
+  if (!move.reached_key_suffix.empty()) {
+    request.push({"PFADD", key_base_ + move.reached_key_suffix, move.family});
+  }
 }
 
 redis_request delivery_queue::completion_request(const queued_job& job,

@@ -68,6 +68,10 @@ struct tally_move {
   std::string key_suffix;  // empty: no tally
   std::string from_field;
   std::string to_field;
+  // Reach (docs/reports.md): when the delivery was handed to a provider, its family joins the
+  // HyperLogLog of families reached (key suffix "ann:<id>:reached:<language>").
+  std::string reached_key_suffix{};
+  std::string family{};
 };
 
 // The phase a state is counted as: queued (queued, sending, retrying), deferred, sent,

@@ -69,6 +69,10 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                                services::directory_store& directory, const clock& time,
                                std::string district_time_zone);
 
+// GET /v1/reports/reach and /v1/reports/interpretation (coordinator and admin keys).
+void add_report_routes(http::router& routes, services::announcement_service& announcements,
+                       services::interpretation_store& interpretation, const clock& time);
+
 // PUT/GET/DELETE /v1/families/{id}.
 void add_family_routes(http::router& routes, services::directory_store& directory);
 

@@ -165,6 +165,7 @@ struct liaisond::impl {
            return dispatcher.dispatch_streamed(header, body);
          }});
     api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
+    api::add_report_routes(routes, announcements, interpretation, time);
     worker.set_opt_out_store(directory);
     worker.set_announcements(announcements);
     announcements.set_translator(translator);

@@ -41,6 +41,12 @@ std::string announcement_tally_suffix(std::string_view announcement_id) {
   return "ann:" + std::string(announcement_id) + ":tally";
 }
 
+std::string announcement_reach_suffix(std::string_view announcement_id, std::string_view what,
+                                      std::string_view language) {
+  return "ann:" + std::string(announcement_id) + ":" + std::string(what) + ":" +
+         std::string(language);
+}
+
 announcement_planner::announcement_planner(const announcement& a, std::string announcement_id,
                                            std::vector<std::string> catalog_languages,
                                            std::vector<std::string> machine_languages,

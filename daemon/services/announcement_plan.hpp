@@ -36,6 +36,10 @@ struct planned_delivery {
 // The progress counters of an announcement: one hash field per (guardian language, channel,
 // phase), e.g. "es-MX|sms|sent". Kept in the queue's key space, next to the deliveries.
 std::string announcement_tally_suffix(std::string_view announcement_id);
+// Its reach HyperLogLogs (docs/reports.md): "ann:<id>:<what>:<language>", `what` one of
+// families (addressed), reached (handed to a provider on some channel), replied.
+std::string announcement_reach_suffix(std::string_view announcement_id, std::string_view what,
+                                      std::string_view language);
 
 class announcement_planner {
  public:

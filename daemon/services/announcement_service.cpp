@@ -786,4 +786,19 @@ boost::asio::awaitable<prepared_delivery> announcement_service::prepare(
   co_return send_now{std::move(*rendered.value)};
 }
 
+boost::asio::awaitable<boost::system::result<void>> announcement_service::note_reply(
+    std::string id, std::string language, std::string family_id) {
+  co_return co_await store_.note_reply(id, language, family_id);
+}
+
+boost::asio::awaitable<boost::system::result<reach_figures>> announcement_service::reach(
+    std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to) {
+  constexpr std::size_t max_announcements = 10'000;
+  auto ids = co_await store_.created_between(from, to, max_announcements);
+  if (!ids) {
+    co_return ids.error();
+  }
+  co_return co_await store_.reach(*ids);
+}
+
 }  // namespace liaison::services

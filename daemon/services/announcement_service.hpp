@@ -185,6 +185,13 @@ class announcement_service {
   // The announcement `address` was last sent by SMS (within rsvp_window), when known.
   boost::asio::awaitable<boost::system::result<std::optional<last_announcement>>> last_sent_to(
       std::string address);
+  // Reach reports: a family replied to announcement `id`; and the figures of the announcements
+  // created in [from, to) (at most 10,000 of them).
+  boost::asio::awaitable<boost::system::result<void>> note_reply(std::string id,
+                                                                 std::string language,
+                                                                 std::string family_id);
+  boost::asio::awaitable<boost::system::result<reach_figures>> reach(
+      std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to);
   // A text from `address` that may answer the question it was last sent: the option's label,
   // or nullopt when it is no answer (or there is no question).
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> record_answer(

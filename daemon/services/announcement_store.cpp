@@ -48,14 +48,16 @@ return due[1]
 
 // One page of fan-out. KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] tally, KEYS[4]
 // delayed set, then per delivery its record key and stream key. ARGV[1] id, ARGV[2] cursor,
-// ARGV[3] families in the page, ARGV[4] lease end (ms), then per delivery: id, start
-// ('send' | 'defer' | 'opted_out'), due (ms), tally field, field count, field, value...
+// ARGV[3] families in the page, ARGV[4] lease end (ms), ARGV[5] the announcement's families
+// HyperLogLog key prefix (+ language), then per delivery: id, start ('send' | 'defer' |
+// 'opted_out'), due (ms), tally field, field count, field, value..., family id.
 // Returns -1 when cancelled (nothing written), else the number of new deliveries.
 constexpr const char* page_source = R"lua(
 if redis.call('HGET', KEYS[1], 'state') == 'cancelled' then return -1 end
 local created = 0
 local counts = {}
-local a = 5
+local families = {}
+local a = 6
 local k = 5
 while a <= #ARGV do
   local id, start, due, tally_field, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
@@ -71,11 +73,21 @@ while a <= #ARGV do
     counts[tally_field] = (counts[tally_field] or 0) + 1
     created = created + 1
   end
-  a = a + 5 + 2 * n
+  local language = string.match(tally_field, '^([^|]*)|')
+  local family = ARGV[a + 5 + 2 * n]
+  if language and family ~= '' then
+    families[language] = families[language] or {}
+    table.insert(families[language], family)
+  end
+  a = a + 6 + 2 * n
   k = k + 2
 end
 -- One increment per (language, channel, phase) of the page, not one per delivery.
 for field, count in pairs(counts) do redis.call('HINCRBY', KEYS[3], field, count) end
+-- The families addressed, per language (reach reports): one PFADD per language of the page.
+for language, list in pairs(families) do
+  redis.call('PFADD', ARGV[5] .. language, unpack(list))
+end
 redis.call('HSET', KEYS[1], 'cursor', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'families_done', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'deliveries', created)
@@ -396,6 +408,110 @@ announcement_store::state(std::string_view id) {
   co_return state_from(reply->text);
 }
 
+boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
+announcement_store::created_between(system_clock::time_point from, system_clock::time_point to,
+                                    std::size_t max) {
+  std::vector<std::string> ids;
+  // Stream ids are "<ms>-<seq>": the range is the period; pages of 1000 entries.
+  std::string start = std::to_string(epoch_ms(from));
+  const std::string end = "(" + std::to_string(epoch_ms(to)) + "-0";
+  while (ids.size() < max) {
+    std::vector<std::string> command = {"XRANGE", audit_key(), start, end, "COUNT", "1000"};
+    auto reply = co_await redis_.exec_one(std::move(command));
+    if (!reply) {
+      co_return reply.error();
+    }
+    if (reply->is_error()) {
+      co_return redis_failure();
+    }
+    if (reply->elements.empty()) {
+      break;
+    }
+    for (const auto& entry : reply->elements) {
+      if (entry.elements.size() != 2) {
+        continue;
+      }
+      const auto& fields = entry.elements[1].elements;
+      std::string action;
+      std::string announcement;
+      for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields[i].text == "action") {
+          action = fields[i + 1].text;
+        } else if (fields[i].text == "announcement") {
+          announcement = fields[i + 1].text;
+        }
+      }
+      if (action == "announcement.create" && ids.size() < max) {
+        ids.push_back(std::move(announcement));
+      }
+    }
+    if (reply->elements.size() < 1000) {
+      break;
+    }
+    start = "(" + reply->elements.back().elements[0].text;
+  }
+  co_return ids;
+}
+
+boost::asio::awaitable<boost::system::result<reach_figures>> announcement_store::reach(
+    const std::vector<std::string>& ids) {
+  reach_figures figures;
+  figures.announcements = ids.size();
+  if (ids.empty()) {
+    co_return figures;
+  }
+  queue::redis_request tallies;
+  for (const auto& id : ids) {
+    tallies.push({"HGETALL", queue_.key(announcement_tally_suffix(id))});
+  }
+  auto replies = co_await redis_.exec(tallies);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto& reply : *replies) {
+    for (std::size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+      figures.tallies[reply.elements[i].text] += std::stoll(reply.elements[i + 1].text);
+    }
+  }
+  for (const auto& [field, count] : figures.tallies) {
+    figures.by_language.try_emplace(field.substr(0, field.find('|')));
+  }
+  // One PFCOUNT over every announcement's key counts each family once (a union).
+  queue::redis_request counts;
+  for (const auto& [language, unused] : figures.by_language) {
+    for (const char* what : {"families", "reached", "replied"}) {
+      std::vector<std::string> command = {"PFCOUNT"};
+      for (const auto& id : ids) {
+        command.push_back(queue_.key(announcement_reach_suffix(id, what, language)));
+      }
+      counts.push(std::move(command));
+    }
+  }
+  auto counted = co_await redis_.exec(counts);
+  if (!counted) {
+    co_return counted.error();
+  }
+  std::size_t next = 0;
+  for (auto& [language, families] : figures.by_language) {
+    families.addressed = (*counted)[next++].integer;
+    families.reached = (*counted)[next++].integer;
+    families.replied = (*counted)[next++].integer;
+  }
+  co_return figures;
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_store::note_reply(
+    std::string_view id, std::string_view language, std::string_view family_id) {
+  std::vector<std::string> command = {
+      "PFADD", queue_.key(announcement_reach_suffix(id, "replied", language)),
+      std::string(family_id)};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  co_return boost::system::result<void>{};
+}
+
 boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
 announcement_store::tally(std::string_view id) {
   std::vector<std::string> command = {"HGETALL", queue_.key(announcement_tally_suffix(id))};
@@ -489,7 +605,8 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   call.keys = {store.announcement_key(id), store.fanout_key(), q.key(announcement_tally_suffix(id)),
                q.delayed_key()};
   call.args = {std::string(id), std::string(cursor), std::to_string(families),
-               std::to_string(epoch_ms(lease_until))};
+               std::to_string(epoch_ms(lease_until)),
+               q.key(announcement_reach_suffix(id, "families", ""))};
   for (const auto& d : deliveries) {
     const auto& record = d.record;
     const auto priority = record.find("priority");
@@ -511,6 +628,8 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
       call.args.push_back(field);
       call.args.push_back(value);
     }
+    const auto family = record.find("family");
+    call.args.push_back(family == record.end() ? std::string() : family->second);
   }
   return call;
 }

@@ -57,6 +57,18 @@ struct machine_translation_set {
 
 enum class cancel_result { cancelled, already_cancelled, not_found };
 
+// What reach reports are built from (docs/reports.md), summed over announcements.
+struct reach_figures {
+  std::size_t announcements = 0;
+  std::map<std::string, long long> tallies;  // "<language>|<channel>|<phase>" -> deliveries
+  struct families {
+    long long addressed = 0;  // distinct families the announcements were for
+    long long reached = 0;    // … with a delivery handed to a provider on some channel
+    long long replied = 0;    // … who replied to one of them
+  };
+  std::map<std::string, families> by_language;  // distinct counts (HyperLogLog, ±1 %)
+};
+
 class announcement_store {
  public:
   announcement_store(queue::redis_connection& redis, queue::delivery_queue& queue);
@@ -75,6 +87,18 @@ class announcement_store {
   boost::asio::awaitable<boost::system::result<std::optional<announcement_state>>> state(
       std::string_view id);
   // The progress counters, "<language>|<channel>|<phase>" -> count.
+  // Announcements created in [from, to) (from the audit stream), oldest first, at most `max`.
+  boost::asio::awaitable<boost::system::result<std::vector<std::string>>> created_between(
+      std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to,
+      std::size_t max);
+  // Their tallies summed, and the distinct families per language across them.
+  boost::asio::awaitable<boost::system::result<reach_figures>> reach(
+      const std::vector<std::string>& ids);
+  // A family (speaking `language`) replied to announcement `id`.
+  boost::asio::awaitable<boost::system::result<void>> note_reply(std::string_view id,
+                                                                 std::string_view language,
+                                                                 std::string_view family_id);
+
   boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>> tally(
       std::string_view id);
 

@@ -104,6 +104,22 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
     if (!filed) {
       co_return filed.error();
     }
+    // Counted for the announcement it answers (reach reports).
+    if (announcements_ != nullptr && !last.id.empty()) {
+      for (const auto& entry : *filed) {
+        const auto& guardians = entry.family_filed.guardians;
+        const auto g = std::find_if(guardians.begin(), guardians.end(),
+                                    [&](const guardian& x) { return x.id == entry.guardian_id; });
+        if (g == guardians.end()) {
+          continue;
+        }
+        if (auto noted =
+                co_await announcements_->note_reply(last.id, g->language, entry.family_filed.id);
+            !noted) {
+          co_return noted.error();
+        }
+      }
+    }
     if (replies_ != nullptr && !filed->empty()) {
       // Filed first; translation and forwarding follow in the background.
       reply_filed reply;

@@ -16,6 +16,7 @@
 #include "tests/support/redis_server.hpp"
 #include "tests/support/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/twilio_webhook.hpp"
 
 namespace liaison::testing {
 namespace {
@@ -25,6 +26,8 @@ using ::testing::Not;
 
 constexpr const char* coordinator_key = "announcements-coordinator-key";
 constexpr const char* school_key = "announcements-school-key";
+constexpr const char* twilio_token = "announcements-twilio-token";
+constexpr const char* public_url = "https://liaison.example.org";
 
 struct test_family {
   const char* id;
@@ -79,6 +82,7 @@ constexpr const char* workshop = R"({
 class announcements_test : public ::testing::Test {
  protected:
   void SetUp() override {
+    std::ofstream(dir_.path() / "twilio-token") << twilio_token;
     liaisond_config(port_, redis_.socket_path())
         // Quiet hours off: this test runs at any time of day (quiet hours are tested with an
         // injected clock in announcement_fanout_test).
@@ -86,7 +90,15 @@ class announcements_test : public ::testing::Test {
             "name = \"Test District\"\n"
             "quiet_hours_start = \"00:00\"\nquiet_hours_end = \"00:00\"\n"
             "[district.schools]\nlincoln-es = \"Lincoln Elementary\"\n")
-        .tables("[workers]\nscheduler_interval = \"200ms\"\nblock_timeout = \"200ms\"\n")
+        .http("public_url = \"" + std::string(public_url) + "\"\n")
+        .tables(
+            "[workers]\nscheduler_interval = \"200ms\"\nblock_timeout = \"200ms\"\n"
+            // Twilio only signs families' replies here; texts go to the outbox.
+            "[[providers]]\nname = \"twilio\"\nkind = \"twilio\"\nchannels = [\"voice\"]\n"
+            "base_url = \"http://127.0.0.1:9\"\naccount_sid = "
+            "\"AC00000000000000000000000000000000\"\nfrom = \"+12025550100\"\n"
+            "auth_token_file = \"" +
+            (dir_.path() / "twilio-token").string() + "\"\n")
         .api_key("office", "coordinator", coordinator_key)
         .api_key("parks", "school", school_key, {"parks-ms"})
         .outbox(dir_.path(), {"sms", "email"})
@@ -231,6 +243,54 @@ TEST_F(announcements_test, every_guardian_gets_it_once_per_channel_in_their_lang
       run_command(std::string(LIAISONCTL_PATH) + " announcement nope --config " + config);
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.output, HasSubstr("no announcement nope"));
+}
+
+TEST_F(announcements_test, the_reach_report_counts_what_was_sent_and_who_replied) {
+  put_families();
+  redis_.cli({"SADD", "liaison:{d}:optout:sms", "+12025551006"});  // the English guardian
+  const auto accepted = call("POST", "/v1/announcements", workshop);
+  ASSERT_EQ(accepted.status, 202u) << accepted.body;
+  const std::string id(boost::json::parse(accepted.body).at("id").as_string());
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto p = progress(id);
+        return p.contains("totals") && p.at("totals").at("sent").as_int64() == 15;
+      },
+      std::chrono::seconds(20)))
+      << daemon_->log();
+  // The Spanish-speaking guardian answers by SMS.
+  const auto replied =
+      text_as_twilio(port_, public_url, twilio_token, "+12025551000", "¿Hay estacionamiento?");
+  ASSERT_EQ(replied.status, 200u) << replied.body;
+
+  const auto report = call("GET", "/v1/reports/reach?from=2020-01-01", "");
+  ASSERT_EQ(report.status, 200u) << report.body;
+  const auto body = boost::json::parse(report.body);
+  EXPECT_EQ(body.at("announcements"), 1);
+  std::map<std::string, boost::json::object> by_language;
+  for (const auto& row : body.at("languages").as_array()) {
+    by_language[std::string(row.at("language").as_string())] = row.as_object();
+  }
+  ASSERT_EQ(by_language.size(), 8u) << report.body;  // the audience's eight languages
+  const auto& es = by_language.at("es-MX");
+  EXPECT_EQ(es.at("families"), 1);
+  EXPECT_EQ(es.at("reached"), 1);
+  EXPECT_EQ(es.at("replied"), 1);
+  EXPECT_EQ(es.at("channels").at("sms").at("sent"), 1);
+  EXPECT_EQ(es.at("channels").at("email").at("sent"), 1);
+  const auto& en = by_language.at("en");
+  EXPECT_EQ(en.at("reached"), 1);  // by email
+  EXPECT_EQ(en.at("replied"), 0);
+  EXPECT_EQ(en.at("channels").at("sms").at("opted_out"), 1);
+
+  const auto csv = call("GET", "/v1/reports/reach?from=2020-01-01&format=csv", "");
+  ASSERT_EQ(csv.status, 200u);
+  EXPECT_THAT(csv.body, HasSubstr("es-MX,1,1,1,sms,0,0,1,0,0,0,0"));
+  // A period without announcements is empty, and a school key may not read reports.
+  const auto before = call("GET", "/v1/reports/reach?from=2020-01-01&to=2020-12-31", "");
+  EXPECT_EQ(boost::json::parse(before.body).at("announcements"), 0);
+  EXPECT_EQ(call("GET", "/v1/reports/reach", "", school_key).status, 403u);
+  EXPECT_EQ(call("GET", "/v1/reports/reach?from=yesterday", "").status, 422u);
 }
 
 TEST_F(announcements_test, bad_input_is_422_with_the_field_and_nothing_is_written) {

@@ -4,6 +4,7 @@
 // ones flagged) telling both sides, and the coordinator's email and notice.
 #include <gmock/gmock.h>
 
+#include "daemon/services/reports.hpp"
 #include "tests/integration/daemon/interpretation_service_fixture.hpp"
 
 namespace liaison::services {
@@ -168,6 +169,60 @@ TEST_F(interpretation_meeting_test,
   // A second cancellation is illegal.
   EXPECT_EQ(complete(service_->cancel(*unbooked, "office", "")).value().result,
             transition_result::illegal);
+}
+
+TEST_F(interpretation_meeting_test, the_interpretation_report_matches_the_events) {
+  const auto period_start = now_;
+  // Spanish: one booked 30 min after the request and confirmed by the family, one booked and
+  // then cancelled late.
+  booked();
+  now_ = parse_rfc3339("2026-12-03T15:00:00-05:00").value();
+  ASSERT_EQ(complete(service_->send_due_reminders()).value(), 1u);
+  ASSERT_TRUE(family_says("1"));
+  now_ = parse_rfc3339("2026-12-01T09:00:00-05:00").value();
+  auto second = create(R"({"school": "lincoln-es", "family_id": "f-1", "language": "es",
+      "meeting_type": "conference", "start": "2026-12-04T17:00:00-05:00"})");
+  ASSERT_EQ(complete(service_->send_offers(second)).value(), 3u);
+  const auto code = complete(store_->load_request(second.id)).value()->history.back().note;
+  now_ += 30min;
+  ASSERT_TRUE(
+      complete(service_->handle_reply("+12025550201", "YES " + code.substr(code.size() - 4)))
+          .value());
+  now_ = parse_rfc3339("2026-12-04T12:00:00-05:00").value();
+  const auto found = complete(store_->load_request(second.id)).value();
+  ASSERT_EQ(complete(service_->cancel(*found, "office", "")).value().result,
+            transition_result::applied);
+  // Amharic: nobody, unfilled at its deadline.
+  now_ = period_start;
+  auto amharic = create(R"({"school": "lincoln-es", "family_id": "f-1", "language": "am",
+      "meeting_type": "iep", "start": "2026-12-04T15:00:00-05:00",
+      "needed_by": "2026-12-02T17:00:00-05:00"})");
+  now_ = parse_rfc3339("2026-12-02T17:00:00-05:00").value();
+  ASSERT_EQ(complete(service_->escalate_unfilled()).value(), 1u);
+
+  const auto requests = complete(store_->requests_created_between(
+                                     period_start, period_start + std::chrono::days(1), 100))
+                            .value();
+  ASSERT_EQ(requests.size(), 3u);
+  const auto rows = interpretation_rows(requests);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].language, "am");
+  EXPECT_EQ(rows[0].requests, 1);
+  EXPECT_EQ(rows[0].unfilled, 1);
+  EXPECT_EQ(rows[0].filled, 0);
+  const auto& es = rows[1];
+  EXPECT_EQ(es.requests, 2);
+  EXPECT_EQ(es.filled, 2);
+  EXPECT_EQ(es.family_confirmed, 1);
+  EXPECT_EQ(es.cancelled, 1);
+  EXPECT_EQ(es.late_cancellations, 1);
+  ASSERT_TRUE(es.median_minutes_to_fill);
+  EXPECT_DOUBLE_EQ(*es.median_minutes_to_fill, 15.0);  // 0 and 30 minutes
+  // Outside the period: nothing.
+  EXPECT_TRUE(complete(store_->requests_created_between(period_start - std::chrono::days(2),
+                                                        period_start, 100))
+                  .value()
+                  .empty());
 }
 
 }  // namespace
