@@ -5,6 +5,7 @@
 #include <set>
 
 #include "daemon/services/family.hpp"
+#include "daemon/services/interpretation.hpp"
 #include "daemon/services/json_fields.hpp"
 #include "i18n/keywords.hpp"
 #include "i18n/language.hpp"
@@ -200,7 +201,36 @@ json::object text_json(const announcement_text& text) {
   return o;
 }
 
-std::vector<rsvp_option> read_rsvp(const json::object& object, std::vector<field_error>& errors) {
+// An option's interpretation template, checked as the request it will become (with stand-ins
+// for the family's part). Errors name the template's own fields.
+std::string read_interpretation_template(const json::value& value, const std::string& path,
+                                         std::optional<system_clock::time_point> now,
+                                         std::vector<field_error>& errors) {
+  const auto* object = value.if_object();
+  if (object == nullptr) {
+    errors.push_back({path, "must be an object: the meeting's mode, meeting_type, start…"});
+    return {};
+  }
+  for (const char* filled_in : {"school", "family_id", "guardian_id", "language"}) {
+    if (object->contains(filled_in)) {
+      errors.push_back({path + "." + filled_in,
+                        "is filled in from the announcement and the family who answers"});
+    }
+  }
+  json::object request = *object;
+  request["school"] = "school";
+  request["family_id"] = "family";
+  request["language"] = "en";
+  const auto checked = validate_interpretation_request(request, now, "UTC");
+  for (const auto& e : checked.errors) {
+    errors.push_back({path + "." + e.field, e.message});
+  }
+  return json::serialize(*object);
+}
+
+std::vector<rsvp_option> read_rsvp(const json::object& object,
+                                   std::optional<system_clock::time_point> now,
+                                   std::vector<field_error>& errors) {
   std::vector<rsvp_option> options;
   object_reader r(object, "rsvp", errors);
   r.reject_unknown({"options"});
@@ -221,8 +251,12 @@ std::vector<rsvp_option> read_rsvp(const json::object& object, std::vector<field
       continue;
     }
     object_reader option_reader(*item, path, errors);
-    option_reader.reject_unknown({"label", "answers"});
+    option_reader.reject_unknown({"label", "answers", "interpretation"});
     rsvp_option option;
+    if (const auto* details = item->if_contains("interpretation")) {
+      option.interpretation =
+          read_interpretation_template(*details, path + ".interpretation", now, errors);
+    }
     if (auto label = option_reader.string("label", true, 64)) {
       if (label->empty() || !labels.insert(*label).second) {
         errors.push_back({path + ".label", "must be non-empty and unique"});
@@ -365,7 +399,13 @@ announcement_validation validate_announcement(const json::value& input,
   }
 
   if (const auto* rsvp = r.object("rsvp", false)) {
-    a.rsvp = read_rsvp(*rsvp, errors);
+    a.rsvp = read_rsvp(*rsvp, now, errors);
+    const bool books_interpreters =
+        std::any_of(a.rsvp.begin(), a.rsvp.end(),
+                    [](const rsvp_option& o) { return !o.interpretation.empty(); });
+    if (books_interpreters && a.school.empty()) {
+      errors.push_back({"school", "required when an RSVP option requests interpreters"});
+    }
   }
 
   if (!errors.empty()) {
@@ -438,8 +478,12 @@ json::value to_json(const announcement& a) {
   if (!a.rsvp.empty()) {
     json::array options;
     for (const auto& option : a.rsvp) {
-      options.push_back({{"label", option.label},
-                         {"answers", json::array(option.answers.begin(), option.answers.end())}});
+      json::object entry{{"label", option.label},
+                         {"answers", json::array(option.answers.begin(), option.answers.end())}};
+      if (!option.interpretation.empty()) {
+        entry["interpretation"] = json::parse(option.interpretation);
+      }
+      options.push_back(std::move(entry));
     }
     o["rsvp"] = {{"options", std::move(options)}};
   }

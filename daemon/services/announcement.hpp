@@ -46,6 +46,11 @@ struct announcement_text {
 struct rsvp_option {
   std::string label;
   std::vector<std::string> answers;
+  // "Reply 3 if you need an interpreter": the meeting's details as an interpretation request
+  // (JSON: mode, meeting_type, start, duration_minutes, location, notes, needed_by…) without
+  // school, family or language; a family's first answer with this option files one for it.
+  // Empty: the option is only counted.
+  std::string interpretation{};
 
   bool operator==(const rsvp_option&) const = default;
 };

@@ -664,32 +664,34 @@ announcement_service::last_sent_to(std::string address) {
   co_return std::optional<last_announcement>{std::move(last)};
 }
 
-boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+boost::asio::awaitable<boost::system::result<std::optional<rsvp_recorded>>>
 announcement_service::record_answer(std::string_view address, std::string_view text) {
   auto pending = co_await store_.pending_question(address);
   if (!pending) {
     co_return pending.error();
   }
   if (!*pending) {
-    co_return std::optional<std::string>{};
+    co_return std::optional<rsvp_recorded>{};
   }
   auto found = co_await cached(**pending);
   if (!found) {
     co_return found.error();
   }
   if (*found == nullptr) {
-    co_return std::optional<std::string>{};
+    co_return std::optional<rsvp_recorded>{};
   }
   const auto& a = *(*found)->value;
   const int choice = rsvp_choice(a, text);
   if (choice < 0) {
-    co_return std::optional<std::string>{};
+    co_return std::optional<rsvp_recorded>{};
   }
-  const auto& label = a.rsvp[static_cast<std::size_t>(choice)].label;
-  if (auto stored = co_await store_.record_rsvp(**pending, address, label); !stored) {
+  const auto& option = a.rsvp[static_cast<std::size_t>(choice)];
+  auto stored = co_await store_.record_rsvp(**pending, address, option.label);
+  if (!stored) {
     co_return stored.error();
   }
-  co_return std::optional<std::string>{label};
+  co_return std::optional<rsvp_recorded>{
+      rsvp_recorded{**pending, a.school, option.label, *stored, option.interpretation}};
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<call_script>>>
@@ -742,7 +744,11 @@ boost::asio::awaitable<boost::system::result<void>> announcement_service::record
   if (*found == nullptr || (*found)->value->rsvp.empty()) {
     co_return boost::system::result<void>{};
   }
-  co_return co_await store_.record_rsvp(id, address, (*found)->value->rsvp.front().label);
+  auto recorded = co_await store_.record_rsvp(id, address, (*found)->value->rsvp.front().label);
+  if (!recorded) {
+    co_return recorded.error();
+  }
+  co_return boost::system::result<void>{};
 }
 
 boost::asio::awaitable<prepared_delivery> announcement_service::prepare(

@@ -142,6 +142,15 @@ struct fanout_limits {
   std::chrono::milliseconds lease = std::chrono::seconds(30);
 };
 
+// An RSVP answer as counted.
+struct rsvp_recorded {
+  std::string announcement_id;
+  std::string school;  // the announcement's
+  std::string label;
+  bool changed = false;        // a first answer, or another option than before
+  std::string interpretation;  // the option's interpretation template (empty: none)
+};
+
 class announcement_service {
  public:
   announcement_service(directory_store& directory, announcement_store& store,
@@ -192,9 +201,9 @@ class announcement_service {
                                                                  std::string family_id);
   boost::asio::awaitable<boost::system::result<reach_figures>> reach(
       std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to);
-  // A text from `address` that may answer the question it was last sent: the option's label,
+  // A text from `address` that may answer the question it was last sent: the option chosen,
   // or nullopt when it is no answer (or there is no question).
-  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> record_answer(
+  boost::asio::awaitable<boost::system::result<std::optional<rsvp_recorded>>> record_answer(
       std::string_view address, std::string_view text);
 
   // A voice delivery's call, rendered again as it was sent (no quiet hours or cancel check: the

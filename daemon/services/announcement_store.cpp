@@ -708,18 +708,18 @@ announcement_store::last_sent(std::string address) {
   return get_string(redis_, queue_.key("last-sent:" + address));
 }
 
-boost::asio::awaitable<boost::system::result<void>> announcement_store::record_counted_answer(
+boost::asio::awaitable<boost::system::result<bool>> announcement_store::record_counted_answer(
     std::string answers_key, std::string counts_key, std::string address, std::string answer) {
   std::vector<std::string> keys = {std::move(answers_key), std::move(counts_key)};
   std::vector<std::string> args = {std::move(address), std::move(answer)};
   auto reply = co_await rsvp_script_.run(redis_, std::move(keys), std::move(args));
   if (!reply) {
-    co_return reply.error();
+    co_return boost::system::result<bool>{boost::system::in_place_error, reply.error()};
   }
   if (reply->is_error()) {
-    co_return redis_failure();
+    co_return boost::system::result<bool>{boost::system::in_place_error, redis_failure()};
   }
-  co_return boost::system::result<void>{};
+  co_return reply->integer == 1;
 }
 
 boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
@@ -739,7 +739,7 @@ announcement_store::counts(std::string key) {
   co_return out;
 }
 
-boost::asio::awaitable<boost::system::result<void>> announcement_store::record_rsvp(
+boost::asio::awaitable<boost::system::result<bool>> announcement_store::record_rsvp(
     std::string_view id, std::string_view address, std::string_view label) {
   return record_counted_answer(queue_.key("ann:" + std::string(id) + ":rsvp"),
                                queue_.key("ann:" + std::string(id) + ":rsvp_counts"),
@@ -751,7 +751,7 @@ announcement_store::rsvp_counts(std::string_view id) {
   return counts(queue_.key("ann:" + std::string(id) + ":rsvp_counts"));
 }
 
-boost::asio::awaitable<boost::system::result<void>> announcement_store::record_voice_answer(
+boost::asio::awaitable<boost::system::result<bool>> announcement_store::record_voice_answer(
     std::string_view id, std::string_view address, std::string_view answer) {
   return record_counted_answer(queue_.key("ann:" + std::string(id) + ":voice"),
                                queue_.key("ann:" + std::string(id) + ":voice_counts"),

@@ -138,13 +138,14 @@ class announcement_store {
       std::string_view address, std::string_view id, std::chrono::milliseconds remember_for);
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> pending_question(
       std::string_view address);
-  boost::asio::awaitable<boost::system::result<void>> record_rsvp(std::string_view id,
+  // True when the number's answer changed (a first answer, or another option than before).
+  boost::asio::awaitable<boost::system::result<bool>> record_rsvp(std::string_view id,
                                                                   std::string_view address,
                                                                   std::string_view label);
   boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>> rsvp_counts(
       std::string_view id);
   // Keypad answers to a call ("confirmed", "call_back"), one per number, counted the same way.
-  boost::asio::awaitable<boost::system::result<void>> record_voice_answer(std::string_view id,
+  boost::asio::awaitable<boost::system::result<bool>> record_voice_answer(std::string_view id,
                                                                           std::string_view address,
                                                                           std::string_view answer);
   boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>
@@ -163,7 +164,7 @@ class announcement_store {
 
  private:
   // One answer per address in `answers_key`, counted per answer in `counts_key` (rsvp_source).
-  boost::asio::awaitable<boost::system::result<void>> record_counted_answer(std::string answers_key,
+  boost::asio::awaitable<boost::system::result<bool>> record_counted_answer(std::string answers_key,
                                                                             std::string counts_key,
                                                                             std::string address,
                                                                             std::string answer);

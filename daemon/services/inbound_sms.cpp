@@ -83,8 +83,18 @@ boost::asio::awaitable<boost::system::result<std::string>> inbound_sms_service::
     // An answer to the question the number was last sent counts for it; every text, answer or
     // not, is kept in the family's conversation for the school to read.
     if (announcements_ != nullptr) {
-      if (auto answered = co_await announcements_->record_answer(from, body); !answered) {
+      auto answered = co_await announcements_->record_answer(from, body);
+      if (!answered) {
         co_return answered.error();
+      }
+      // "Reply 3 if you need an interpreter": a first such answer files the request.
+      const auto& rsvp = *answered;
+      if (rsvp && rsvp->changed && !rsvp->interpretation.empty() && offers_ != nullptr) {
+        auto requested = co_await offers_->request_for_rsvp(from, rsvp->announcement_id,
+                                                            rsvp->school, rsvp->interpretation);
+        if (!requested) {
+          co_return requested.error();
+        }
       }
     }
     // Linked to what the number was last sent: the reply most likely answers it.

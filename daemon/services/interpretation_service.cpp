@@ -617,4 +617,62 @@ boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation
   co_return outcome;
 }
 
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+interpretation_service::request_for_rsvp(std::string_view phone, std::string announcement_id,
+                                         std::string school, std::string request_template) {
+  auto families = co_await directory_.families_with_phone(phone);
+  if (!families) {
+    co_return families.error();
+  }
+  const family* f = nullptr;
+  const guardian* g = nullptr;
+  for (const auto& candidate : *families) {
+    for (const auto& x : candidate.guardians) {
+      if (x.phone == phone && g == nullptr) {
+        f = &candidate;
+        g = &x;
+      }
+    }
+  }
+  if (g == nullptr) {
+    co_return std::optional<std::string>{};
+  }
+  boost::system::error_code ec;
+  auto input = boost::json::parse(request_template, ec);
+  if (ec || !input.is_object()) {
+    co_return std::optional<std::string>{};
+  }
+  auto& fields = input.as_object();
+  fields["school"] = school;
+  fields["family_id"] = f->id;
+  fields["guardian_id"] = g->id;
+  fields["language"] = g->language;
+  fields["notes"] = "Requested by the family in answer to announcement " + announcement_id +
+                    (fields.contains("notes") && fields["notes"].is_string()
+                         ? ". " + std::string(fields["notes"].as_string())
+                         : std::string());
+  const auto now = clock_.now_system();
+  auto validated = validate_interpretation_request(input, now, district_.time_zone);
+  if (!validated.value) {
+    co_return std::optional<std::string>{};  // e.g. the meeting has passed
+  }
+  auto request = std::move(*validated.value);
+  request.id = new_interpretation_request_id(now);
+  auto first = co_await store_.claim_rsvp_request(announcement_id, f->id, request.id);
+  if (!first) {
+    co_return first.error();
+  }
+  if (!*first) {
+    co_return std::optional<std::string>{};  // the family asked already
+  }
+  if (auto created = co_await store_.create_request(request, "rsvp:" + announcement_id, now);
+      !created) {
+    co_return created.error();
+  }
+  if (auto offered = co_await send_offers(request); !offered) {
+    co_return offered.error();
+  }
+  co_return std::optional<std::string>{request.id};
+}
+
 }  // namespace liaison::services

@@ -76,6 +76,15 @@ class interpretation_service {
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> handle_reply(
       std::string_view phone, std::string_view text);
 
+  // A family answered an announcement's RSVP option that requests interpreters: the request
+  // for this family (the number's guardian, in their language) from the option's template, for
+  // the announcement's school, then its offers. Once per family and announcement. Returns the
+  // request id, or nullopt when the number is no guardian's or the template no longer validates
+  // (e.g. the meeting is past).
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> request_for_rsvp(
+      std::string_view phone, std::string announcement_id, std::string school,
+      std::string request_template);
+
   // Sends the reminders that are due ([interpretation] reminders, scheduled when an interpreter
   // accepts): the family's, in its language, ending "reply 1 to confirm, 2 for another time",
   // and the interpreter's. A request no longer assigned or confirmed is not reminded of. Safe

@@ -383,6 +383,23 @@ interpretation_store::requests_created_between(system_clock::time_point from,
   co_return out;
 }
 
+boost::asio::awaitable<boost::system::result<bool>> interpretation_store::claim_rsvp_request(
+    std::string_view announcement_id, std::string_view family_id, std::string_view request_id) {
+  constexpr auto kept = std::chrono::days(90);
+  std::vector<std::string> command = {
+      "SET",
+      key("rsvp-request:" + std::string(announcement_id) + ":" + std::string(family_id)),
+      std::string(request_id),
+      "NX",
+      "PX",
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(kept).count())};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return boost::system::result<bool>{boost::system::in_place_error, reply.error()};
+  }
+  co_return !reply->is_nil();
+}
+
 boost::asio::awaitable<boost::system::result<void>> interpretation_store::add_reminders(
     const std::vector<std::pair<system_clock::time_point, std::string>>& due) {
   if (due.empty()) {

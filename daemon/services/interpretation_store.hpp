@@ -102,6 +102,11 @@ class interpretation_store {
   requests_created_between(std::chrono::system_clock::time_point from,
                            std::chrono::system_clock::time_point to, std::size_t max);
 
+  // Claims the one request a family may file through an announcement's RSVP: true when this
+  // call is the first (SET NX, kept 90 days).
+  boost::asio::awaitable<boost::system::result<bool>> claim_rsvp_request(
+      std::string_view announcement_id, std::string_view family_id, std::string_view request_id);
+
   // Reminders: each member ("<request id>|<offset>") is due at its time.
   boost::asio::awaitable<boost::system::result<void>> add_reminders(
       const std::vector<std::pair<std::chrono::system_clock::time_point, std::string>>& due);

@@ -252,14 +252,18 @@ TEST_F(AnnouncementFanoutTest, RepliesToAQuestionAreCountedPerOption) {
     return redis_.cli({"EXISTS", "test:{q}:rsvp:pending:+12025550143"}) == "1";
   }));
 
-  EXPECT_EQ(complete(service_->record_answer("+12025550143", " SÍ! ")).value(),
-            std::optional<std::string>("register"));
-  EXPECT_EQ(complete(service_->record_answer("+12025550143", "maybe")).value(), std::nullopt);
+  const auto first = complete(service_->record_answer("+12025550143", " SÍ! ")).value();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->label, "register");
+  EXPECT_EQ(first->announcement_id, id);
+  EXPECT_TRUE(first->changed);
+  EXPECT_TRUE(first->interpretation.empty());
+  EXPECT_FALSE(complete(service_->record_answer("+12025550143", "maybe")).value());
   auto progress = complete(service_->progress(id)).value();
   EXPECT_EQ(progress->rsvp["register"], 1);
   // A changed answer moves the count; the same answer twice counts once.
-  complete(service_->record_answer("+12025550143", "2"));
-  complete(service_->record_answer("+12025550143", "2"));
+  EXPECT_TRUE(complete(service_->record_answer("+12025550143", "2")).value()->changed);
+  EXPECT_FALSE(complete(service_->record_answer("+12025550143", "2")).value()->changed);
   progress = complete(service_->progress(id)).value();
   EXPECT_EQ(progress->rsvp["register"], 0);
   EXPECT_EQ(progress->rsvp["childcare"], 1);

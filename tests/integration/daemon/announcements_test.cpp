@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/time_format.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/liaisond_config.hpp"
@@ -291,6 +292,70 @@ TEST_F(announcements_test, the_reach_report_counts_what_was_sent_and_who_replied
   EXPECT_EQ(boost::json::parse(before.body).at("announcements"), 0);
   EXPECT_EQ(call("GET", "/v1/reports/reach", "", school_key).status, 403u);
   EXPECT_EQ(call("GET", "/v1/reports/reach?from=yesterday", "").status, 422u);
+}
+
+TEST_F(announcements_test, an_rsvp_asking_for_an_interpreter_files_one_request_per_family) {
+  put_families();
+  ASSERT_EQ(call("PUT", "/v1/interpreters/int-es",
+                 R"({"name": "Lucía", "languages": ["es"], "phone": "+12025550177"})")
+                .status,
+            201u);
+  const auto start = format_rfc3339_utc(std::chrono::floor<std::chrono::minutes>(
+      std::chrono::system_clock::now() + std::chrono::days(10)));
+  const auto accepted = call("POST", "/v1/announcements",
+                             R"({
+      "school": "lincoln-es", "audience": {"schools": ["lincoln-es"]}, "channels": ["sms"],
+      "source_language": "en",
+      "body": "Parent Academy next week. Reply 1 to register, 3 if you need an interpreter.",
+      "rsvp": {"options": [
+        {"label": "register", "answers": ["1"]},
+        {"label": "interpreter", "answers": ["3"],
+         "interpretation": {"meeting_type": "other", "mode": "in_person", "start": ")" +
+                                 start +
+                                 R"(",
+                            "duration_minutes": 90, "location": "Library"}}]}})");
+  ASSERT_EQ(accepted.status, 202u) << accepted.body;
+  const std::string id(boost::json::parse(accepted.body).at("id").as_string());
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto p = progress(id);
+        return p.contains("totals") && p.at("totals").at("sent").as_int64() == 8;
+      },
+      std::chrono::seconds(20)))
+      << daemon_->log();
+
+  // The Spanish-speaking guardian answers 3, twice.
+  for (int i = 0; i < 2; ++i) {
+    const auto answered = text_as_twilio(port_, public_url, twilio_token, "+12025551000", "3");
+    ASSERT_EQ(answered.status, 200u) << answered.body;
+  }
+  const auto listed = call("GET", "/v1/interpretation-requests", "");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  const auto listed_json = boost::json::parse(listed.body);
+  const auto& requests = listed_json.at("requests").as_array();
+  ASSERT_EQ(requests.size(), 1u) << listed.body;
+  const auto& request = requests[0];
+  EXPECT_EQ(request.at("family_id"), "fam-es");
+  EXPECT_EQ(request.at("language"), "es-MX");
+  EXPECT_EQ(request.at("school"), "lincoln-es");
+  EXPECT_EQ(request.at("location"), "Library");
+  EXPECT_EQ(request.at("state"), "offered");  // to the Spanish interpreter
+  EXPECT_EQ(std::string(request.at("created_by").as_string()), "rsvp:" + id);
+  const auto options = progress(id).at("rsvp").at("options").as_array();
+  ASSERT_EQ(options.size(), 2u);
+  EXPECT_EQ(options[1].at("label"), "interpreter");
+  EXPECT_EQ(options[1].at("answers"), 1);
+
+  // A template that cannot become a request is refused with its field.
+  const auto bad = call("POST", "/v1/announcements",
+                        R"({
+      "school": "lincoln-es", "audience": {"schools": ["lincoln-es"]}, "channels": ["sms"],
+      "body": "Reply 3 for an interpreter.",
+      "rsvp": {"options": [{"label": "interpreter", "answers": ["3"],
+                            "interpretation": {"mode": "by pigeon", "start": ")" +
+                            start + R"("}}]}})");
+  EXPECT_EQ(bad.status, 422u);
+  EXPECT_THAT(bad.body, HasSubstr("rsvp.options[0].interpretation.mode"));
 }
 
 TEST_F(announcements_test, bad_input_is_422_with_the_field_and_nothing_is_written) {
