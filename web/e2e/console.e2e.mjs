@@ -131,7 +131,11 @@ try {
           const div = document.createElement("div");
           div.innerHTML = '<img src="x" onerror="window.inlineScriptRan = true">';
           document.body.append(div);
-          setTimeout(() => resolve({ ran: window.inlineScriptRan, violations }), 500);
+          setTimeout(() => {
+            script.remove();
+            div.remove();
+            resolve({ ran: window.inlineScriptRan, violations });
+          }, 500);
         }),
     );
     check(outcome.ran === false, "an inline script does not run");
@@ -171,7 +175,7 @@ try {
     const segments = Number(await meta.getAttribute("data-segments"));
     check(encoding === "UCS-2", `Arabic SMS is UCS-2 (${encoding})`);
     check(segments >= 1, `Arabic SMS has a segment count (${segments})`);
-    check((await meta.textContent()).includes(`${segments} segments`), "the segment count is shown");
+    check((await meta.textContent()).includes(`segments: ${segments}`), "the segment count is shown");
     const last = previews.filter(Boolean).at(-1);
     const fromServer = last.languages.find((l) => l.language === "ar").channels.sms.segments;
     check(fromServer === segments, `shown segments (${segments}) match the server's preview (${fromServer})`);
@@ -221,7 +225,7 @@ try {
     await form.getByLabel("Start").fill(local);
     await form.getByLabel("Place").fill("Room 12");
     await form.getByRole("button", { name: "Request" }).click();
-    await page.getByText(/offered to 1 interpreters/).waitFor();
+    await page.getByText(/offered to 1 interpreter\./).waitFor();
     await page.locator('tr[data-state="offered"]').waitFor();
   });
 
@@ -248,7 +252,7 @@ try {
     await entry.waitFor();
     const direction = await entry.evaluate((el) => getComputedStyle(el).direction);
     check(direction === "rtl", `the Arabic reply reads right to left (${direction})`);
-    await page.getByLabel("Answer the family").fill("See you on Thursday.");
+    await page.getByLabel("Your answer").fill("See you on Thursday.");
     await page.getByRole("button", { name: "Send the answer" }).click();
     await page.getByText("Answer accepted").waitFor();
   });

@@ -42,6 +42,7 @@ const en = {
   audienceFamilies: "Family ids (comma separated)",
   audienceAll: "The whole district",
   familyCount: "{count} families",
+  familyCount_one: "{count} family",
   familyCountUnknown: "Choose an audience to count its families",
   channels: "Channels",
   channel_sms: "SMS",
@@ -73,14 +74,16 @@ const en = {
   previewUpdating: "Updating the preview…",
   previewSummary: "{families} families · about {segments} SMS segments",
   noVoiceTitle: "Families who get no voice call",
-  noVoiceItem: "{language}: {families} families — {why}",
-  languageCard: "{language} · {families} families",
+  noVoiceItem: "{language}: {count} families — {why}",
+  noVoiceItem_one: "{language}: {count} family — {why}",
+  languageCard: "{language} · {count} families",
+  languageCard_one: "{language} · {count} family",
   source_human_translation: "human translation",
   source_catalog: "catalog text",
   source_machine_translation: "machine translation",
   fallbackNotice: "No text in this language: these families read {language} with a short notice.",
   machineTranslationFailed: "Machine translation failed: {why}",
-  smsMeta: "{encoding} · {characters} characters · {segments} segments",
+  smsMeta: "{encoding} · {characters} characters · segments: {segments}",
   firstNonGsm: "first character outside GSM-7: {character}",
   voiceLanguage: "spoken in {language}",
   confirmTitle: "Send this announcement?",
@@ -155,7 +158,8 @@ const en = {
   location: "Place",
   notes: "Notes",
   submitRequest: "Request",
-  requestOffered: "Request {id} filed: offered to {offers} interpreters.",
+  requestOffered: "Request {id} filed: offered to {count} interpreters.",
+  requestOffered_one: "Request {id} filed: offered to {count} interpreter.",
   requestNoMatch: "Request {id} filed, but no interpreter matched: it waits as requested.",
   requests: "Requests",
   noRequests: "No requests yet.",
@@ -191,6 +195,7 @@ const en = {
   noTranslation: "No translation.",
   original: "Written as ({language})",
   answerFamily: "Answer the family",
+  yourAnswer: "Your answer",
   answerHint: "Write in your language: each guardian gets it in theirs.",
   sendAnswer: "Send the answer",
   answerSent: "Answer accepted; each guardian gets it in their language.",
@@ -265,6 +270,7 @@ const es: Record<StringKey, string> = {
   audienceFamilies: "Ids de familias (separados por comas)",
   audienceAll: "Todo el distrito",
   familyCount: "{count} familias",
+  familyCount_one: "{count} familia",
   familyCountUnknown: "Elija destinatarios para contar sus familias",
   channels: "Canales",
   channel_sms: "SMS",
@@ -296,14 +302,16 @@ const es: Record<StringKey, string> = {
   previewUpdating: "Actualizando la vista previa…",
   previewSummary: "{families} familias · unos {segments} segmentos SMS",
   noVoiceTitle: "Familias que no reciben llamada de voz",
-  noVoiceItem: "{language}: {families} familias — {why}",
-  languageCard: "{language} · {families} familias",
+  noVoiceItem: "{language}: {count} familias — {why}",
+  noVoiceItem_one: "{language}: {count} familia — {why}",
+  languageCard: "{language} · {count} familias",
+  languageCard_one: "{language} · {count} familia",
   source_human_translation: "traducción humana",
   source_catalog: "texto del catálogo",
   source_machine_translation: "traducción automática",
   fallbackNotice: "No hay texto en este idioma: estas familias leen {language} con un aviso breve.",
   machineTranslationFailed: "La traducción automática falló: {why}",
-  smsMeta: "{encoding} · {characters} caracteres · {segments} segmentos",
+  smsMeta: "{encoding} · {characters} caracteres · segmentos: {segments}",
   firstNonGsm: "primer carácter fuera de GSM-7: {character}",
   voiceLanguage: "hablado en {language}",
   confirmTitle: "¿Enviar este anuncio?",
@@ -376,7 +384,8 @@ const es: Record<StringKey, string> = {
   location: "Lugar",
   notes: "Notas",
   submitRequest: "Solicitar",
-  requestOffered: "Solicitud {id} registrada: ofrecida a {offers} intérpretes.",
+  requestOffered: "Solicitud {id} registrada: ofrecida a {count} intérpretes.",
+  requestOffered_one: "Solicitud {id} registrada: ofrecida a {count} intérprete.",
   requestNoMatch: "Solicitud {id} registrada, pero ningún intérprete coincide: queda como solicitada.",
   requests: "Solicitudes",
   noRequests: "Aún no hay solicitudes.",
@@ -410,6 +419,7 @@ const es: Record<StringKey, string> = {
   noTranslation: "Sin traducción.",
   original: "Escrito así ({language})",
   answerFamily: "Responder a la familia",
+  yourAnswer: "Su respuesta",
   answerHint: "Escriba en su idioma: cada tutor lo recibe en el suyo.",
   sendAnswer: "Enviar la respuesta",
   answerSent: "Respuesta aceptada; cada tutor la recibe en su idioma.",
@@ -470,8 +480,14 @@ export function isStringKey(key: string): key is StringKey {
 }
 
 // The string for `key` with {name} placeholders filled in.
+// With a numeric `count`, a key's "_one" form is used where the language's plural rule says so.
 export function t(key: StringKey, params: Record<string, string | number> = {}): string {
-  const pattern = tables[current][key] ?? en[key];
+  let chosen: StringKey = key;
+  if (typeof params.count === "number" && new Intl.PluralRules(current).select(params.count) === "one") {
+    const one = `${key}_one`;
+    if (isStringKey(one)) chosen = one;
+  }
+  const pattern = tables[current][chosen] ?? en[chosen];
   return pattern.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? formatValue(params[name]) : whole,
   );

@@ -99,7 +99,7 @@ class console_e2e_test : public ::testing::Test {
       ++n;
     }
     const auto other = call_api(port_, "PUT", "/v1/families/fam-parks",
-                                R"({"guardians": [{"id": "g-p", "language": "es",
+                                R"({"guardians": [{"id": "g-p", "name": "Pablo", "language": "es",
                                      "phone": "+12025551099"}],
                                     "students": [{"id": "s-p", "school": "parks-ms",
                                      "grade": "07"}]})",

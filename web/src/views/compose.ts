@@ -291,7 +291,7 @@ export const composeView: View = (container: HTMLElement, me: Me) => {
       const list = h("ul");
       for (const l of noVoice) {
         list.append(
-          h("li", {}, t("noVoiceItem", { language: languageName(l.language), families: l.families, why: l.channels.voice.note ?? "" })),
+          h("li", {}, t("noVoiceItem", { language: languageName(l.language), count: l.families, why: l.channels.voice.note ?? "" })),
         );
       }
       previewBody.append(h("section", { class: "no-voice" }, h("h3", {}, t("noVoiceTitle")), list));
@@ -301,7 +301,7 @@ export const composeView: View = (container: HTMLElement, me: Me) => {
       const headingId = uid("language");
       card.setAttribute("aria-labelledby", headingId);
       card.append(
-        h("h3", { id: headingId }, t("languageCard", { language: languageName(l.language), families: l.families })),
+        h("h3", { id: headingId }, t("languageCard", { language: languageName(l.language), count: l.families })),
         h("p", { class: "source" }, tOr(`source_${l.text_source}`, l.text_source), " · ", languageName(l.text_language)),
       );
       if (l.fallback) card.append(h("p", { class: "notice" }, t("fallbackNotice", { language: languageName(l.text_language) })));

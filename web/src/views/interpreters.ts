@@ -74,7 +74,7 @@ export const interpretersView: View = (container: HTMLElement, me: Me) => {
           const created = await api<InterpretationRequest>("POST", "/v1/interpretation-requests", { body });
           const offers = created.offers ?? 0;
           formStatus.append(
-            h("p", { class: "success", role: "status" }, offers > 0 ? t("requestOffered", { id: created.id, offers }) : t("requestNoMatch", { id: created.id })),
+            h("p", { class: "success", role: "status" }, offers > 0 ? t("requestOffered", { id: created.id, count: offers }) : t("requestNoMatch", { id: created.id })),
           );
           await refresh();
         } catch (error) {

@@ -127,7 +127,7 @@ export const repliesView: View = (container: HTMLElement, me: Me, params: string
         },
       },
       h("h2", {}, t("answerFamily")),
-      field(t("answerFamily"), text, t("answerHint")),
+      field(t("yourAnswer"), text, t("answerHint")),
       h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary" }, t("sendAnswer"))),
       status,
     );
