@@ -90,7 +90,7 @@ async function eventually(condition, what, limit = timeout) {
   }
 }
 
-const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ["--no-sandbox"] });
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
 let failed = false;
 try {
   const context = await browser.newContext({ locale: "en-US", viewport: { width: 1400, height: 1000 } });
@@ -176,8 +176,11 @@ try {
     check(encoding === "UCS-2", `Arabic SMS is UCS-2 (${encoding})`);
     check(segments >= 1, `Arabic SMS has a segment count (${segments})`);
     check((await meta.textContent()).includes(`segments: ${segments}`), "the segment count is shown");
-    const last = previews.filter(Boolean).at(-1);
-    const fromServer = last.languages.find((l) => l.language === "ar").channels.sms.segments;
+    const arabicPreview = await eventually(
+      () => previews.filter(Boolean).at(-1)?.languages?.find((l) => l.language === "ar"),
+      "the server's Arabic preview",
+    );
+    const fromServer = arabicPreview.channels.sms.segments;
     check(fromServer === segments, `shown segments (${segments}) match the server's preview (${fromServer})`);
 
     const summary = page.locator(".preview-summary");
@@ -260,6 +263,36 @@ try {
   await step("reports", async () => {
     await page.getByRole("link", { name: "Reports" }).click();
     await page.getByRole("heading", { name: "Reach by language and channel" }).waitFor();
+  });
+
+  // The report screens drawn from answers of the documented shape, whether or not this server
+  // has the endpoints yet (the answers are supplied to the page here, not by liaisond).
+  await step("reports-drawn", async () => {
+    const reach = {
+      by_language: [
+        { language: "ar", channel: "sms", families: 10, reached: 8, delivered: 7, failed: 1, opted_out: 1, replied: 3 },
+        { language: "es", channel: "sms", families: 20, reached: 19, delivered: 18, failed: 0, opted_out: 1, replied: 5 },
+      ],
+    };
+    const interpretation = {
+      by_language: {
+        ar: { requests: 4, filled_rate: 0.75, median_minutes_to_fill: 42, unfilled: 1, family_confirmation_rate: 0.5, late_cancellations: 0 },
+      },
+    };
+    await page.route("**/v1/reports/reach*", (route) => route.fulfill({ json: reach }));
+    await page.route("**/v1/reports/interpretation*", (route) => route.fulfill({ json: interpretation }));
+    await page.getByRole("button", { name: "Update" }).click();
+    const reachSection = page.locator("section.report-section").nth(0);
+    await reachSection.locator("table.report tbody tr").nth(1).waitFor();
+    check((await reachSection.locator('svg[role="img"] rect.chart-bar').count()) === 2, "a bar per language");
+    check((await reachSection.locator("svg").getAttribute("aria-label")).includes("80%"), "the chart says Arabic's reach");
+    const fill = page.locator("section.report-section").nth(1);
+    await fill.getByText("75%").first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), reachSection.getByRole("button", { name: "Download CSV" }).click()]);
+    const csv = readFileSync(await download.path(), "utf8");
+    check(csv.startsWith("language,channel,families,reached,delivered,failed,opted_out,replied\r\nar,sms,10,8,"), `the CSV (${csv})`);
+    await page.unroute("**/v1/reports/reach*");
+    await page.unroute("**/v1/reports/interpretation*");
   });
 
   await step("spanish", async () => {

@@ -4,7 +4,7 @@
 import { api } from "../api";
 import { View, errorBlock, isNotFound } from "../context";
 import { clear, field, h, svg } from "../dom";
-import { formatNumber, formatPercent, isStringKey, languageName, t, StringKey } from "../i18n";
+import { formatNumber, formatPercent, isStringKey, languageName, t, tOr, StringKey } from "../i18n";
 
 type Cell = string | number;
 type Row = Record<string, Cell>;
@@ -78,7 +78,10 @@ function rateValue(value: number): number {
 
 function cellText(column: string, value: Cell | undefined): string {
   if (value === undefined) return "—";
-  if (typeof value === "string") return column === "language" ? languageName(value) : value;
+  if (typeof value === "string") {
+    if (column === "language") return languageName(value);
+    return column === "channel" ? tOr(`channel_${value}`, value) : value;
+  }
   return isRate(column) ? formatPercent(rateValue(value)) : formatNumber(value);
 }
 
