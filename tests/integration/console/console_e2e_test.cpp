@@ -38,9 +38,9 @@ struct seeded_family {
 // The audience: seven languages at one school, one right to left (ar), two without a voice
 // (so, ht); plus a family at another school that the announcement must not count.
 constexpr seeded_family families[] = {
-    {"fam-es", "es-MX", "+12025551000"}, {"fam-ar", "ar", arabic_guardian_phone},
-    {"fam-vi", "vi", "+12025551002"},    {"fam-so", "so", "+12025551003"},
-    {"fam-ht", "ht", "+12025551004"},    {"fam-en", "en", "+12025551005"},
+    {"fam-es", "es-MX", "+12025551000"},   {"fam-ar", "ar", arabic_guardian_phone},
+    {"fam-vi", "vi", "+12025551002"},      {"fam-so", "so", "+12025551003"},
+    {"fam-ht", "ht", "+12025551004"},      {"fam-en", "en", "+12025551005"},
     {"fam-zh", "zh-Hans", "+12025551006"},
 };
 
@@ -88,13 +88,13 @@ class console_e2e_test : public ::testing::Test {
                                                dir_.path() / "liaisond.log");
     int n = 0;
     for (const auto& f : families) {
-      const auto put = call_api(
-          port_, "PUT", std::string("/v1/families/") + f.id,
-          std::string(R"({"guardians": [{"id": "g-)") + f.id + R"(", "name": "Guardian )" +
-              std::to_string(n) + R"(", "language": ")" + f.language + R"(", "phone": ")" +
-              f.phone + R"(", "channels": ["sms"]}], "students": [{"id": "s-)" + f.id +
-              R"(", "name": "Student", "school": "lincoln-es", "grade": "03"}]})",
-          coordinator_key);
+      const auto put =
+          call_api(port_, "PUT", std::string("/v1/families/") + f.id,
+                   std::string(R"({"guardians": [{"id": "g-)") + f.id + R"(", "name": "Guardian )" +
+                       std::to_string(n) + R"(", "language": ")" + f.language + R"(", "phone": ")" +
+                       f.phone + R"(", "channels": ["sms"]}], "students": [{"id": "s-)" + f.id +
+                       R"(", "name": "Student", "school": "lincoln-es", "grade": "03"}]})",
+                   coordinator_key);
       ASSERT_EQ(put.status, 201u) << put.body;
       ++n;
     }
@@ -137,8 +137,7 @@ TEST_F(console_e2e_test, staff_compose_send_follow_and_book_an_interpreter_in_a_
       " e2e/console.e2e.mjs";
   const auto result = run_command(command);
   std::cout << result.output;
-  EXPECT_EQ(result.exit_code, 0) << result.output << "\n--- liaisond log ---\n"
-                                 << daemon_->log();
+  EXPECT_EQ(result.exit_code, 0) << result.output << "\n--- liaisond log ---\n" << daemon_->log();
   EXPECT_TRUE(fs::exists(screenshots / "03-signed-in.png"));
   EXPECT_TRUE(fs::exists(screenshots / "06-progress-100.png"));
 }
