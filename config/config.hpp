@@ -63,6 +63,9 @@ struct http_config {
   std::chrono::milliseconds read_timeout = 30s;  // whole request, headers and body
   std::chrono::milliseconds idle_timeout = 75s;  // keep-alive between requests
   std::size_t max_connections = 1024;
+  // The staff console's built files, served under /console/ (docs/console.md). A missing folder
+  // turns the console off (logged); the API runs either way. Empty: off.
+  std::filesystem::path console_dir = "/usr/share/liaison/console";
 };
 
 // [redis]

@@ -913,6 +913,13 @@ schema<http_config> http_schema() {
       duration_field("read_timeout", &http_config::read_timeout),
       duration_field("idle_timeout", &http_config::idle_timeout),
       integer_field("max_connections", &http_config::max_connections, 1, 1'000'000),
+      make_field("console_dir", &http_config::console_dir,
+                 [](reader& r, const toml::node& node, const std::string& path) {
+                   // Not required to exist: without it the daemon runs without the console.
+                   auto text = r.string(node, path);
+                   return text ? std::optional(text->empty() ? fs::path() : r.resolve(*text))
+                               : std::nullopt;
+                 }),
   }};
 }
 

@@ -23,6 +23,9 @@ class voice_keypad_service;
 namespace liaison::queue {
 class delivery_queue;
 }
+namespace liaison::http {
+class static_site;
+}
 namespace liaison::api {
 class provider_metrics;
 }
@@ -40,6 +43,14 @@ struct health_probes {
 // GET /healthz, /readyz, /metrics: open, for load balancers, systemd and Prometheus.
 void add_health_routes(http::router& routes, health_probes probes,
                        std::shared_ptr<prometheus::Registry> registry);
+
+// GET /v1/me: who the caller's key is (name, role, schools) and the district's schools, for the
+// console's role-aware screens.
+void add_session_route(http::router& routes, config::district_config district);
+
+// GET /console/… : the staff console's built files (http/static_files.hpp), open like any static
+// page: every API call it makes carries the user's key. `site` must outlive the routes.
+void add_console_routes(http::router& routes, const http::static_site& site);
 
 // POST /v1/messages (to an address, or to a family: then an announcement to that family, and
 // `on_family_message` wakes the fan-out), GET /v1/messages/{id}.

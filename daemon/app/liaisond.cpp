@@ -22,6 +22,7 @@
 #include "daemon/app/service_notifier.hpp"
 #include "daemon/http/api_dispatcher.hpp"
 #include "daemon/http/server.hpp"
+#include "daemon/http/static_files.hpp"
 #include "daemon/services/announcement_service.hpp"
 #include "daemon/services/announcement_store.hpp"
 #include "daemon/services/conversation_store.hpp"
@@ -166,6 +167,8 @@ struct liaisond::impl {
          }});
     api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
     api::add_report_routes(routes, announcements, interpretation, time);
+    api::add_session_route(routes, cfg->district);
+    load_console();
     worker.set_opt_out_store(directory);
     worker.set_announcements(announcements);
     announcements.set_translator(translator);
@@ -189,6 +192,25 @@ struct liaisond::impl {
                          }
                          co_return boost::system::result<void>{};
                        });
+  }
+
+  // The console is optional: the API serves without it (a package without the web build, a
+  // development tree where it was not built).
+  void load_console() {
+    const auto& folder = cfg->http.console_dir;
+    if (folder.empty()) {
+      logger->info("console off: [http] console_dir is empty");
+      return;
+    }
+    auto loaded = http::static_site::load(folder);
+    if (!loaded.site) {
+      logger->warn("console off: {}", loaded.error);
+      return;
+    }
+    console = std::move(loaded.site);
+    api::add_console_routes(routes, *console);
+    logger->info("console: {} files ({} bytes) from {}, served under /console/",
+                 console->file_count(), console->total_bytes(), folder.string());
   }
 
   void log_exception(std::exception_ptr e, const char* what) {
@@ -346,6 +368,7 @@ struct liaisond::impl {
   services::reply_service replies;
   services::announcement_service announcements;
   services::voice_keypad_service keypad;
+  std::optional<http::static_site> console;  // before routes, whose handlers refer to it
   http::router routes;
   http::http_metrics http_stats;
   http::api_dispatcher dispatcher;

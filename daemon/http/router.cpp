@@ -23,11 +23,25 @@ bool match_pattern(std::string_view pattern, std::string_view path,
                    std::map<std::string, std::string, std::less<>>& params) {
   const auto want = split_path(pattern);
   const auto have = split_path(path);
-  if (want.size() != have.size()) {
+  // A last segment `{name...}` takes the rest of the path: one or more non-empty segments.
+  const bool rest = !want.empty() && want.back().size() > 5 && want.back().front() == '{' &&
+                    want.back().ends_with("...}");
+  if (rest ? have.size() < want.size() : want.size() != have.size()) {
     return false;
   }
   for (std::size_t i = 0; i < want.size(); ++i) {
     const auto w = want[i];
+    if (rest && i + 1 == want.size()) {
+      std::string joined;
+      for (std::size_t k = i; k < have.size(); ++k) {
+        if (have[k].empty()) {
+          return false;
+        }
+        joined += (k == i ? "" : "/") + std::string(have[k]);
+      }
+      params.emplace(std::string(w.substr(1, w.size() - 5)), std::move(joined));
+      return true;
+    }
     if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
       if (have[i].empty()) {
         return false;

@@ -1,6 +1,8 @@
 // Maps (method, path) to a handler. Patterns are literal segments and `{name}` parameters,
-// e.g. "/v1/messages/{id}". The router also knows which routes need which roles, so auth is
-// decided in one place (api_dispatcher) and handlers stay plain functions of the request.
+// e.g. "/v1/messages/{id}"; a last segment `{name...}` takes the rest of the path
+// ("/console/{path...}" matches /console/assets/app.js with path = "assets/app.js"). The router
+// also knows which routes need which roles, so auth is decided in one place (api_dispatcher) and
+// handlers stay plain functions of the request.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

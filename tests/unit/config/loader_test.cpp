@@ -150,6 +150,22 @@ TEST(load_config, public_url_loses_its_trailing_slash) {
             "https://a.example");
 }
 
+TEST(load_config, console_dir_is_resolved_from_the_config_folder_and_may_be_off) {
+  EXPECT_EQ(liaison_config{}.http.console_dir, "/usr/share/liaison/console");
+  EXPECT_EQ(load_ok(std::string("[http]\nconsole_dir = \"../build/console\"\n") +
+                        std::string(minimal_provider),
+                    "/src/config")
+                .http.console_dir,
+            "/src/build/console");
+  // A folder that does not exist is no error: liaisond then runs without the console.
+  EXPECT_EQ(load_ok(std::string("[http]\nconsole_dir = \"/nowhere/console\"\n") +
+                    std::string(minimal_provider))
+                .http.console_dir,
+            "/nowhere/console");
+  EXPECT_TRUE(load_ok(std::string("[http]\nconsole_dir = \"\"\n") + std::string(minimal_provider))
+                  .http.console_dir.empty());
+}
+
 TEST(load_config, reads_providers_in_order_with_settings) {
   const auto config = load_ok(R"(
 [[providers]]

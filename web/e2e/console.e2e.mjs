@@ -1,0 +1,315 @@
+// The console end to end in a real browser (Debian's chromium, headless, driven by
+// playwright-core) against a real liaisond with a seeded multilingual roster. Run by the CTest
+// case console_e2e (tests/integration/console), which starts Redis and liaisond and passes:
+//   LIAISON_URL            http://127.0.0.1:<port>
+//   LIAISON_KEY            a coordinator key
+//   LIAISON_OUTBOX         the outbox file of that liaisond (offers to interpreters land there)
+//   LIAISON_PUBLIC_URL     [http] public_url, which Twilio signatures cover
+//   LIAISON_TWILIO_TOKEN   the Twilio auth token, to sign the interpreter's YES as Twilio does
+//   LIAISON_INTERPRETER_PHONE, LIAISON_ARABIC_GUARDIAN_PHONE, LIAISON_FAMILIES (audience size)
+//   SCREENSHOT_DIR         where the screenshots go (a CI artifact)
+//   CHROMIUM_PATH          default /usr/bin/chromium
+// Exits 0 when every step passed; prints each step, and the first failure with a screenshot.
+import { chromium } from "playwright-core";
+import { createHmac } from "node:crypto";
+import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const url = env("LIAISON_URL");
+const key = env("LIAISON_KEY");
+const outbox = env("LIAISON_OUTBOX");
+const publicUrl = env("LIAISON_PUBLIC_URL");
+const twilioToken = env("LIAISON_TWILIO_TOKEN");
+const interpreterPhone = env("LIAISON_INTERPRETER_PHONE");
+const arabicGuardianPhone = env("LIAISON_ARABIC_GUARDIAN_PHONE");
+const expectedFamilies = Number(env("LIAISON_FAMILIES"));
+const screenshots = env("SCREENSHOT_DIR");
+const chromiumPath = env("CHROMIUM_PATH", "/usr/bin/chromium");
+mkdirSync(screenshots, { recursive: true });
+
+const timeout = 30_000;
+let page;
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+let stepNumber = 0;
+async function step(name, body) {
+  stepNumber += 1;
+  const label = `${String(stepNumber).padStart(2, "0")}-${name}`;
+  const started = Date.now();
+  await body();
+  console.log(`ok   ${label} (${Date.now() - started} ms)`);
+  await shot(label);
+}
+
+// An inbound SMS as Twilio posts it: form body, X-Twilio-Signature = Base64(HMAC-SHA1(token,
+// public URL + path + each parameter's key and value in key order)).
+async function textAsTwilio(from, body) {
+  const path = "/v1/providers/twilio/sms";
+  const params = { MessageSid: "SM0123456789abcdef0123456789abcdef", From: from, To: "+12025550100", Body: body, NumMedia: "0" };
+  let signed = publicUrl + path;
+  for (const name of Object.keys(params).sort()) signed += name + params[name];
+  const signature = createHmac("sha1", twilioToken).update(signed, "utf8").digest("base64");
+  const form = Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join("&");
+  const response = await fetch(url + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature },
+    body: form,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+function outboxLines() {
+  if (!existsSync(outbox)) return [];
+  return readFileSync(outbox, "utf8")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line));
+}
+
+async function eventually(condition, what, limit = timeout) {
+  const deadline = Date.now() + limit;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
+let failed = false;
+try {
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1400, height: 1000 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  const previews = [];
+  page.on("response", async (response) => {
+    if (response.url().endsWith("/v1/announcements/preview") && response.ok()) {
+      previews.push(await response.json().catch(() => null));
+    }
+  });
+
+  await step("wrong-key", async () => {
+    const response = await page.goto(`${url}/console/`);
+    check(response.ok(), "GET /console/ answers 200");
+    const csp = response.headers()["content-security-policy"] ?? "";
+    check(csp.includes("script-src 'self'") && !csp.includes("unsafe-inline"), `a strict CSP (${csp})`);
+    await page.getByLabel("API key").fill("not-a-key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("This API key is not known. Check it and try again.").waitFor();
+    check((await page.locator("nav").count()) === 0, "no navigation shown for a wrong key");
+    check((await page.getByRole("heading", { name: "Compose an announcement" }).count()) === 0, "no screen shown for a wrong key");
+    check((await page.evaluate(() => sessionStorage.getItem("liaison.apiKey"))) === null, "a wrong key is not kept");
+  });
+
+  await step("csp-blocks-inline-script", async () => {
+    const outcome = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const violations = [];
+          document.addEventListener("securitypolicyviolation", (e) => violations.push(e.violatedDirective));
+          window.inlineScriptRan = false;
+          const script = document.createElement("script");
+          script.textContent = "window.inlineScriptRan = true;";
+          document.head.append(script);
+          const div = document.createElement("div");
+          div.innerHTML = '<img src="x" onerror="window.inlineScriptRan = true">';
+          document.body.append(div);
+          setTimeout(() => {
+            script.remove();
+            div.remove();
+            resolve({ ran: window.inlineScriptRan, violations });
+          }, 500);
+        }),
+    );
+    check(outcome.ran === false, "an inline script does not run");
+    check(outcome.violations.some((d) => d.startsWith("script-src")), `a script-src violation is reported (${outcome.violations})`);
+  });
+
+  await step("signed-in", async () => {
+    await page.getByLabel("API key").fill(key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Compose an announcement" }).waitFor();
+    check((await page.evaluate(() => sessionStorage.getItem("liaison.apiKey"))) === key, "the key is kept in session storage");
+    check((await page.evaluate(() => localStorage.getItem("liaison.apiKey"))) === null, "the key is not in local storage");
+    await page.getByRole("link", { name: "Reports" }).waitFor(); // a coordinator sees reports
+  });
+
+  await step("compose-preview", async () => {
+    await page.getByLabel("Lincoln Elementary").check();
+    await page.getByLabel("Voice call").check();
+    await page.getByLabel("Subject").fill("Parent Academy");
+    await page.getByLabel("Message").fill("Parent Academy: {topic} on {when, date, long}. Free childcare.");
+    await page.locator('input[data-argument="topic"]').fill("reading at home");
+    await page.locator('input[data-argument="when"]').fill("2030-12-03T18:30");
+    await page.getByRole("button", { name: "Add a translation" }).click();
+    const translations = page.locator("fieldset.translation");
+    await translations.nth(0).getByLabel("Language").fill("es");
+    await translations.nth(0).getByLabel("Message").fill("Academia de Padres: {topic} el {when, date, long}. Cuidado de niños gratis.");
+    await page.getByRole("button", { name: "Add a translation" }).click();
+    await translations.nth(1).getByLabel("Language").fill("ar");
+    await translations.nth(1).getByLabel("Message").fill("أكاديمية الآباء: {topic} يوم {when, date, long}. رعاية مجانية للأطفال.");
+
+    const arabic = page.locator('.language-card[data-language="ar"] .channel-preview[data-channel="sms"]');
+    await arabic.locator(".rendered").filter({ hasText: "أكاديمية الآباء" }).waitFor();
+    const direction = await arabic.locator(".rendered").evaluate((el) => getComputedStyle(el).direction);
+    check(direction === "rtl", `the Arabic preview reads right to left (${direction})`);
+    const meta = arabic.locator(".sms-meta");
+    const encoding = await meta.getAttribute("data-encoding");
+    const segments = Number(await meta.getAttribute("data-segments"));
+    check(encoding === "UCS-2", `Arabic SMS is UCS-2 (${encoding})`);
+    check(segments >= 1, `Arabic SMS has a segment count (${segments})`);
+    check((await meta.textContent()).includes(`segments: ${segments}`), "the segment count is shown");
+    const arabicPreview = await eventually(
+      () => previews.filter(Boolean).at(-1)?.languages?.find((l) => l.language === "ar"),
+      "the server's Arabic preview",
+    );
+    const fromServer = arabicPreview.channels.sms.segments;
+    check(fromServer === segments, `shown segments (${segments}) match the server's preview (${fromServer})`);
+
+    const summary = page.locator(".preview-summary");
+    check(Number(await summary.getAttribute("data-families")) === expectedFamilies, "the preview counts the audience's families");
+    await page.locator(".family-count").filter({ hasText: `${expectedFamilies} families` }).waitFor();
+    await page.locator(".no-voice").filter({ hasText: "Somali" }).waitFor(); // no Somali voice
+
+    const unlabeled = await page.$$eval("main input, main select, main textarea", (elements) =>
+      elements.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label")).map((e) => e.name),
+    );
+    check(unlabeled.length === 0, `every control has a label (${unlabeled})`);
+  });
+
+  let announcementId = "";
+  await step("send-confirm", async () => {
+    await page.getByRole("button", { name: "Send…" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    check((await dialog.textContent()).includes(`It goes to ${expectedFamilies} families`), "the confirmation gives the family count");
+  });
+
+  await step("progress-100", async () => {
+    await page.getByRole("dialog").getByRole("button", { name: "Send", exact: true }).click();
+    await page.waitForURL(/#\/announcements\/ann_/);
+    announcementId = decodeURIComponent(page.url().split("#/announcements/")[1]);
+    await page.locator('progress[data-percent="100"]').waitFor({ timeout: 60_000 });
+    await page.getByText("100% done").waitFor();
+    await page.locator('[data-state="fanned_out"]').waitFor();
+    const sent = Number(await page.locator('table.totals td[data-phase="sent"]').textContent());
+    check(sent >= expectedFamilies, `every family was sent something (${sent})`);
+    await page.locator('table.by-language tr[data-language="ar"][data-channel="sms"]').waitFor();
+  });
+  console.log(`     announcement ${announcementId}`);
+
+  await step("interpreter-request-offered", async () => {
+    await page.getByRole("link", { name: "Interpreters" }).click();
+    await page.getByRole("heading", { name: "Interpreter requests" }).waitFor();
+    const form = page.locator("form.interpreter-request");
+    await form.getByLabel("School").selectOption("lincoln-es");
+    await form.getByLabel("Family id").fill("fam-ar");
+    await form.getByLabel("Language").fill("ar");
+    await form.getByLabel("Meeting").selectOption("iep");
+    const start = new Date(Date.now() + 10 * 24 * 3600 * 1000);
+    const local = new Date(start.getTime() - start.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    await form.getByLabel("Start").fill(local);
+    await form.getByLabel("Place").fill("Room 12");
+    await form.getByRole("button", { name: "Request" }).click();
+    await page.getByText(/offered to 1 interpreter\./).waitFor();
+    await page.locator('tr[data-state="offered"]').waitFor();
+  });
+
+  await step("interpreter-accepted", async () => {
+    const offer = await eventually(
+      () => outboxLines().find((line) => line.address === interpreterPhone && /YES \d{4}/.test(line.text)),
+      "the offer in the outbox",
+    );
+    const code = offer.text.match(/YES (\d{4})/)[1];
+    const reply = await textAsTwilio(interpreterPhone, `YES ${code}`);
+    check(reply.status === 200 && reply.body.includes("confirmed"), `the YES is accepted (${reply.status} ${reply.body})`);
+    const row = page.locator('tr[data-state="assigned"]');
+    await row.waitFor();
+    check((await row.locator(".accepted-by").textContent()).includes("int-ar"), "the list says who accepted");
+  });
+
+  await step("replies", async () => {
+    const inbound = await textAsTwilio(arabicGuardianPhone, "شكرا، سنحضر");
+    check(inbound.status === 200, `the family's reply is taken (${inbound.status})`);
+    await page.getByRole("link", { name: "Replies" }).click();
+    await page.getByLabel("Family id").fill("fam-ar");
+    await page.getByRole("button", { name: "Show the conversation" }).click();
+    const entry = page.locator(".entry-in .text").filter({ hasText: "شكرا، سنحضر" });
+    await entry.waitFor();
+    const direction = await entry.evaluate((el) => getComputedStyle(el).direction);
+    check(direction === "rtl", `the Arabic reply reads right to left (${direction})`);
+    await page.getByLabel("Your answer").fill("See you on Thursday.");
+    await page.getByRole("button", { name: "Send the answer" }).click();
+    await page.getByText("Answer accepted").waitFor();
+  });
+
+  await step("reports", async () => {
+    await page.getByRole("link", { name: "Reports" }).click();
+    await page.getByRole("heading", { name: "Reach by language and channel" }).waitFor();
+  });
+
+  // The report screens drawn from answers of the documented shape, whether or not this server
+  // has the endpoints yet (the answers are supplied to the page here, not by liaisond).
+  await step("reports-drawn", async () => {
+    const reach = {
+      by_language: [
+        { language: "ar", channel: "sms", families: 10, reached: 8, delivered: 7, failed: 1, opted_out: 1, replied: 3 },
+        { language: "es", channel: "sms", families: 20, reached: 19, delivered: 18, failed: 0, opted_out: 1, replied: 5 },
+      ],
+    };
+    const interpretation = {
+      by_language: {
+        ar: { requests: 4, filled_rate: 0.75, median_minutes_to_fill: 42, unfilled: 1, family_confirmation_rate: 0.5, late_cancellations: 0 },
+      },
+    };
+    await page.route("**/v1/reports/reach*", (route) => route.fulfill({ json: reach }));
+    await page.route("**/v1/reports/interpretation*", (route) => route.fulfill({ json: interpretation }));
+    await page.getByRole("button", { name: "Update" }).click();
+    const reachSection = page.locator("section.report-section").nth(0);
+    await reachSection.locator("table.report tbody tr").nth(1).waitFor();
+    check((await reachSection.locator('svg[role="img"] rect.chart-bar').count()) === 2, "a bar per language");
+    check((await reachSection.locator("svg").getAttribute("aria-label")).includes("80%"), "the chart says Arabic's reach");
+    const fill = page.locator("section.report-section").nth(1);
+    await fill.getByText("75%").first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), reachSection.getByRole("button", { name: "Download CSV" }).click()]);
+    const csv = readFileSync(await download.path(), "utf8");
+    check(csv.startsWith("language,channel,families,reached,delivered,failed,opted_out,replied\r\nar,sms,10,8,"), `the CSV (${csv})`);
+    await page.unroute("**/v1/reports/reach*");
+    await page.unroute("**/v1/reports/interpretation*");
+  });
+
+  await step("spanish", async () => {
+    await page.getByLabel("Console language").selectOption("es");
+    await page.getByRole("link", { name: "Intérpretes" }).click();
+    await page.getByRole("heading", { name: "Solicitudes de intérprete" }).waitFor();
+    await page.locator('tr[data-state="assigned"]').getByText("asignada").waitFor();
+    check((await page.evaluate(() => document.documentElement.lang)) === "es", "the page says it is in Spanish");
+  });
+
+  check(pageErrors.length === 0, `no script errors in the page (${pageErrors})`);
+  console.log(`console e2e: ${stepNumber} steps passed; screenshots in ${screenshots}`);
+} catch (error) {
+  failed = true;
+  console.error(`FAIL step ${stepNumber + 1}: ${error && error.stack ? error.stack : error}`);
+  if (page) await page.screenshot({ path: join(screenshots, "failure.png"), fullPage: true }).catch(() => {});
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
