@@ -265,34 +265,20 @@ try {
     await page.getByRole("heading", { name: "Reach by language and channel" }).waitFor();
   });
 
-  // The report screens drawn from answers of the documented shape, whether or not this server
-  // has the endpoints yet (the answers are supplied to the page here, not by liaisond).
+  // The report screens drawn from liaisond's own reports: the announcement sent above (its
+  // languages, Arabic among them) and the interpreter request filled above.
   await step("reports-drawn", async () => {
-    const reach = {
-      by_language: [
-        { language: "ar", channel: "sms", families: 10, reached: 8, delivered: 7, failed: 1, opted_out: 1, replied: 3 },
-        { language: "es", channel: "sms", families: 20, reached: 19, delivered: 18, failed: 0, opted_out: 1, replied: 5 },
-      ],
-    };
-    const interpretation = {
-      by_language: {
-        ar: { requests: 4, filled_rate: 0.75, median_minutes_to_fill: 42, unfilled: 1, family_confirmation_rate: 0.5, late_cancellations: 0 },
-      },
-    };
-    await page.route("**/v1/reports/reach*", (route) => route.fulfill({ json: reach }));
-    await page.route("**/v1/reports/interpretation*", (route) => route.fulfill({ json: interpretation }));
     await page.getByRole("button", { name: "Update" }).click();
     const reachSection = page.locator("section.report-section").nth(0);
-    await reachSection.locator("table.report tbody tr").nth(1).waitFor();
-    check((await reachSection.locator('svg[role="img"] rect.chart-bar').count()) === 2, "a bar per language");
-    check((await reachSection.locator("svg").getAttribute("aria-label")).includes("80%"), "the chart says Arabic's reach");
+    await reachSection.locator("table.report tbody tr").first().waitFor();
+    check((await reachSection.locator('svg[role="img"] rect.chart-bar').count()) >= 2, "a bar per language");
+    check((await reachSection.locator("table.report tbody").innerText()).includes("Arabic"), "Arabic in the reach table");
     const fill = page.locator("section.report-section").nth(1);
-    await fill.getByText("75%").first().waitFor();
+    await fill.locator("table.report tbody tr").first().waitFor();
+    await fill.getByText("100%").first().waitFor();
     const [download] = await Promise.all([page.waitForEvent("download"), reachSection.getByRole("button", { name: "Download CSV" }).click()]);
     const csv = readFileSync(await download.path(), "utf8");
-    check(csv.startsWith("language,channel,families,reached,delivered,failed,opted_out,replied\r\nar,sms,10,8,"), `the CSV (${csv})`);
-    await page.unroute("**/v1/reports/reach*");
-    await page.unroute("**/v1/reports/interpretation*");
+    check(csv.startsWith("language,") && csv.includes("\r\nar,"), `the CSV (${csv})`);
   });
 
   await step("spanish", async () => {

@@ -150,7 +150,7 @@ function fillBars(rows: Row[]): { label: string; value: number }[] {
   return rows
     .filter((row) => row.language !== undefined)
     .map((row) => {
-      const rate = typeof row.filled_rate === "number" ? rateValue(row.filled_rate) : typeof row.requests === "number" && typeof row.filled === "number" && row.requests > 0 ? row.filled / row.requests : 0;
+      const rate = typeof row.fill_rate === "number" ? rateValue(row.fill_rate) : typeof row.requests === "number" && typeof row.filled === "number" && row.requests > 0 ? row.filled / row.requests : 0;
       return { label: languageName(String(row.language)), value: rate };
     });
 }
