@@ -36,8 +36,11 @@ constexpr std::array<std::string_view, message_key_count> key_names{
     "meeting_confirmed_family",
     "meeting_reschedule_family",
     "meeting_cancelled",
+    "translation_offer",
+    "translation_confirmation",
 };
-static_assert(key_names.size() == static_cast<std::size_t>(message_key::meeting_cancelled) + 1);
+static_assert(key_names.size() ==
+              static_cast<std::size_t>(message_key::translation_confirmation) + 1);
 
 // A catalog file is small (a few KiB); the cap refuses a wrong file (a log, a dump) early.
 constexpr std::uintmax_t max_catalog_file_bytes = 1024 * 1024;

@@ -40,8 +40,10 @@ enum class message_key {
   meeting_confirmed_family,      // the answer to the family's 1
   meeting_reschedule_family,     // the answer to the family's 2
   meeting_cancelled,             // {date}: to the family and the interpreter
+  translation_offer,             // {language}, {title}, {date}, {code}
+  translation_confirmation,      // to the translator whose YES won
 };
-inline constexpr std::size_t message_key_count = 21;
+inline constexpr std::size_t message_key_count = 23;
 
 std::string_view to_string(message_key key) noexcept;  // "opt_out_confirmation", …
 std::optional<message_key> message_key_from_string(std::string_view name) noexcept;

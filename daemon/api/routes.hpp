@@ -80,6 +80,10 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                                services::directory_store& directory, const clock& time,
                                std::string district_time_zone);
 
+// POST/GET /v1/translation-requests, GET/PATCH …/{id}.
+void add_translation_routes(http::router& routes, services::interpretation_store& store,
+                            services::interpretation_service& offers, const clock& time);
+
 // GET /v1/reports/reach and /v1/reports/interpretation (coordinator and admin keys).
 void add_report_routes(http::router& routes, services::announcement_service& announcements,
                        services::interpretation_store& interpretation, const clock& time);

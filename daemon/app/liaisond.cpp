@@ -167,6 +167,7 @@ struct liaisond::impl {
          }});
     api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
     api::add_report_routes(routes, announcements, interpretation, time);
+    api::add_translation_routes(routes, interpretation, interpreting, time);
     api::add_session_route(routes, cfg->district);
     load_console();
     worker.set_opt_out_store(directory);

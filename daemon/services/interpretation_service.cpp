@@ -240,6 +240,23 @@ interpretation_service::escalate_unfilled() {
   co_return escalated;
 }
 
+boost::asio::awaitable<boost::system::result<std::string>> interpretation_service::reserve_code(
+    std::string offer, std::chrono::system_clock::time_point until) {
+  // A code that no other open offer uses, kept until the deadline.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const auto hex = random_hex(4);
+    const auto candidate = std::to_string(1000 + std::stoul(hex, nullptr, 16) % 9000);
+    auto reserved = co_await store_.reserve_offer_code(candidate, offer, until);
+    if (!reserved) {
+      co_return reserved.error();
+    }
+    if (*reserved) {
+      co_return candidate;
+    }
+  }
+  co_return make_error_code(queue::queue_errc::redis_error);
+}
+
 boost::asio::awaitable<boost::system::result<std::size_t>> interpretation_service::send_offers(
     const interpretation_request& request) {
   auto pool = co_await store_.interpreters_for_language(request.language);
@@ -252,27 +269,15 @@ boost::asio::awaitable<boost::system::result<std::size_t>> interpretation_servic
   if (chosen.empty()) {
     co_return std::size_t{0};
   }
-  // A code that no other open request uses, kept until the deadline.
-  std::string code;
-  for (int attempt = 0; attempt < 20 && code.empty(); ++attempt) {
-    const auto hex = random_hex(4);
-    const auto candidate = std::to_string(1000 + std::stoul(hex, nullptr, 16) % 9000);
-    auto reserved = co_await store_.reserve_offer_code(candidate, request.id, request.needed_by);
-    if (!reserved) {
-      co_return reserved.error();
-    }
-    if (*reserved) {
-      code = candidate;
-    }
-  }
-  if (code.empty()) {
-    co_return make_error_code(queue::queue_errc::redis_error);
+  auto code = co_await reserve_code(request.id, request.needed_by);
+  if (!code) {
+    co_return code.error();
   }
   std::vector<std::pair<std::string, std::string>> offered;  // phone, interpreter id
   for (const auto& i : chosen) {
     offered.emplace_back(i.phone, i.id);
   }
-  if (auto noted = co_await store_.note_offers(request.id, code, offered); !noted) {
+  if (auto noted = co_await store_.note_offers(request.id, *code, offered); !noted) {
     co_return noted.error();
   }
   for (const auto& i : chosen) {
@@ -281,7 +286,7 @@ boost::asio::awaitable<boost::system::result<std::size_t>> interpretation_servic
         {"language", language_name ? *language_name.value : request.language},
         {"meeting_type", std::string(meeting_key(request.meeting))},
         {"date", request.start},
-        {"code", code}};
+        {"code", *code}};
     auto text =
         render(i18n::message_key::interpreter_offer, i.language, request.time_zone, arguments);
     if (auto sent = co_await send_sms("offer:" + request.id + ":" + i.id, i.phone, i.language,
@@ -292,7 +297,7 @@ boost::asio::awaitable<boost::system::result<std::size_t>> interpretation_servic
   }
   auto moved = co_await store_.transition(
       request.id, request_event::offer, "liaison",
-      "offered to " + std::to_string(chosen.size()) + " interpreters, code " + code,
+      "offered to " + std::to_string(chosen.size()) + " interpreters, code " + *code,
       clock_.now_system());
   if (!moved) {
     co_return moved.error();
@@ -314,6 +319,10 @@ interpretation_service::handle_reply(std::string_view phone, std::string_view te
     co_return std::optional<std::string>{};  // not a code this number was offered
   }
   const auto& [request_id, interpreter_id] = **offer;
+  if (request_id.starts_with("tr_")) {
+    co_return co_await handle_translation_answer(request_id, interpreter_id, answer->code,
+                                                 answer->accepts);
+  }
   auto found = co_await store_.get_interpreter(interpreter_id);
   if (!found) {
     co_return found.error();
@@ -673,6 +682,106 @@ interpretation_service::request_for_rsvp(std::string_view phone, std::string ann
     co_return offered.error();
   }
   co_return std::optional<std::string>{request.id};
+}
+
+boost::asio::awaitable<boost::system::result<std::size_t>>
+interpretation_service::send_translation_offers(const translation_request& request) {
+  std::size_t sent = 0;
+  for (const auto& language : request.target_languages) {
+    auto pool = co_await store_.interpreters_for_language(language);
+    if (!pool) {
+      co_return pool.error();
+    }
+    std::vector<interpreter> chosen;
+    std::copy_if(pool->begin(), pool->end(), std::back_inserter(chosen), [&](const interpreter& i) {
+      return i.active && i.translator && !i.phone.empty() &&
+             (i.schools.empty() ||
+              std::find(i.schools.begin(), i.schools.end(), request.school) != i.schools.end());
+    });
+    if (chosen.empty()) {
+      continue;
+    }
+    const auto offer = request.id + "|" + language;
+    auto code = co_await reserve_code(offer, request.due);
+    if (!code) {
+      co_return code.error();
+    }
+    std::vector<std::pair<std::string, std::string>> numbers;
+    for (const auto& i : chosen) {
+      numbers.emplace_back(i.phone, i.id);
+    }
+    if (auto noted = co_await store_.note_offers(offer, *code, numbers); !noted) {
+      co_return noted.error();
+    }
+    for (const auto& i : chosen) {
+      auto language_name = i18n::display_name(language, i.language);
+      const i18n::message_arguments arguments = {
+          {"language", language_name ? *language_name.value : language},
+          {"title", request.title},
+          {"date", request.due},
+          {"code", *code}};
+      auto text =
+          render(i18n::message_key::translation_offer, i.language, district_.time_zone, arguments);
+      if (auto queued = co_await send_sms("offer:" + request.id + ":" + language + ":" + i.id,
+                                          i.phone, i.language, std::move(text));
+          !queued) {
+        co_return queued.error();
+      }
+      ++sent;
+    }
+    const std::map<std::string, std::string> noted_code = {{"code:" + language, *code}};
+    if (auto moved = co_await store_.translation_step(request.id, language,
+                                                      translation_event::offer, noted_code);
+        !moved) {
+      co_return moved.error();
+    }
+  }
+  co_return sent;
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+interpretation_service::handle_translation_answer(std::string offer, std::string translator_id,
+                                                  std::string code, bool accepts) {
+  const auto bar = offer.find('|');
+  const auto id = offer.substr(0, bar);
+  const auto language = bar == std::string::npos ? std::string() : offer.substr(bar + 1);
+  auto found = co_await store_.get_interpreter(translator_id);
+  if (!found) {
+    co_return found.error();
+  }
+  const std::string own_language = *found ? (*found)->language : std::string("en");
+  if (!accepts) {
+    co_return std::optional<std::string>{std::string()};
+  }
+  const std::map<std::string, std::string> translator = {{"translator:" + language, translator_id}};
+  auto step = co_await store_.translation_step(id, language, translation_event::assign, translator);
+  if (!step) {
+    co_return step.error();
+  }
+  if (step->result != transition_result::applied) {
+    co_return std::optional<std::string>{
+        render(i18n::message_key::interpreter_offer_filled, own_language, district_.time_zone, {})};
+  }
+  auto numbers = co_await store_.offered_numbers(code);
+  if (!numbers) {
+    co_return numbers.error();
+  }
+  for (const auto& [number, other_id] : *numbers) {
+    if (other_id == translator_id) {
+      continue;
+    }
+    auto other = co_await store_.get_interpreter(other_id);
+    const std::string other_language = other && *other ? (*other)->language : std::string("en");
+    auto filled = render(i18n::message_key::interpreter_offer_filled, other_language,
+                         district_.time_zone, {});
+    if (auto sent = co_await send_sms("filled:" + id + ":" + language + ":" + other_id, number,
+                                      other_language, std::move(filled));
+        !sent) {
+      co_return sent.error();
+    }
+  }
+  co_return std::optional<std::string>{
+      render(i18n::message_key::translation_confirmation, own_language, district_.time_zone, {})};
 }
 
 }  // namespace liaison::services

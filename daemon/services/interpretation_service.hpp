@@ -85,6 +85,13 @@ class interpretation_service {
       std::string_view phone, std::string announcement_id, std::string school,
       std::string request_template);
 
+  // Offers each target language of a translation request to the translators of that language
+  // (active, `translator`, with a phone, serving the school) with its own code, in the
+  // translator's language; the first YES per language wins. Returns the offers sent (0 for a
+  // language: it stays `requested` for the coordinator).
+  boost::asio::awaitable<boost::system::result<std::size_t>> send_translation_offers(
+      const translation_request& request);
+
   // Sends the reminders that are due ([interpretation] reminders, scheduled when an interpreter
   // accepts): the family's, in its language, ending "reply 1 to confirm, 2 for another time",
   // and the interpreter's. A request no longer assigned or confirmed is not reminded of. Safe
@@ -104,6 +111,14 @@ class interpretation_service {
       const stored_request& found, std::string by, std::string note);
 
  private:
+  // A 4-digit code for `offer` (a request id, or "<translation id>|<language>") that no other
+  // open offer uses, reserved until `until`.
+  boost::asio::awaitable<boost::system::result<std::string>> reserve_code(
+      std::string offer, std::chrono::system_clock::time_point until);
+  // A translator's YES or NO to "<translation id>|<language>": the first YES is assigned.
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+  handle_translation_answer(std::string offer, std::string translator_id, std::string code,
+                            bool accepts);
   // The guardian who hears about the meeting: the request's, else the first with a phone who
   // has not opted out of SMS.
   boost::asio::awaitable<boost::system::result<std::optional<guardian>>> family_contact(

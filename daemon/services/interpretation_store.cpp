@@ -45,6 +45,17 @@ redis.call('XADD', KEYS[2], '*', 'from', current, 'to', ARGV[2], 'event', ARGV[3
 return 'ok'
 )lua";
 
+// Compare-and-set of one hash field. KEYS[1] hash; ARGV[1] field, ARGV[2] expected, ARGV[3] new
+// value, ARGV[4..] extra field, value... Returns 'ok', 'not_found' or the current value.
+constexpr const char* field_cas_source = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'not_found' end
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current ~= ARGV[2] then return current or '' end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
+return 'ok'
+)lua";
+
 boost::system::error_code redis_failure() {
   return boost::system::errc::make_error_code(boost::system::errc::io_error);
 }
@@ -107,7 +118,8 @@ interpretation_store::interpretation_store(queue::redis_connection& redis, std::
     : redis_(redis),
       prefix_(std::move(key_prefix)),
       put_interpreter_script_(put_interpreter_source),
-      transition_script_(transition_source) {}
+      transition_script_(transition_source),
+      field_cas_script_(field_cas_source) {}
 
 std::string interpretation_store::key(std::string_view suffix) const {
   return prefix_ + ":{i}:" + std::string(suffix);
@@ -202,7 +214,9 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_store::note_o
   request.push(std::move(hset));
   // The numbers expire with the code.
   request.push({"PEXPIRETIME", key("offer:" + std::string(code))});
-  request.push({"HSET", key("request:" + std::string(request_id)), "offer_code", code});
+  if (!request_id.starts_with("tr_")) {  // a translation's offers are "<id>|<language>"
+    request.push({"HSET", key("request:" + std::string(request_id)), "offer_code", code});
+  }
   auto replies = co_await redis_.exec(request);
   if (!replies) {
     co_return replies.error();
@@ -476,6 +490,162 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_store::forget
     co_return reply.error();
   }
   co_return boost::system::result<void>{};
+}
+
+namespace {
+
+std::optional<stored_translation> translation_from(
+    const std::map<std::string, std::string>& fields) {
+  const auto json_text = fields.find("json");
+  if (json_text == fields.end()) {
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  const auto json = boost::json::parse(json_text->second, ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  auto validated = validate_translation_request(json, std::nullopt);
+  if (!validated.value) {
+    return std::nullopt;
+  }
+  stored_translation out;
+  out.value = std::move(*validated.value);
+  for (const auto& [field, value] : fields) {
+    if (field == "id") {
+      out.value.id = value;
+    } else if (field == "created_by") {
+      out.created_by = value;
+    } else if (field == "created_at") {
+      out.created_at = value;
+    } else if (field.starts_with("state:")) {
+      out.states[field.substr(6)] =
+          translation_state_from(value).value_or(translation_state::requested);
+    } else if (field.starts_with("translator:")) {
+      out.translators[field.substr(11)] = value;
+    } else if (field.starts_with("text:")) {
+      out.texts[field.substr(5)] = value;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_store::create_translation(
+    const translation_request& r, std::string_view by, system_clock::time_point now) {
+  std::vector<std::string> hset = {"HSET",       key("translation:" + r.id),
+                                   "id",         r.id,
+                                   "json",       boost::json::serialize(to_json(r)),
+                                   "created_by", std::string(by),
+                                   "created_at", format_rfc3339_utc(now)};
+  for (const auto& language : r.target_languages) {
+    hset.push_back("state:" + language);
+    hset.push_back(std::string(to_string(translation_state::requested)));
+  }
+  queue::redis_request request;
+  request.push({"MULTI"});
+  request.push(std::move(hset));
+  request.push({"ZADD", key("translations"), milliseconds_since_epoch(now), r.id});
+  request.push({"EXEC"});
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (replies->back().kind != queue::redis_reply::kind_t::array) {
+    co_return redis_failure();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<stored_translation>>>
+interpretation_store::load_translation(std::string_view id) {
+  std::vector<std::string> command = {"HGETALL", key("translation:" + std::string(id))};
+  auto reply = co_await redis_.exec_one(std::move(command));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->elements.empty()) {
+    co_return std::optional<stored_translation>{};
+  }
+  auto stored = translation_from(pairs(*reply));
+  if (!stored) {
+    co_return redis_failure();
+  }
+  co_return stored;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<stored_translation>>>
+interpretation_store::recent_translations(std::size_t count) {
+  std::vector<std::string> command = {"ZREVRANGE", key("translations"), "0",
+                                      std::to_string(count == 0 ? 0 : count - 1)};
+  auto ids = co_await redis_.exec_one(std::move(command));
+  if (!ids) {
+    co_return ids.error();
+  }
+  std::vector<stored_translation> out;
+  queue::redis_request request;
+  for (const auto& id : ids->elements) {
+    request.push({"HGETALL", key("translation:" + id.text)});
+  }
+  if (request.empty()) {
+    co_return out;
+  }
+  auto replies = co_await redis_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto& reply : *replies) {
+    if (auto stored = translation_from(pairs(reply))) {
+      out.push_back(std::move(*stored));
+    }
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<boost::system::result<translation_step_outcome>>
+interpretation_store::translation_step(std::string_view id, std::string_view language,
+                                       translation_event event,
+                                       const std::map<std::string, std::string>& extra) {
+  const auto hash = key("translation:" + std::string(id));
+  const auto field = "state:" + std::string(language);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::vector<std::string> command = {"HGET", hash, field};
+    auto current = co_await redis_.exec_one(std::move(command));
+    if (!current) {
+      co_return current.error();
+    }
+    if (current->is_nil()) {
+      co_return translation_step_outcome{transition_result::not_found,
+                                         translation_state::requested};
+    }
+    const auto from = translation_state_from(current->text);
+    if (!from) {
+      co_return redis_failure();
+    }
+    const auto to = next_translation_state(*from, event);
+    if (!to) {
+      co_return translation_step_outcome{transition_result::illegal, *from};
+    }
+    std::vector<std::string> keys = {hash};
+    std::vector<std::string> args = {field, current->text, std::string(to_string(*to))};
+    for (const auto& [name, value] : extra) {
+      args.push_back(name);
+      args.push_back(value);
+    }
+    auto reply = co_await field_cas_script_.run(redis_, std::move(keys), std::move(args));
+    if (!reply) {
+      co_return reply.error();
+    }
+    if (reply->text == "ok") {
+      co_return translation_step_outcome{transition_result::applied, *to};
+    }
+    if (reply->text == "not_found") {
+      co_return translation_step_outcome{transition_result::not_found,
+                                         translation_state::requested};
+    }
+  }
+  co_return redis_failure();
 }
 
 boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation_store::transition(

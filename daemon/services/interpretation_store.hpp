@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "daemon/services/interpretation.hpp"
+#include "daemon/services/translation_request.hpp"
 #include "queue/lua_script.hpp"
 #include "queue/redis_connection.hpp"
 
@@ -49,6 +50,21 @@ struct stored_request {
 };
 
 enum class transition_result { applied, illegal, not_found };
+
+// A translation request as stored, with each target language's state (docs/interpretation.md).
+struct stored_translation {
+  translation_request value;
+  std::map<std::string, translation_state> states;  // target language -> state
+  std::map<std::string, std::string> translators;   // target language -> translator id
+  std::map<std::string, std::string> texts;         // target language -> delivered translation
+  std::string created_by;
+  std::string created_at;
+};
+
+struct translation_step_outcome {
+  transition_result result = transition_result::applied;
+  translation_state state = translation_state::requested;  // after, or as found
+};
 
 struct transition_outcome {
   transition_result result = transition_result::applied;
@@ -122,6 +138,21 @@ class interpretation_store {
       std::string_view phone);
   boost::asio::awaitable<boost::system::result<void>> forget_family_answer(std::string_view phone);
 
+  // Translation requests: <prefix>:{i}:translation:<id> (hash: json, created_by, created_at,
+  // state:<language>, translator:<language>, text:<language>), <prefix>:{i}:translations
+  // (sorted set by creation time).
+  boost::asio::awaitable<boost::system::result<void>> create_translation(
+      const translation_request& r, std::string_view by, std::chrono::system_clock::time_point now);
+  boost::asio::awaitable<boost::system::result<std::optional<stored_translation>>> load_translation(
+      std::string_view id);
+  boost::asio::awaitable<boost::system::result<std::vector<stored_translation>>>
+  recent_translations(std::size_t count);
+  // One target language's step, compare-and-set like `transition`; `extra` fields are stored
+  // with it (translator:<language>, text:<language>…).
+  boost::asio::awaitable<boost::system::result<translation_step_outcome>> translation_step(
+      std::string_view id, std::string_view language, translation_event event,
+      const std::map<std::string, std::string>& extra = {});
+
   // Applies `event` if the state machine allows it from the current state (checked and
   // written atomically); `extra` fields are stored with it (assigned_to…).
   boost::asio::awaitable<boost::system::result<transition_outcome>> transition(
@@ -136,6 +167,7 @@ class interpretation_store {
   std::string prefix_;
   queue::lua_script put_interpreter_script_;
   queue::lua_script transition_script_;
+  queue::lua_script field_cas_script_;
 };
 
 }  // namespace liaison::services

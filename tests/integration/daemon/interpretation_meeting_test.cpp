@@ -225,5 +225,52 @@ TEST_F(interpretation_meeting_test, the_interpretation_report_matches_the_events
                   .empty());
 }
 
+TEST_F(interpretation_meeting_test, a_translation_is_offered_per_language_and_the_first_yes_wins) {
+  put_interpreter("tr-1", R"({"name": "T1", "languages": ["es"], "language": "es",
+      "translator": true, "phone": "+12025550301"})");
+  put_interpreter("tr-2", R"({"name": "T2", "languages": ["es", "so"], "language": "en",
+      "translator": true, "phone": "+12025550302"})");
+  auto validated = validate_translation_request(
+      boost::json::parse(R"({"school": "lincoln-es", "title": "IEP notice",
+          "text": "Your child's IEP meeting is on Friday.", "target_languages": ["es", "so", "am"],
+          "due": "2026-12-03T17:00:00-05:00"})"),
+      now_);
+  ASSERT_TRUE(validated.value);
+  auto request = *validated.value;
+  request.id = new_translation_request_id(now_);
+  ASSERT_TRUE(complete(store_->create_translation(request, "office", now_)));
+  // es: both translators (the interpreters int-a… are not translators); so: tr-2; am: nobody.
+  EXPECT_EQ(complete(service_->send_translation_offers(request)).value(), 3u);
+  auto stored = complete(store_->load_translation(request.id)).value();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->states.at("es"), translation_state::offered);
+  EXPECT_EQ(stored->states.at("am"), translation_state::requested);
+  const auto offer = queued("offer:" + request.id + ":es:tr-1");
+  ASSERT_TRUE(offer);
+  EXPECT_THAT(offer->at("body"), HasSubstr("IEP notice"));
+  const auto body = offer->at("body");
+  const auto code = body.substr(body.find("YES ") + 4, 4);
+
+  const auto first = complete(service_->handle_reply("+12025550302", "yes " + code)).value();
+  const auto second = complete(service_->handle_reply("+12025550301", "SÍ " + code)).value();
+  ASSERT_TRUE(first && second);
+  stored = complete(store_->load_translation(request.id)).value();
+  EXPECT_EQ(stored->states.at("es"), translation_state::assigned);
+  EXPECT_EQ(stored->translators.at("es"), "tr-2");
+  EXPECT_NE(*first, *second);  // the winner is confirmed, the other told it is filled
+  // Delivering, then delivering again, is the store's compare-and-set.
+  const std::map<std::string, std::string> text = {{"text:es", "La reunión es el viernes."}};
+  EXPECT_EQ(complete(store_->translation_step(request.id, "es", translation_event::deliver, text))
+                .value()
+                .result,
+            transition_result::applied);
+  EXPECT_EQ(complete(store_->translation_step(request.id, "es", translation_event::deliver, text))
+                .value()
+                .result,
+            transition_result::illegal);
+  EXPECT_EQ(complete(store_->load_translation(request.id)).value()->texts.at("es"),
+            "La reunión es el viernes.");
+}
+
 }  // namespace
 }  // namespace liaison::services

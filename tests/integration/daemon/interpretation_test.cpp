@@ -118,5 +118,50 @@ TEST_F(interpretation_test, bad_requests_and_other_schools_are_refused) {
   EXPECT_EQ(redis_.cli({"ZCARD", "liaison:{i}:requests"}), "0");
 }
 
+TEST_F(interpretation_test,
+       a_translation_request_is_offered_delivered_and_ready_for_an_announcement) {
+  ASSERT_EQ(call("PUT", "/v1/interpreters/tr-1",
+                 R"({"name": "Tomás", "languages": ["es"], "translator": true,
+                     "phone": "+12025550160"})")
+                .status,
+            201u);
+  const auto due = format_rfc3339_utc(std::chrono::floor<std::chrono::minutes>(
+      std::chrono::system_clock::now() + std::chrono::days(5)));
+  const auto created = call("POST", "/v1/translation-requests",
+                            R"({"school": "lincoln-es", "title": "Snow day letter",
+                                "text": "School is closed tomorrow.",
+                                "target_languages": ["es", "so"], "due": ")" +
+                                due + R"("})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const auto request = boost::json::parse(created.body);
+  EXPECT_EQ(request.at("offers"), 1);
+  EXPECT_EQ(request.at("languages").at("es").at("state"), "offered");
+  EXPECT_EQ(request.at("languages").at("so").at("state"), "requested");  // nobody for Somali
+  const std::string id(request.at("id").as_string());
+
+  const auto delivered = call("PATCH", "/v1/translation-requests/" + id,
+                              R"({"language": "es", "text": "Mañana no hay clases."})");
+  ASSERT_EQ(delivered.status, 200u) << delivered.body;
+  const auto after = boost::json::parse(delivered.body);
+  EXPECT_EQ(after.at("languages").at("es").at("state"), "delivered");
+  // In the shape of an announcement's human translations.
+  EXPECT_EQ(after.at("translations").at("es").at("body"), "Mañana no hay clases.");
+  EXPECT_EQ(
+      call("PATCH", "/v1/translation-requests/" + id, R"({"language": "es", "text": "Otra vez."})")
+          .status,
+      409u);
+  EXPECT_EQ(
+      call("PATCH", "/v1/translation-requests/" + id, R"({"language": "fr", "text": "x"})").status,
+      422u);
+  EXPECT_EQ(call("POST", "/v1/translation-requests",
+                 R"({"school": "lincoln-es", "title": "x", "target_languages": []})")
+                .status,
+            422u);
+  // A school key sees only its schools' requests.
+  EXPECT_EQ(call("GET", "/v1/translation-requests/" + id, "", school_key).status, 404u);
+  const auto listed = call("GET", "/v1/translation-requests", "");
+  EXPECT_EQ(boost::json::parse(listed.body).at("requests").as_array().size(), 1u);
+}
+
 }  // namespace
 }  // namespace liaison::testing

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "daemon/services/interpretation_service.hpp"
+#include "daemon/services/translation_request.hpp"
 #include "support/time_format.hpp"
 
 namespace liaison::services {
@@ -88,6 +89,38 @@ TEST(MeetingReminders, TheFamilyAnswersWithAWholeOneOrTwo) {
   EXPECT_FALSE(parse_meeting_answer("3"));
   EXPECT_FALSE(parse_meeting_answer("1 pm is fine"));
   EXPECT_FALSE(parse_meeting_answer(""));
+}
+
+TEST(TranslationRequest, ValidatedWithTheFieldAtFault) {
+  const auto ok = validate_translation_request(
+      boost::json::parse(R"({"school": "lincoln-es", "title": "IEP notice", "text": "Hello",
+          "target_languages": ["ES", "so", "es"], "due": "2026-12-05T17:00:00-05:00"})"),
+      now);
+  ASSERT_TRUE(ok.value);
+  EXPECT_EQ(ok.value->source_language, "en");
+  EXPECT_EQ(ok.value->target_languages, (std::vector<std::string>{"es", "so"}));
+  const auto bad =
+      validate_translation_request(boost::json::parse(R"({"school": "lincoln-es", "title": "x",
+          "target_languages": ["en", "klingon!"], "due": "2026-11-01T00:00:00Z"})"),
+                                   now);
+  std::vector<std::string> fields;
+  for (const auto& error : bad.errors) {
+    fields.push_back(error.field);
+  }
+  EXPECT_THAT(fields,
+              UnorderedElementsAre("text", "target_languages[0]", "target_languages[1]", "due"));
+}
+
+TEST(TranslationRequest, EachLanguageMovesOnItsOwn) {
+  using ts = translation_state;
+  using te = translation_event;
+  EXPECT_EQ(next_translation_state(ts::requested, te::offer), ts::offered);
+  EXPECT_EQ(next_translation_state(ts::offered, te::assign), ts::assigned);
+  EXPECT_FALSE(next_translation_state(ts::assigned, te::assign));  // the first YES won
+  EXPECT_EQ(next_translation_state(ts::assigned, te::deliver), ts::delivered);
+  EXPECT_EQ(next_translation_state(ts::requested, te::deliver), ts::delivered);  // a vendor's
+  EXPECT_FALSE(next_translation_state(ts::delivered, te::cancel));
+  EXPECT_FALSE(next_translation_state(ts::cancelled, te::deliver));
 }
 
 TEST(InterpretationRequest, ValidIepRequestGetsADefaultDeadline) {

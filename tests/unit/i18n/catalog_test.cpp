@@ -126,6 +126,8 @@ TEST(shipped_catalog, english_argument_names_are_the_documented_contract) {
   EXPECT_EQ(names(message_key::meeting_confirmed_family), set{});
   EXPECT_EQ(names(message_key::meeting_reschedule_family), set{});
   EXPECT_EQ(names(message_key::meeting_cancelled), set{"date"});
+  EXPECT_EQ(names(message_key::translation_offer), (set{"language", "title", "date", "code"}));
+  EXPECT_EQ(names(message_key::translation_confirmation), set{});
 }
 
 TEST(shipped_catalog, only_english_is_marked_reviewed) {
@@ -152,6 +154,7 @@ TEST(shipped_catalog, every_message_renders_in_every_language_without_leftover_p
       {"school", std::string("Lincoln Elementary")},
       {"meeting_type", std::string("iep")},
       {"code", std::string("4821")},
+      {"title", std::string("IEP notice")},
       {"date", std::chrono::sys_days{std::chrono::March / 4 / 2025} + std::chrono::hours(21)},
   };
   for (const auto& tag : catalog().languages()) {
