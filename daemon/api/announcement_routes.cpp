@@ -7,6 +7,7 @@
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/announcement_service.hpp"
+#include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/json_input.hpp"
 #include "support/time_format.hpp"
 
@@ -201,13 +202,63 @@ awaitable<visible_announcement> find_visible(services::announcement_service& ann
   co_return out;
 }
 
+// `"translation_request": "tr_…"`: the delivered translations of a translation request become
+// the announcement's human translations (bodies; for languages the body does not give
+// already). A problem answer when the request is unknown or unreachable; the field is removed.
+awaitable<std::optional<http::response>> use_translation_request(
+    json::value& body, services::interpretation_store& translations, const http::principal& caller,
+    const http::request& req) {
+  auto* object = body.if_object();
+  const auto* field = object != nullptr ? object->if_contains("translation_request") : nullptr;
+  if (field == nullptr) {
+    co_return std::nullopt;
+  }
+  const std::string id = field->is_string() ? std::string(field->get_string()) : std::string();
+  object->erase("translation_request");
+  const auto problem = [&req](std::string detail) {
+    return http::make_problem_response(
+        http::validation_problem({{"translation_request", std::move(detail)}}), req.version(),
+        req.keep_alive());
+  };
+  if (!services::looks_like_translation_request_id(id)) {
+    co_return problem("a translation request id (tr_…)");
+  }
+  auto found = co_await translations.load_translation(id);
+  if (!found) {
+    co_return unavailable(req);
+  }
+  if (!*found ||
+      (caller.role == config::role::school && !caller.may_act_for_school((*found)->value.school))) {
+    co_return problem("no translation request with id " + id);
+  }
+  if ((*found)->texts.empty()) {
+    co_return problem("no language of " + id + " is delivered yet");
+  }
+  auto& given = (*object)["translations"];
+  if (!given.is_object()) {
+    given = json::object{};
+  }
+  for (const auto& [language, text] : (*found)->texts) {
+    auto& entry = given.as_object()[language];
+    if (!entry.is_object()) {
+      entry = json::object{};
+    }
+    if (!entry.as_object().contains("body")) {
+      entry.as_object()["body"] = text;
+    }
+  }
+  co_return std::nullopt;
+}
+
 }  // namespace
 
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
+                             services::interpretation_store& translations,
                              std::function<void()> on_accepted) {
   routes.add(
       http::verb::post, "/v1/announcements", http::access_rule::any_key(),
-      [&announcements, on_accepted](http::request_context& ctx) -> awaitable<http::response> {
+      [&announcements, &translations,
+       on_accepted](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
         if (!is_json(req)) {
           co_return not_json(req, "announcement");
@@ -218,6 +269,10 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         auto parsed = services::parse_json_body(req.body());
         if (!parsed.value) {
           co_return malformed_json(req, parsed.error);
+        }
+        if (auto refused =
+                co_await use_translation_request(*parsed.value, translations, *ctx.caller, req)) {
+          co_return std::move(*refused);
         }
         auto validation = services::validate_announcement(*parsed.value, announcements.now());
         if (!validation.value) {
@@ -257,7 +312,7 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
 
   routes.add(
       http::verb::post, "/v1/announcements/preview", http::access_rule::any_key(),
-      [&announcements](http::request_context& ctx) -> awaitable<http::response> {
+      [&announcements, &translations](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
         if (!is_json(req)) {
           co_return not_json(req, "announcement");
@@ -265,6 +320,10 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         auto parsed = services::parse_json_body(req.body());
         if (!parsed.value) {
           co_return malformed_json(req, parsed.error);
+        }
+        if (auto refused =
+                co_await use_translation_request(*parsed.value, translations, *ctx.caller, req)) {
+          co_return std::move(*refused);
         }
         auto validation = services::validate_announcement(*parsed.value, announcements.now());
         if (!validation.value) {

@@ -61,6 +61,7 @@ void add_message_routes(http::router& routes, services::message_service& message
 // POST /v1/announcements, GET /v1/announcements/{id}, POST /v1/announcements/{id}/cancel.
 // `on_accepted` runs after a new announcement is stored (to wake the local fan-out).
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
+                             services::interpretation_store& translations,
                              std::function<void()> on_accepted);
 
 // POST /v1/families/import: a roster (OneRoster users.csv or NDJSON), streamed.

@@ -165,7 +165,7 @@ struct liaisond::impl {
          [this](const http::request& header, http::body_stream& body) {
            return dispatcher.dispatch_streamed(header, body);
          }});
-    api::add_announcement_routes(routes, announcements, [this] { fanout.wake(); });
+    api::add_announcement_routes(routes, announcements, interpretation, [this] { fanout.wake(); });
     api::add_report_routes(routes, announcements, interpretation, time);
     api::add_translation_routes(routes, interpretation, interpreting, time);
     api::add_session_route(routes, cfg->district);

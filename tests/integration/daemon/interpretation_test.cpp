@@ -157,6 +157,20 @@ TEST_F(interpretation_test,
                  R"({"school": "lincoln-es", "title": "x", "target_languages": []})")
                 .status,
             422u);
+  // The delivered Spanish becomes an announcement's human translation.
+  const auto preview = call("POST", "/v1/announcements/preview",
+                            R"({"school": "lincoln-es", "audience": {"schools": ["lincoln-es"]},
+                                "channels": ["sms"], "body": "School is closed tomorrow.",
+                                "source_language": "en", "translation_request": ")" +
+                                id + R"("})");
+  ASSERT_EQ(preview.status, 200u) << preview.body;
+  EXPECT_THAT(preview.body, HasSubstr("Mañana no hay clases."));
+  EXPECT_EQ(call("POST", "/v1/announcements/preview",
+                 R"({"school": "lincoln-es", "audience": {"schools": ["lincoln-es"]},
+                     "channels": ["sms"], "body": "x", "source_language": "en",
+                     "translation_request": "tr_nope"})")
+                .status,
+            422u);
   // A school key sees only its schools' requests.
   EXPECT_EQ(call("GET", "/v1/translation-requests/" + id, "", school_key).status, 404u);
   const auto listed = call("GET", "/v1/translation-requests", "");
