@@ -511,7 +511,20 @@ struct roster_parser::impl {
 
   void consume_csv(std::string_view data) {
     while (!data.empty() && !failed_) {
-      const auto slice = data.substr(0, csv_slice_bytes);
+      auto slice = data.substr(0, csv_slice_bytes);
+      // libcsv keeps a field's trailing blanks until it sees whether the field ends, so a run
+      // of blanks is limited like a field: found byte by byte (whatever the chunks), after
+      // the bytes before it are parsed (an error there comes first).
+      bool blank_run_too_long = false;
+      for (std::size_t i = 0; i < slice.size(); ++i) {
+        if (slice[i] != ' ' && slice[i] != '\t') {
+          blank_run_ = 0;
+        } else if (++blank_run_ > limits_.max_field_bytes) {
+          slice = slice.substr(0, i);
+          blank_run_too_long = true;
+          break;
+        }
+      }
       const auto parsed =
           csv_parse(&csv_, slice.data(), slice.size(), on_csv_field, on_csv_row, this);
       if (failed_) {
@@ -521,8 +534,12 @@ struct roster_parser::impl {
         fail(std::string("unreadable CSV: ") + csv_strerror(csv_error(&csv_)));
         return;
       }
-      // entry_pos is the length of the field libcsv is still reading (part of its public struct).
-      if (csv_.entry_pos > limits_.max_field_bytes) {
+      // entry_pos is the length of the field libcsv is still reading (part of its public struct),
+      // including what it drops if the field ends now: its trailing blanks (`spaces`, at most a
+      // blank run) and, after a quote inside a quoted field, that quote. Only a field that will
+      // be too long whatever comes next fails here, so the verdict is csv_field's, wherever the
+      // body was cut.
+      if (blank_run_too_long || csv_.entry_pos > limits_.max_field_bytes + csv_.spaces + 1) {
         fail(field_too_long(records_ + 1));
         return;
       }
@@ -922,7 +939,8 @@ struct roster_parser::impl {
   std::vector<std::size_t> column_of_field_;  // header position → column, column_count = ignored
   std::array<bool, column_count> has_column_{};
   std::size_t header_columns_ = 0;
-  std::size_t records_ = 0;  // CSV records read, the header included: the current row number
+  std::size_t records_ = 0;    // CSV records read, the header included: the current row number
+  std::size_t blank_run_ = 0;  // spaces and tabs just read, across chunks
   std::size_t fields_in_row_ = 0;
   bool row_has_content_ = false;
   std::array<std::string, column_count> values_;  // the current row's values of read columns
