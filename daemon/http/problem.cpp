@@ -1,9 +1,23 @@
 #include "daemon/http/problem.hpp"
 
+#include <unicode/unistr.h>
+
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
 namespace liaison::http {
+namespace {
+
+// Details quote what the client sent (a percent-decoded path, an id), which may be any bytes;
+// the answer must stay valid JSON, which is UTF-8: a bad sequence becomes U+FFFD.
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())))
+      .toUTF8String(out);
+  return out;
+}
+
+}  // namespace
 
 problem validation_problem(std::vector<field_error> errors) {
   problem p;
@@ -24,16 +38,17 @@ problem not_found_problem(std::string detail) {
 response make_problem_response(const problem& p, unsigned version, bool keep_alive) {
   boost::json::object body;
   body["type"] = p.type.empty() ? "about:blank" : p.type;
-  body["title"] =
-      p.title.empty() ? std::string(boost::beast::http::obsolete_reason(p.status)) : p.title;
+  body["title"] = p.title.empty() ? std::string(boost::beast::http::obsolete_reason(p.status))
+                                  : valid_utf8(p.title);
   body["status"] = static_cast<unsigned>(p.status);
   if (!p.detail.empty()) {
-    body["detail"] = p.detail;
+    body["detail"] = valid_utf8(p.detail);
   }
   if (!p.errors.empty()) {
     boost::json::array errors;
     for (const auto& e : p.errors) {
-      errors.push_back(boost::json::object{{"field", e.field}, {"message", e.message}});
+      errors.push_back(
+          boost::json::object{{"field", valid_utf8(e.field)}, {"message", valid_utf8(e.message)}});
     }
     body["errors"] = std::move(errors);
   }
