@@ -23,7 +23,12 @@ std::string_view to_string(callback_verdict v) noexcept {
 std::optional<std::chrono::system_clock::time_point> parse_unix_seconds(std::string_view text) {
   long long seconds = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || seconds < 0) {
+  // system_clock counts nanoseconds in 64 bits: later than 2262 would overflow.
+  constexpr auto latest =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max())
+          .count();
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || seconds < 0 ||
+      seconds > latest) {
     return std::nullopt;
   }
   return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));

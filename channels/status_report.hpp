@@ -38,7 +38,8 @@ inline bool is_final(const status_report& r) noexcept {
 enum class callback_verdict { valid, missing, malformed, wrong_signature, stale };
 std::string_view to_string(callback_verdict v) noexcept;
 
-// Unix seconds as providers send them in a timestamp header ("1700000000"); nullopt otherwise.
+// Unix seconds as providers send them in a timestamp header ("1700000000"); nullopt otherwise,
+// and for times system_clock cannot hold (after 2262).
 std::optional<std::chrono::system_clock::time_point> parse_unix_seconds(std::string_view text);
 
 // Whether `sent` is within `tolerance` of `now`, either way (clocks differ a little).

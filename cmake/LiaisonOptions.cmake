@@ -18,3 +18,17 @@ set(CMAKE_CXX_FLAGS_ASAN "-O1 -g -fno-omit-frame-pointer -fsanitize=address,unde
     CACHE STRING "C++ flags for the Asan build type" FORCE)
 set(CMAKE_EXE_LINKER_FLAGS_ASAN "-fsanitize=address,undefined" CACHE STRING "" FORCE)
 set(CMAKE_SHARED_LINKER_FLAGS_ASAN "-fsanitize=address,undefined" CACHE STRING "" FORCE)
+
+# `-DLIAISON_FUZZ=ON` (clang only, its own build directory): every Liaison library is built with
+# libFuzzer's coverage instrumentation and AddressSanitizer + UndefinedBehaviorSanitizer, and
+# fuzz/ builds the libFuzzer targets. See docs/fuzzing.md.
+if(LIAISON_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "LIAISON_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  # -fno-sanitize=function: clang 14 cannot emit that check's prologue data for the split
+  # functions of a coroutine ("Cannot represent a difference across sections").
+  add_compile_options(-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+                      -fno-sanitize=function -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -132,7 +132,12 @@ result<icu::Locale> parse_language_tag(std::string_view tag) {
     return outcome::failure("language tag " + quoted(trimmed) + ": unknown region '" +
                             std::string(region) + "'");
   }
-  if (bcp47(locale).empty()) {
+  // ICU drops a "yes" or "true" value from every extension, as UTS #35 says for -u- keys only:
+  // "pal-y-yes" would become "pal-y", which is not a tag. The canonical form must read back.
+  const auto canonical = bcp47(locale);
+  UErrorCode reread = U_ZERO_ERROR;
+  if (canonical.empty() || icu::Locale::forLanguageTag(canonical, reread).isBogus() ||
+      U_FAILURE(reread)) {
     return outcome::failure("language tag " + quoted(trimmed) + " has no BCP 47 form");
   }
   return outcome::success(std::move(locale));

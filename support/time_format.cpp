@@ -79,9 +79,21 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   if (!date.ok() || *h > 23 || *mi > 59 || *s > 60) {
     return std::nullopt;
   }
-  // Local time minus its offset from UTC is UTC.
-  return std::chrono::sys_days(date) + std::chrono::hours(*h) + std::chrono::minutes(*mi) +
-         std::chrono::seconds(*s) + std::chrono::milliseconds(millis) - offset;
+  // Local time minus its offset from UTC is UTC; in milliseconds first, which cannot overflow.
+  const std::chrono::sys_time<std::chrono::milliseconds> instant =
+      std::chrono::sys_days(date) + std::chrono::hours(*h) + std::chrono::minutes(*mi) +
+      std::chrono::seconds(*s) + std::chrono::milliseconds(millis) - offset;
+  // system_clock counts nanoseconds in 64 bits (the years 1678 to 2261): converting an instant
+  // outside them would overflow, so it is not a time Liaison can hold.
+  using std::chrono::system_clock;
+  constexpr auto earliest =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(system_clock::time_point::min());
+  constexpr auto latest =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(system_clock::time_point::max());
+  if (instant < earliest || instant > latest) {
+    return std::nullopt;
+  }
+  return std::chrono::time_point_cast<system_clock::duration>(instant);
 }
 
 }  // namespace liaison

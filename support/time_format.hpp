@@ -12,7 +12,8 @@ namespace liaison {
 std::string format_rfc3339_utc(std::chrono::system_clock::time_point t);
 
 // An RFC 3339 date-time: "2026-12-01T09:00:00Z", "2026-12-01T09:00:00.250-05:00" (a fraction
-// is kept to milliseconds). Nullopt for anything else, including dates that do not exist.
+// is kept to milliseconds). Nullopt for anything else, including dates that do not exist and
+// instants system_clock cannot hold (before 1678 or after 2261).
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
 }  // namespace liaison

@@ -1,14 +1,11 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/object.hpp>
-#include <boost/url/encoding_opts.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/parse_query.hpp>
-#include <boost/url/url_view.hpp>
 
 #include "channels/kannel.hpp"
 #include "channels/sendgrid.hpp"
 #include "channels/twilio.hpp"
 #include "channels/webhook.hpp"
+#include "daemon/api/callback_input.hpp"
 #include "daemon/api/provider_metrics.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/http/json_response.hpp"
@@ -25,31 +22,6 @@ namespace liaison::api {
 namespace {
 
 using boost::asio::awaitable;
-
-// application/x-www-form-urlencoded, decoded by Boost.URL (a form body is a query string).
-std::optional<channels::form_fields> parse_form(std::string_view body) {
-  auto params = boost::urls::parse_query(body);
-  if (!params) {
-    return std::nullopt;
-  }
-  // HTML forms write a space as '+'.
-  boost::urls::encoding_opts form_encoding;
-  form_encoding.space_as_plus = true;
-  channels::form_fields fields;
-  for (const auto& param : *params) {
-    fields.emplace_back(param.key.decode(form_encoding), param.value.decode(form_encoding));
-  }
-  return fields;
-}
-
-std::string field(const channels::form_fields& fields, std::string_view name) {
-  for (const auto& [key, value] : fields) {
-    if (key == name) {
-      return value;
-    }
-  }
-  return {};
-}
 
 http::response twiml(const http::request& req, const std::string& reply) {
   std::string body = R"(<?xml version="1.0" encoding="UTF-8"?>)";
@@ -119,37 +91,6 @@ twilio_request verify_twilio(const http::request& req, const std::string& auth_t
   }
   metrics.callback_accepted("twilio");
   return {std::move(fields), std::nullopt};
-}
-
-// A query parameter of the request target ("delivery_id" of a status callback URL).
-std::string query_parameter(const http::request& req, std::string_view name) {
-  auto target = boost::urls::parse_origin_form(req.target());
-  if (!target) {
-    return {};
-  }
-  for (const auto& param : target->params()) {
-    if (param.key == name) {
-      return param.value;
-    }
-  }
-  return {};
-}
-
-// A query parameter decoded as a form value ('+' is a space: Kannel writes spaces so), or
-// nullopt when the target has no such parameter.
-std::optional<std::string> form_query_parameter(const http::request& req, std::string_view name) {
-  auto target = boost::urls::parse_origin_form(req.target());
-  if (!target) {
-    return std::nullopt;
-  }
-  boost::urls::encoding_opts form_encoding;
-  form_encoding.space_as_plus = true;
-  for (const auto& param : target->encoded_params()) {
-    if (param.key.decode(form_encoding) == name) {
-      return param.value.decode(form_encoding);
-    }
-  }
-  return std::nullopt;
 }
 
 http::response plain_text(const http::request& req, std::string text) {
@@ -302,7 +243,8 @@ void add_provider_routes(http::router& routes, const config::liaison_config& cfg
                  co_return std::move(*verified.refusal);
                }
                const auto& fields = verified.fields;
-               auto reply = co_await inbound.handle(field(*fields, "From"), field(*fields, "Body"));
+               auto reply = co_await inbound.handle(form_field(*fields, "From"),
+                                                    form_field(*fields, "Body"));
                if (!reply) {
                  // Twilio retries on 5xx; the opt-out must not be lost.
                  co_return http::make_problem_response({http::status::service_unavailable,
@@ -328,7 +270,7 @@ void add_provider_routes(http::router& routes, const config::liaison_config& cfg
                if (report.recipient_opted_out) {
                  // The carrier says this number texted STOP: never text it again (as a 21610
                  // answer).
-                 const auto to = field(*verified.fields, "To");
+                 const auto to = form_field(*verified.fields, "To");
                  if (auto stored = co_await directory.set_opted_out(config::channel::sms, to, true);
                      !stored) {
                    co_return retry_later(req, "the opt-out could not be stored; retry");
@@ -396,7 +338,7 @@ void add_provider_routes(http::router& routes, const config::liaison_config& cfg
                  co_return std::move(*verified.refusal);
                }
                auto answer = co_await keypad.handle(query_parameter(req, "delivery_id"),
-                                                    field(*verified.fields, "Digits"));
+                                                    form_field(*verified.fields, "Digits"));
                if (!answer) {
                  // Twilio says its own error to the caller; the key press is not recorded.
                  co_return retry_later(req, "the answer could not be recorded");

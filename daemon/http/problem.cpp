@@ -1,5 +1,7 @@
 #include "daemon/http/problem.hpp"
 
+#include <unicode/unistr.h>
+
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 
@@ -26,8 +28,8 @@ problem not_found_problem(std::string detail) {
 response make_problem_response(const problem& p, unsigned version, bool keep_alive) {
   boost::json::object body;
   body["type"] = p.type.empty() ? "about:blank" : p.type;
-  body["title"] =
-      p.title.empty() ? std::string(boost::beast::http::obsolete_reason(p.status)) : p.title;
+  body["title"] = p.title.empty() ? std::string(boost::beast::http::obsolete_reason(p.status))
+                                  : i18n::repair_utf8(p.title);
   body["status"] = static_cast<unsigned>(p.status);
   // A detail or message may quote what the client sent (an id from the path, a field name),
   // decoded and not necessarily UTF-8: repaired, so the answer stays valid JSON.

@@ -165,8 +165,9 @@ i18n::message_arguments read_arguments(const json::object* object,
       }
       continue;
     }
-    const bool given = std::any_of(values.begin(), values.end(),
-                                   [&](const i18n::message_argument& a) { return a.name == name; });
+    const bool given =
+        std::any_of(values.begin(), values.end(),
+                    [&wanted = name](const i18n::message_argument& a) { return a.name == wanted; });
     const bool reported = object != nullptr && object->contains(name);
     if (!given && !reported) {
       errors.push_back({use.first_path, "uses {" + name +

@@ -8,41 +8,6 @@
 
 namespace liaison::services {
 
-inbound_decision decide_inbound(const i18n::keyword_match& keyword,
-                                const std::optional<std::string>& guardian_language,
-                                std::string_view district_language) {
-  inbound_decision decision;
-  decision.reply_language = guardian_language           ? *guardian_language
-                            : !keyword.language.empty() ? keyword.language
-                                                        : std::string(district_language);
-  switch (keyword.kind) {
-    case i18n::keyword_kind::stop:
-      decision.opt_out = {config::channel::sms};
-      decision.reply = i18n::message_key::opt_out_confirmation;
-      break;
-    case i18n::keyword_kind::stop_all:
-      decision.opt_out = {config::channel::sms, config::channel::voice};
-      decision.reply = i18n::message_key::opt_out_confirmation;
-      break;
-    case i18n::keyword_kind::start:
-      decision.opt_in = {config::channel::sms, config::channel::voice};
-      decision.reply = i18n::message_key::opt_in_confirmation;
-      break;
-    case i18n::keyword_kind::help:
-    case i18n::keyword_kind::unknown_language:
-      decision.reply = i18n::message_key::help_reply;
-      break;
-    case i18n::keyword_kind::language_change:
-      decision.new_language = keyword.language;
-      decision.reply = i18n::message_key::language_changed;
-      decision.reply_language = keyword.language;  // confirmed in the language chosen
-      break;
-    default:
-      break;
-  }
-  return decision;
-}
-
 inbound_sms_service::inbound_sms_service(const config::district_config& district,
                                          directory_store& directory,
                                          conversation_store& conversations, const clock& clock,

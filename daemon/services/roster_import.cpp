@@ -522,9 +522,22 @@ struct roster_parser::impl {
   void consume_csv(std::string_view data) {
     while (!data.empty() && !failed_) {
       const auto newline = data.find('\n');
-      const auto slice = data.substr(
+      auto slice = data.substr(
           0,
           std::min(newline == std::string_view::npos ? data.size() : newline + 1, csv_slice_bytes));
+      // libcsv keeps a field's trailing blanks until it sees whether the field ends, so a run
+      // of blanks is limited like a field: found byte by byte (whatever the chunks), after
+      // the bytes before it are parsed (an error there comes first).
+      bool blank_run_too_long = false;
+      for (std::size_t i = 0; i < slice.size(); ++i) {
+        if (slice[i] != ' ' && slice[i] != '\t') {
+          blank_run_ = 0;
+        } else if (++blank_run_ > limits_.max_field_bytes) {
+          slice = slice.substr(0, i);
+          blank_run_too_long = true;
+          break;
+        }
+      }
       if (open_record_line_ == 0 && slice.find_first_not_of("\r\n") != std::string_view::npos) {
         open_record_line_ = csv_line_;  // a record starts on this line (blank lines are none)
       }
@@ -546,11 +559,15 @@ struct roster_parser::impl {
       if (row_ended_) {
         open_record_line_ = 0;
       }
-      if (slice.back() == '\n') {
+      if (!slice.empty() && slice.back() == '\n') {
         ++csv_line_;
       }
-      // entry_pos is the length of the field libcsv is still reading (part of its public struct).
-      if (csv_.entry_pos > limits_.max_field_bytes) {
+      // entry_pos is the length of the field libcsv is still reading (part of its public struct),
+      // including what it drops if the field ends now: its trailing blanks (`spaces`, at most a
+      // blank run) and, after a quote inside a quoted field, that quote. Only a field that will
+      // be too long whatever comes next fails here, so the verdict is csv_field's, wherever the
+      // body was cut.
+      if (blank_run_too_long || csv_.entry_pos > limits_.max_field_bytes + csv_.spaces + 1) {
         fail(field_too_long(records_ + 1));
         return;
       }
@@ -955,6 +972,7 @@ struct roster_parser::impl {
   std::size_t csv_line_ = 1;  // the line being parsed (1-based)
   std::size_t open_record_line_ = 0;  // where the record not yet ended began; 0: none open
   bool row_ended_ = false;            // a record ended in the line just parsed
+  std::size_t blank_run_ = 0;         // spaces and tabs just read, across chunks
   std::size_t fields_in_row_ = 0;
   bool row_has_content_ = false;
   std::array<std::string, column_count> values_;  // the current row's values of read columns

@@ -285,6 +285,8 @@ TEST(callback_time, unix_seconds_and_the_tolerance_window) {
   EXPECT_FALSE(parse_unix_seconds(""));
   EXPECT_FALSE(parse_unix_seconds("17e8"));
   EXPECT_FALSE(parse_unix_seconds("-5"));
+  EXPECT_FALSE(parse_unix_seconds("111111111111111"));  // beyond 2262: would overflow
+  EXPECT_FALSE(parse_unix_seconds("9223372036854775807"));
   EXPECT_TRUE(within_tolerance(now, now + 5min, 5min));
   EXPECT_FALSE(within_tolerance(now, now + 5min + 1s, 5min));
   EXPECT_FALSE(within_tolerance(now + 5min + 1s, now, 5min));

@@ -85,6 +85,16 @@ TEST_F(api_dispatcher_test, unknown_path_is_404_and_wrong_method_is_405_with_all
   EXPECT_EQ(res[boost::beast::http::field::allow], "GET");
 }
 
+TEST_F(api_dispatcher_test, a_path_that_decodes_to_invalid_utf8_gets_a_valid_json_problem) {
+  // %fa is not UTF-8 on its own; the 404 quotes the decoded path, and JSON must stay UTF-8.
+  const auto res = call(verb::get, "/v1%fa/import");
+  EXPECT_EQ(res.result(), status::not_found);
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(res.body(), ec);
+  ASSERT_FALSE(ec) << res.body();
+  EXPECT_EQ(body.at("detail"), "no resource at /v1\uFFFD/import");
+}
+
 TEST_F(api_dispatcher_test, handler_exception_is_500_problem_and_closes_the_connection) {
   const auto res = call(verb::get, "/broken");
   EXPECT_EQ(res.result(), status::internal_server_error);

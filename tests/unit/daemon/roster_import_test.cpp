@@ -373,6 +373,34 @@ TEST(RosterCsv, field_longer_than_the_limit_is_fatal) {
   EXPECT_TRUE(endless.failed);
 }
 
+TEST(RosterCsv, field_of_exactly_the_limit_passes_wherever_the_body_is_cut) {
+  // libcsv holds a quoted field's closing quote (and blanks after it) until the next byte says
+  // whether the field ended: a cut right after the quote must not count it.
+  roster_limits limits;
+  limits.max_field_bytes = 16;  // the header's longest name is 15
+  const std::string body =
+      std::string(header) + "g-1,active,parent,\"sixteen bytes ok\"  ,B,,+12025550111,,,\n";
+  const auto at_once = import_csv(body, whole, limits);
+  EXPECT_FALSE(at_once.failed) << at_once.fatal;
+  ASSERT_EQ(at_once.families.size(), 1u);
+  for (std::size_t chunk = 1; chunk <= 8; ++chunk) {
+    const auto cut = import_csv(body, chunk, limits);
+    EXPECT_FALSE(cut.failed) << "chunk " << chunk << ": " << cut.fatal;
+    EXPECT_EQ(cut.families, at_once.families) << "chunk " << chunk;
+  }
+  EXPECT_TRUE(import_csv(std::string(header) + "g-1,active,parent,\"seventeen bytes!!\",B,,,,,\n",
+                         1, limits)
+                  .failed);
+  // More blanks in a row than a field may hold: fatal, however the body is cut.
+  const std::string blanks =
+      std::string(header) + "g-1,active,parent,x" + std::string(20, ' ') + ",B,,,,,\n";
+  for (const std::size_t chunk : {whole, std::size_t{1}, std::size_t{5}}) {
+    const auto r = import_csv(blanks, chunk, limits);
+    EXPECT_TRUE(r.failed) << "chunk " << chunk;
+    EXPECT_THAT(r.fatal, HasSubstr("row 2")) << "chunk " << chunk;
+  }
+}
+
 TEST(RosterCsv, more_rows_than_the_limit_is_fatal) {
   roster_limits limits;
   limits.max_rows = 2;

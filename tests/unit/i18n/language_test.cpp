@@ -93,6 +93,13 @@ TEST(canonicalize_language_tag, rejects_malformed_tags) {
   EXPECT_THAT(rejection("español"), HasSubstr("not a well-formed"));
 }
 
+TEST(canonicalize_language_tag, rejects_tags_whose_canonical_form_is_not_a_tag) {
+  // ICU drops "yes" from any extension, leaving a singleton without subtags ("es-y").
+  EXPECT_THAT(rejection("es-y-yes"), HasSubstr("no BCP 47 form"));
+  EXPECT_THAT(rejection("pal-pseopa-y-yes"), HasSubstr("no BCP 47 form"));
+  EXPECT_EQ(canonical("en-u-kn-true"), "en-u-kn");  // in -u- that is the canonical form
+}
+
 TEST(canonicalize_language_tag, rejects_well_formed_tags_of_unknown_languages) {
   EXPECT_THAT(rejection("xx"), HasSubstr("unknown language 'xx'"));
   EXPECT_THAT(rejection("qaa"), HasSubstr("unknown language"));  // private use

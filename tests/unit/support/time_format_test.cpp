@@ -30,5 +30,14 @@ TEST(Rfc3339, RejectsWhatIsNotADateTime) {
   }
 }
 
+TEST(Rfc3339, RejectsInstantsSystemClockCannotHold) {
+  // Nanoseconds in 64 bits reach from 1677 to 2262; converting beyond would overflow.
+  EXPECT_FALSE(parse_rfc3339("1013-12-03T18:30:00-05:00"));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("1677-09-21T00:12:43Z"));
+  EXPECT_EQ(round_trip("1700-01-01T00:00:00Z"), "1700-01-01T00:00:00.000Z");
+  EXPECT_EQ(round_trip("2261-12-31T23:59:59Z"), "2261-12-31T23:59:59.000Z");
+}
+
 }  // namespace
 }  // namespace liaison
