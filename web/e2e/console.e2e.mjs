@@ -245,6 +245,24 @@ try {
     check((await row.locator(".accepted-by").textContent()).includes("int-ar"), "the list says who accepted");
   });
 
+  // A document translation into Arabic: filed, and listed with its language's state (nobody
+  // in the seeded pool translates, so it waits as requested).
+  await step("translation-request", async () => {
+    await page.getByRole("link", { name: "Translations" }).click();
+    await page.getByRole("heading", { name: "Translation requests" }).waitFor();
+    const form = page.locator("form.translation-request");
+    await form.getByLabel("School").selectOption("lincoln-es");
+    await form.getByLabel("Document").fill("Snow day letter");
+    await form.getByLabel("Text to translate").fill("School is closed tomorrow.");
+    await form.getByLabel("Into languages").fill("ar");
+    const due = new Date(Date.now() + 5 * 24 * 3600 * 1000);
+    await form.getByLabel("Needed by").fill(new Date(due.getTime() - due.getTimezoneOffset() * 60000).toISOString().slice(0, 16));
+    await form.getByRole("button", { name: "Request" }).click();
+    const row = page.locator("table.request-list tr").filter({ hasText: "Snow day letter" });
+    await row.waitFor();
+    check((await row.textContent()).includes("Arabic"), "the request lists its target language");
+  });
+
   await step("replies", async () => {
     const inbound = await textAsTwilio(arabicGuardianPhone, "شكرا، سنحضر");
     check(inbound.status === 200, `the family's reply is taken (${inbound.status})`);

@@ -5,30 +5,33 @@ import { Me, View, errorBlock, isNotFound, localToRfc3339, schoolsOf } from "../
 import { clear, field, h, liveRegion, splitList } from "../dom";
 import { formatDateTime, languageName, t, tOr } from "../i18n";
 
+interface TranslationLanguage {
+  state: string;
+  translator?: string;
+  text?: string;
+}
+
 interface TranslationRequest {
   id: string;
-  state: string;
   school?: string;
   title?: string;
-  document?: string;
   source_language?: string;
-  languages?: string[];
-  language?: string;
-  needed_by?: string;
-  assigned_to?: string;
+  target_languages?: string[];
+  languages?: Record<string, TranslationLanguage>;
+  due?: string;
   created_at?: string;
 }
 
-const finalStates = new Set(["completed", "delivered", "cancelled", "unfilled"]);
+const finalStates = new Set(["delivered", "cancelled"]);
 
 export const translationsView: View = (container: HTMLElement, me: Me) => {
   const schools = schoolsOf(me);
   const school = h("select", { name: "school" }, ...schools.map((s) => h("option", { value: s.id }, s.name)));
   const title = h("input", { type: "text", name: "title", autocomplete: "off", required: true });
+  const text = h("textarea", { name: "text", rows: 4, required: true });
   const sourceLanguage = h("input", { type: "text", name: "source_language", value: me.district.default_language, autocomplete: "off" });
-  const languages = h("input", { type: "text", name: "languages", autocomplete: "off", required: true });
-  const familyId = h("input", { type: "text", name: "family_id", autocomplete: "off" });
-  const neededBy = h("input", { type: "datetime-local", name: "needed_by" });
+  const languages = h("input", { type: "text", name: "target_languages", autocomplete: "off", required: true });
+  const due = h("input", { type: "datetime-local", name: "due", required: true });
   const notes = h("textarea", { name: "notes", rows: 2 });
   const formStatus = h("div", { class: "form-status", "aria-live": "polite" });
   const listBox = h("div", { class: "requests" });
@@ -46,12 +49,12 @@ export const translationsView: View = (container: HTMLElement, me: Me) => {
         clear(formStatus);
         const body: Record<string, unknown> = {
           title: title.value.trim(),
+          text: text.value,
           source_language: sourceLanguage.value.trim(),
-          languages: splitList(languages.value),
+          target_languages: splitList(languages.value),
         };
         if (schools.length > 0) body.school = school.value;
-        if (familyId.value.trim()) body.family_id = familyId.value.trim();
-        if (neededBy.value) body.needed_by = localToRfc3339(neededBy.value);
+        if (due.value) body.due = localToRfc3339(due.value);
         if (notes.value.trim()) body.notes = notes.value.trim();
         try {
           const created = await api<TranslationRequest>("POST", "/v1/translation-requests", { body });
@@ -65,19 +68,23 @@ export const translationsView: View = (container: HTMLElement, me: Me) => {
     h("h2", {}, t("newTranslation")),
     schools.length > 0 ? field(t("school"), school) : null,
     field(t("documentTitle"), title),
+    field(t("documentText"), text),
     field(t("sourceLanguage"), sourceLanguage),
     field(t("targetLanguages"), languages),
-    field(t("familyIdOptional"), familyId),
-    field(t("dueBy"), neededBy),
+    field(t("dueBy"), due),
     field(t("notes"), notes),
     h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary" }, t("submitTranslation"))),
     formStatus,
   );
 
+  // Cancels every language of the request still open (each language is its own request).
   async function cancel(request: TranslationRequest, status: HTMLElement): Promise<void> {
     if (!window.confirm(t("confirmCancelRequest", { id: request.id }))) return;
     try {
-      await api("PATCH", `/v1/translation-requests/${encodeURIComponent(request.id)}`, { body: { state: "cancelled" } });
+      for (const [language, l] of Object.entries(request.languages ?? {})) {
+        if (finalStates.has(l.state)) continue;
+        await api("PATCH", `/v1/translation-requests/${encodeURIComponent(request.id)}`, { body: { language, state: "cancelled" } });
+      }
       await refresh();
     } catch (error) {
       status.replaceChildren(errorBlock(error));
@@ -96,21 +103,27 @@ export const translationsView: View = (container: HTMLElement, me: Me) => {
     for (const r of requests) {
       const status = liveRegion();
       const actions = h("td", { class: "actions" });
-      if (!finalStates.has(r.state)) {
+      const perLanguage = Object.entries(r.languages ?? {});
+      if (perLanguage.some(([, l]) => !finalStates.has(l.state))) {
         actions.append(h("button", { type: "button", class: "danger", onclick: () => void cancel(r, status) }, t("cancelRequest")));
       }
       actions.append(status);
-      const targets = r.languages ?? (r.language ? [r.language] : []);
+      const states = h("td", {});
+      const translators = h("td", {});
+      for (const [language, l] of perLanguage) {
+        states.append(h("span", { class: `badge state-${l.state}` }, `${languageName(language)}: ${tOr(`request_${l.state}`, l.state)}`), " ");
+        if (l.translator) translators.append(`${languageName(language)}: ${l.translator} `);
+      }
       rows.append(
         h(
           "tr",
-          { "data-request": r.id, "data-state": r.state },
+          { "data-request": r.id },
           h("th", { scope: "row" }, h("code", {}, r.id)),
-          h("td", {}, r.title ?? r.document ?? "—"),
-          h("td", {}, targets.map(languageName).join(", ") || "—"),
-          h("td", {}, r.needed_by ? formatDateTime(r.needed_by) : "—"),
-          h("td", {}, h("span", { class: `badge state-${r.state}` }, tOr(`request_${r.state}`, r.state))),
-          h("td", {}, r.assigned_to ?? "—"),
+          h("td", {}, r.title ?? "—"),
+          h("td", {}, (r.target_languages ?? []).map(languageName).join(", ") || "—"),
+          h("td", {}, r.due ? formatDateTime(r.due) : "—"),
+          states,
+          translators.childNodes.length > 0 ? translators : h("td", {}, "—"),
           actions,
         ),
       );
