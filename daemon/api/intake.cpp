@@ -57,6 +57,15 @@ http::response idempotency_key_reused(const http::request& req, std::string_view
       req.version(), req.keep_alive());
 }
 
+http::response redis_unavailable(const http::request& req) {
+  return http::make_problem_response({http::status::service_unavailable,
+                                      "urn:liaison:problem:redis-unavailable",
+                                      "Redis unavailable",
+                                      "Redis could not be reached; nothing was changed",
+                                      {}},
+                                     req.version(), req.keep_alive());
+}
+
 http::response malformed_json(const http::request& req, std::string detail) {
   return http::make_problem_response({http::status::bad_request,
                                       "urn:liaison:problem:malformed-json",

@@ -29,4 +29,7 @@ http::response idempotency_key_reused(const http::request& req, std::string_view
 // 400 for a body that is not JSON, with where the parser stopped.
 http::response malformed_json(const http::request& req, std::string detail);
 
+// 503 urn:liaison:problem:redis-unavailable: Redis could not be reached, nothing was changed.
+http::response redis_unavailable(const http::request& req);
+
 }  // namespace liaison::api

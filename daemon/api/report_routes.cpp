@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
@@ -49,15 +50,6 @@ http::response bad_period(const http::request& req) {
       req.version(), req.keep_alive());
 }
 
-http::response unavailable(const http::request& req) {
-  return http::make_problem_response({http::status::service_unavailable,
-                                      "urn:liaison:problem:redis-unavailable",
-                                      "Redis unavailable",
-                                      "Redis could not be reached",
-                                      {}},
-                                     req.version(), req.keep_alive());
-}
-
 http::response csv_response(std::string body, const char* name, const http::request& req) {
   auto res =
       http::make_text_response(http::status::ok, "text/csv; charset=utf-8", std::move(body), req);
@@ -81,7 +73,7 @@ void add_report_routes(http::router& routes, services::announcement_service& ann
                }
                auto figures = co_await announcements.reach(query.period->from, query.period->to);
                if (!figures) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                const auto rows = services::reach_rows(*figures);
                if (query.csv) {
@@ -102,7 +94,7 @@ void add_report_routes(http::router& routes, services::announcement_service& ann
                auto requests = co_await interpretation.requests_created_between(
                    query.period->from, query.period->to, max_requests);
                if (!requests) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                const auto rows = services::interpretation_rows(*requests);
                if (query.csv) {

@@ -18,15 +18,6 @@ namespace {
 using boost::asio::awaitable;
 namespace json = boost::json;
 
-http::response unavailable(const http::request& req) {
-  return http::make_problem_response({http::status::service_unavailable,
-                                      "urn:liaison:problem:redis-unavailable",
-                                      "Redis unavailable",
-                                      "Redis could not be reached; nothing was changed",
-                                      {}},
-                                     req.version(), req.keep_alive());
-}
-
 http::response not_found(const http::request& req, const std::string& id) {
   return http::make_problem_response(
       http::not_found_problem("no translation request with id " + id), req.version(),
@@ -96,12 +87,12 @@ void add_translation_routes(http::router& routes, services::interpretation_store
         request.id = services::new_translation_request_id(now);
         if (auto created = co_await store.create_translation(request, ctx.caller->key_name, now);
             !created) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         auto offered = co_await offers.send_translation_offers(request);
         auto stored = co_await store.load_translation(request.id);
         if (!stored || !*stored) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         auto body = translation_json(**stored);
         body["offers"] = offered ? static_cast<std::int64_t>(*offered) : 0;
@@ -114,7 +105,7 @@ void add_translation_routes(http::router& routes, services::interpretation_store
              [&store](http::request_context& ctx) -> awaitable<http::response> {
                auto recent = co_await store.recent_translations(200);
                if (!recent) {
-                 co_return unavailable(ctx.req);
+                 co_return redis_unavailable(ctx.req);
                }
                json::array listed;
                for (const auto& t : *recent) {
@@ -134,7 +125,7 @@ void add_translation_routes(http::router& routes, services::interpretation_store
                }
                auto found = co_await store.load_translation(id);
                if (!found) {
-                 co_return unavailable(ctx.req);
+                 co_return redis_unavailable(ctx.req);
                }
                if (!*found || !reaches(*ctx.caller, **found)) {
                  co_return not_found(ctx.req, id);
@@ -189,7 +180,7 @@ void add_translation_routes(http::router& routes, services::interpretation_store
         }
         auto found = co_await store.load_translation(id);
         if (!found) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         if (!*found || !reaches(*ctx.caller, **found)) {
           co_return not_found(req, id);
@@ -204,7 +195,7 @@ void add_translation_routes(http::router& routes, services::interpretation_store
             text ? services::translation_event::deliver : services::translation_event::cancel,
             extra);
         if (!step) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         if (step->result == services::transition_result::not_found) {
           co_return http::make_problem_response(
@@ -222,7 +213,7 @@ void add_translation_routes(http::router& routes, services::interpretation_store
         }
         auto after = co_await store.load_translation(id);
         if (!after || !*after) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         co_return http::make_json_response(http::status::ok, translation_json(**after), req);
       });
