@@ -548,6 +548,12 @@ struct roster_parser::impl {
         return;
       }
       if (parsed != slice.size()) {
+        // A field already too long when the bad byte came is reported as such: fed in smaller
+        // pieces, the length check below would have stopped the parse before that byte.
+        if (csv_.entry_pos > limits_.max_field_bytes + csv_.spaces + 1) {
+          fail(field_too_long(records_ + 1));
+          return;
+        }
         fail("row " + std::to_string(records_ + 1) + " (line " + std::to_string(csv_line_) + "): " +
              (csv_error(&csv_) == CSV_EPARSE
                   ? std::string("misplaced quote: a field in quotes must close before the next "
