@@ -264,19 +264,24 @@ interpretation_store::offered_numbers(std::string_view code) {
 
 boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
 interpretation_store::past_deadline(system_clock::time_point now, std::size_t count) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  co_return co_await due_members(key("deadlines"), now, count);
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
+interpretation_store::due_members(std::string set, system_clock::time_point now,
+                                  std::size_t count) {
   std::vector<std::string> command = {
-      "ZRANGEBYSCORE",      key("deadlines"), "-inf", std::to_string(ms.count()), "LIMIT", "0",
+      "ZRANGEBYSCORE",      std::move(set), "-inf", milliseconds_since_epoch(now), "LIMIT", "0",
       std::to_string(count)};
   auto reply = co_await redis_.exec_one(std::move(command));
   if (!reply) {
     co_return reply.error();
   }
-  std::vector<std::string> ids;
+  std::vector<std::string> members;
   for (const auto& element : reply->elements) {
-    ids.push_back(element.text);
+    members.push_back(element.text);
   }
-  co_return ids;
+  co_return members;
 }
 
 boost::asio::awaitable<boost::system::result<void>> interpretation_store::create_request(
@@ -433,18 +438,7 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_store::add_re
 
 boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
 interpretation_store::due_reminders(system_clock::time_point now, std::size_t count) {
-  std::vector<std::string> command = {
-      "ZRANGEBYSCORE",      key("reminders"), "-inf", milliseconds_since_epoch(now), "LIMIT", "0",
-      std::to_string(count)};
-  auto reply = co_await redis_.exec_one(std::move(command));
-  if (!reply) {
-    co_return reply.error();
-  }
-  std::vector<std::string> members;
-  for (const auto& element : reply->elements) {
-    members.push_back(element.text);
-  }
-  co_return members;
+  co_return co_await due_members(key("reminders"), now, count);
 }
 
 boost::asio::awaitable<boost::system::result<void>> interpretation_store::remove_reminder(

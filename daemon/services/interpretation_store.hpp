@@ -162,6 +162,9 @@ class interpretation_store {
 
  private:
   std::string key(std::string_view suffix) const;
+  // Members of a sorted set scored at or before `now` (ms since the epoch), at most `count`.
+  boost::asio::awaitable<boost::system::result<std::vector<std::string>>> due_members(
+      std::string set, std::chrono::system_clock::time_point now, std::size_t count);
 
   queue::redis_connection& redis_;
   std::string prefix_;
