@@ -140,6 +140,9 @@ struct workers_config {
   std::size_t max_deliveries = 5;
   // How often the scheduler moves due delayed jobs (retries) to their streams.
   std::chrono::milliseconds scheduler_interval = 1s;
+  // How long an instance holds an announcement's fan-out between pages: when it dies, another
+  // instance (or itself, restarted) resumes the fan-out this long after the last page.
+  std::chrono::milliseconds fanout_lease = 30s;
 };
 
 // [queue]

@@ -1169,6 +1169,7 @@ schema<workers_config> workers_schema() {
       duration_field("visibility_timeout", &workers_config::visibility_timeout),
       integer_field("max_deliveries", &workers_config::max_deliveries, 1, 1'000),
       duration_field("scheduler_interval", &workers_config::scheduler_interval),
+      duration_field("fanout_lease", &workers_config::fanout_lease),
   }};
 }
 

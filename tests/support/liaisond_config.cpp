@@ -31,6 +31,11 @@ liaisond_config& liaisond_config::http(std::string lines) {
   return *this;
 }
 
+liaisond_config& liaisond_config::redis(std::string lines) {
+  redis_ += lines;
+  return *this;
+}
+
 liaisond_config& liaisond_config::api_key(const std::string& name, const std::string& role,
                                           const std::string& key,
                                           const std::vector<std::string>& schools) {
@@ -60,7 +65,7 @@ void liaisond_config::write(const std::filesystem::path& file) const {
   out << "[district]\ncatalog_directory = \"" LIAISON_TEST_SOURCE_DIR "/i18n/catalog\"\n"
       << district_ << "[http]\nport = " << port_ << "\n"
       << http_ << "[redis]\nunix_socket = \"" << redis_socket_ << "\"\n"
-      << tables_;
+      << redis_ << tables_;
   if (!out) {
     throw std::runtime_error("cannot write " + file.string());
   }

@@ -17,6 +17,8 @@ class liaisond_config {
   // More keys of [district] or [http], as TOML lines ("time_zone = \"America/Chicago\"\n").
   liaisond_config& district(std::string lines);
   liaisond_config& http(std::string lines);
+  // More keys of [redis] (timeouts, reconnect delays), as TOML lines.
+  liaisond_config& redis(std::string lines);
   // An API key (stored as its SHA-256); `schools` for school keys.
   liaisond_config& api_key(const std::string& name, const std::string& role, const std::string& key,
                            const std::vector<std::string>& schools = {});
@@ -33,6 +35,7 @@ class liaisond_config {
   std::string redis_socket_;
   std::string district_;
   std::string http_;
+  std::string redis_;
   std::string tables_;
 };
 

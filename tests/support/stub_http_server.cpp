@@ -95,6 +95,13 @@ asio::awaitable<void> stub_http_server::session(tcp::socket socket, std::size_t 
     if (answer.close_connection) {
       co_return;
     }
+    if (answer.reset_connection) {
+      // SO_LINGER with a zero timeout: close() sends RST, as a crashing peer or a middlebox does.
+      boost::system::error_code ignored;
+      socket.set_option(asio::socket_base::linger(true, 0), ignored);
+      socket.close(ignored);
+      co_return;
+    }
     http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     for (const auto& [name, value] : answer.headers) {
       res.set(name, value);

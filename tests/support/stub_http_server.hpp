@@ -35,6 +35,7 @@ struct stub_response {
   std::chrono::milliseconds delay{0};  // before answering
   bool never_answer = false;           // hold the connection open without answering
   bool close_connection = false;       // close without an answer
+  bool reset_connection = false;       // abort with a TCP reset (RST) instead of an answer
 };
 
 class stub_http_server {
