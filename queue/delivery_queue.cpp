@@ -72,7 +72,7 @@ if reported ~= 'delivered' and reported ~= 'undelivered' and reported ~= 'sent' 
   return redis.error_reply('unknown reported state ' .. tostring(reported))
 end
 if #ARGV % 2 ~= 0 then return redis.error_reply('fields must be pairs') end
-local f = redis.call('HMGET', KEYS[1], 'state', 'tally', 'tally_group')
+local f = redis.call('HMGET', KEYS[1], 'state', 'tally', 'tally_group', 'id')
 if not f[1] then return 'unknown' end
 if f[1] == 'delivered' or f[1] == 'undelivered' then return 'stale' end
 if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
@@ -82,6 +82,13 @@ if f[2] and f[3] then
   local phase = {delivered = 'delivered', undelivered = 'failed'}
   redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|sent', -1)
   redis.call('HINCRBY', ARGV[2] .. f[2], f[3] .. '|' .. phase[reported], 1)
+  -- An announcement's failures are indexed by when (tally_move::failures_key_suffix).
+  local announcement = string.match(f[2], '^(.*):tally$')
+  if reported == 'undelivered' and announcement and f[4] then
+    local now = redis.call('TIME')
+    redis.call('ZADD', ARGV[2] .. announcement .. ':failures',
+               tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000), f[4])
+  end
 end
 return 'applied'
 )lua";
@@ -128,10 +135,18 @@ for i = 1, #kv, 2 do
 end
 if not id then return {'missing', ''} end
 local record = ARGV[2] .. 'delivery:' .. id
-local f = redis.call('HMGET', record, 'channel', 'priority')
+local f = redis.call('HMGET', record, 'channel', 'priority', 'state', 'tally', 'tally_group')
 if not f[1] then return {'missing', id} end
 local stream = ARGV[2] .. 'stream:' .. f[1]
 if f[2] == 'urgent' then stream = stream .. ':urgent' end
+local failed = {failed = true, dead = true, undelivered = true}
+if failed[f[3]] and f[4] and f[5] then
+  -- Counted as failed until now (tally_phase), pending again; no longer among the failures.
+  redis.call('HINCRBY', ARGV[2] .. f[4], f[5] .. '|failed', -1)
+  redis.call('HINCRBY', ARGV[2] .. f[4], f[5] .. '|queued', 1)
+  local announcement = string.match(f[4], '^(.*):tally$')
+  if announcement then redis.call('ZREM', ARGV[2] .. announcement .. ':failures', id) end
+end
 redis.call('HDEL', record, 'handed_at', 'next_attempt_at', 'dead_reason')
 redis.call('HSET', record, 'state', 'queued', 'attempts', '0', 'retry_window_start', ARGV[3],
            'replayed_at', ARGV[3], 'updated_at', ARGV[3])
@@ -230,7 +245,8 @@ std::string_view tally_phase(std::string_view state) noexcept {
   return "queued";  // queued, sending, retrying: on its way
 }
 
-tally_move tally_move_for(const record_fields& record, std::string_view new_state) {
+tally_move tally_move_for(const record_fields& record, std::string_view new_state,
+                          system_clock::time_point at) {
   const auto tally = record.find("tally");
   const auto group = record.find("tally_group");
   if (tally == record.end() || group == record.end()) {
@@ -253,6 +269,13 @@ tally_move tally_move_for(const record_fields& record, std::string_view new_stat
     move.reached_key_suffix = std::string(suffix.substr(0, suffix.size() - tally_end.size())) +
                               ":reached:" + language->second;
     move.family = family->second;
+  }
+  const auto id = record.find("id");
+  if (new_phase == "failed" && id != record.end() && suffix.ends_with(tally_end)) {
+    move.failures_key_suffix =
+        std::string(suffix.substr(0, suffix.size() - tally_end.size())) + ":failures";
+    move.delivery_id = id->second;
+    move.failed_at_ms = epoch_ms(at);
   }
   return move;
 }
@@ -358,6 +381,10 @@ void delivery_queue::push_tally_move(redis_request& request, const tally_move& m
   request.push({"HINCRBY", key, move.to_field, "1"});
   if (!move.reached_key_suffix.empty()) {
     request.push({"PFADD", key_base_ + move.reached_key_suffix, move.family});
+  }
+  if (!move.failures_key_suffix.empty()) {
+    request.push({"ZADD", key_base_ + move.failures_key_suffix, std::to_string(move.failed_at_ms),
+                  move.delivery_id});
   }
 }
 

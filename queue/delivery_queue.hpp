@@ -72,13 +72,20 @@ struct tally_move {
   // HyperLogLog of families reached (key suffix "ann:<id>:reached:<language>").
   std::string reached_key_suffix{};
   std::string family{};
+  // Failures: a delivery that fails joins its announcement's sorted set of failed deliveries
+  // (key suffix "ann:<id>:failures", scored by when), which answers "what failed and why".
+  std::string failures_key_suffix{};
+  std::string delivery_id{};
+  long long failed_at_ms = 0;
 };
 
 // The phase a state is counted as: queued (queued, sending, retrying), deferred, sent,
 // delivered, failed (failed, dead, undelivered), opted_out, cancelled.
 std::string_view tally_phase(std::string_view state) noexcept;
-// The move for changing `record` (as loaded) to `new_state`; empty when no count changes.
-tally_move tally_move_for(const record_fields& record, std::string_view new_state);
+// The move for changing `record` (as loaded) to `new_state` at `at`; empty when no count
+// changes.
+tally_move tally_move_for(const record_fields& record, std::string_view new_state,
+                          std::chrono::system_clock::time_point at);
 
 // What became of a provider's report on a delivery (record_provider_report).
 enum class report_result {

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
+#include <charconv>
 
+#include "daemon/api/callback_input.hpp"
 #include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
 #include "daemon/http/json_response.hpp"
@@ -19,15 +21,6 @@ namespace json = boost::json;
 
 constexpr const char* phases[] = {"queued", "deferred",  "sent",     "delivered",
                                   "failed", "opted_out", "cancelled"};
-
-http::response unavailable(const http::request& req) {
-  return http::make_problem_response({http::status::service_unavailable,
-                                      "urn:liaison:problem:queue-unavailable",
-                                      "Queue unavailable",
-                                      "Redis could not be reached; nothing was changed",
-                                      {}},
-                                     req.version(), req.keep_alive());
-}
 
 http::response not_found(const http::request& req, const std::string& id) {
   return http::make_problem_response(http::not_found_problem("no announcement with id " + id),
@@ -193,13 +186,59 @@ awaitable<visible_announcement> find_visible(services::announcement_service& ann
   }
   auto progress = co_await announcements.progress(id);
   if (!progress) {
-    out.answer = unavailable(req);
+    out.answer = redis_unavailable(req);
   } else if (!*progress || !reaches(*ctx.caller, (*progress)->stored)) {
     out.answer = not_found(req, id);
   } else {
     out.progress = std::move(**progress);
   }
   co_return out;
+}
+
+// `?limit=`: absent gives `fallback`; otherwise a whole number in [1, max], or nullopt.
+std::optional<std::size_t> page_limit(const http::request& req, std::size_t fallback,
+                                      std::size_t max) {
+  const auto text = query_parameter(req, "limit");
+  if (text.empty()) {
+    return fallback;
+  }
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > max) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+http::response bad_query(const http::request& req, std::string field, std::string detail) {
+  return http::make_problem_response(
+      http::validation_problem({{std::move(field), std::move(detail)}}), req.version(),
+      req.keep_alive());
+}
+
+// One line of GET /v1/announcements: what it is, where it stands.
+json::object summary_json(const services::announcement_progress& p) {
+  auto full = progress_json(p);
+  json::object o;
+  for (const char* key :
+       {"id", "state", "school", "created_by", "created_at", "send_at", "cancelled_at", "totals"}) {
+    if (const auto* value = full.if_contains(key)) {
+      o[key] = *value;
+    }
+  }
+  const auto& text = p.stored.value.original;
+  if (!text.subject.empty()) {
+    o["subject"] = text.subject;
+  }
+  o["body"] = text.body;
+  o["source_language"] = p.stored.value.source_language;
+  return o;
+}
+
+json::object failure_json(const services::failed_delivery& f) {
+  return {{"delivery", f.delivery}, {"family", f.family},     {"guardian", f.guardian},
+          {"language", f.language}, {"channel", f.channel},   {"state", f.state},
+          {"reason", f.reason},     {"attempts", f.attempts}, {"failed_at", f.failed_at}};
 }
 
 // `"translation_request": "tr_…"`: the delivered translations of a translation request become
@@ -225,7 +264,7 @@ awaitable<std::optional<http::response>> use_translation_request(
   }
   auto found = co_await translations.load_translation(id);
   if (!found) {
-    co_return unavailable(req);
+    co_return redis_unavailable(req);
   }
   if (!*found ||
       (caller.role == config::role::school && !caller.may_act_for_school((*found)->value.school))) {
@@ -285,7 +324,7 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         auto accepted =
             co_await announcements.accept(std::move(*validation.value), who, idempotency);
         if (!accepted) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         if (!accepted->errors.empty()) {
           co_return http::make_problem_response(
@@ -333,7 +372,7 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         }
         auto preview = co_await announcements.preview(*validation.value, requester_of(*ctx.caller));
         if (!preview) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         if (!preview->errors.empty()) {
           co_return http::make_problem_response(
@@ -342,6 +381,66 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         }
         co_return http::make_json_response(http::status::ok, preview_json(*preview), req);
       });
+
+  routes.add(http::verb::get, "/v1/announcements", http::access_rule::any_key(),
+             [&announcements](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               const auto limit = page_limit(req, 20, 100);
+               if (!limit) {
+                 co_return bad_query(req, "limit", "a whole number from 1 to 100");
+               }
+               auto before = query_parameter(req, "before");
+               if (!before.empty() && !services::looks_like_stream_id(before)) {
+                 co_return bad_query(req, "before", "the `next` of an earlier page");
+               }
+               auto page = co_await announcements.recent(std::move(before), *limit);
+               if (!page) {
+                 co_return redis_unavailable(req);
+               }
+               json::array listed;
+               for (const auto& p : page->first) {
+                 if (reaches(*ctx.caller, p.stored)) {
+                   listed.push_back(summary_json(p));
+                 }
+               }
+               json::object body{{"announcements", std::move(listed)}};
+               body["next"] =
+                   page->second.empty() ? json::value(nullptr) : json::value(page->second);
+               co_return http::make_json_response(http::status::ok, body, req);
+             });
+
+  routes.add(http::verb::get, "/v1/announcements/{id}/failures", http::access_rule::any_key(),
+             [&announcements](http::request_context& ctx) -> awaitable<http::response> {
+               const auto& req = ctx.req;
+               const auto limit = page_limit(req, 50, 200);
+               if (!limit) {
+                 co_return bad_query(req, "limit", "a whole number from 1 to 200");
+               }
+               std::optional<services::failure_cursor> after;
+               if (const auto text = query_parameter(req, "after"); !text.empty()) {
+                 after = services::failure_cursor::parse(text);
+                 if (!after) {
+                   co_return bad_query(req, "after", "the `next` of an earlier page");
+                 }
+               }
+               auto found = co_await find_visible(announcements, ctx);
+               if (found.answer) {
+                 co_return std::move(*found.answer);
+               }
+               const auto& id = found.progress->stored.value.id;
+               auto page = co_await announcements.failures(id, std::move(after), *limit);
+               if (!page) {
+                 co_return redis_unavailable(req);
+               }
+               json::array listed;
+               for (const auto& f : page->failures) {
+                 listed.push_back(failure_json(f));
+               }
+               json::object body{
+                   {"announcement", id}, {"total", page->total}, {"failures", std::move(listed)}};
+               body["next"] = page->next ? json::value(page->next->text()) : json::value(nullptr);
+               co_return http::make_json_response(http::status::ok, body, req);
+             });
 
   routes.add(http::verb::get, "/v1/announcements/{id}", http::access_rule::any_key(),
              [&announcements](http::request_context& ctx) -> awaitable<http::response> {
@@ -363,11 +462,11 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
                }
                auto cancelled = co_await announcements.cancel(id, requester_of(*ctx.caller));
                if (!cancelled) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                auto after = co_await announcements.progress(id);
                if (!after || !*after) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                co_return http::make_json_response(http::status::ok, progress_json(**after), req);
              });

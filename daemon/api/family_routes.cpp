@@ -19,15 +19,6 @@ namespace {
 
 using boost::asio::awaitable;
 
-http::response unavailable(const http::request& req) {
-  return http::make_problem_response({http::status::service_unavailable,
-                                      "urn:liaison:problem:directory-unavailable",
-                                      "Directory unavailable",
-                                      "the directory could not be reached; nothing was changed",
-                                      {}},
-                                     req.version(), req.keep_alive());
-}
-
 http::response family_not_found(const http::request& req, const std::string& id) {
   return http::make_problem_response(http::not_found_problem("no family with id " + id),
                                      req.version(), req.keep_alive());
@@ -153,7 +144,7 @@ void add_family_import_route(http::router& routes, services::directory_store& di
           }
           const auto ready = parser.take_families(import_batch);
           if (auto stored = co_await store_families(directory, ready, totals); !stored) {
-            co_return unavailable(req);
+            co_return redis_unavailable(req);
           }
         }
         parser.finish();
@@ -163,7 +154,7 @@ void add_family_import_route(http::router& routes, services::directory_store& di
         while (!parser.done()) {
           const auto ready = parser.take_families(import_batch);
           if (auto stored = co_await store_families(directory, ready, totals); !stored) {
-            co_return unavailable(req);
+            co_return redis_unavailable(req);
           }
         }
         errors = parser.take_errors();
@@ -228,14 +219,14 @@ void add_conversation_routes(http::router& routes, services::directory_store& di
                }
                auto found = co_await directory.get(family_id);
                if (!found) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (!*found || !reaches(*ctx.caller, **found)) {
                  co_return family_not_found(req, family_id);
                }
                auto entries = co_await conversations.recent(family_id, limit);
                if (!entries) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                boost::json::array listed;
                for (const auto& e : *entries) {
@@ -265,11 +256,11 @@ void add_contact_routes(http::router& routes, services::directory_store& directo
                }
                auto created = co_await directory.put(*validation.value);
                if (!created) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                auto stored = co_await directory.get(validation.value->id);
                if (!stored || !*stored) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                auto res =
                    http::make_json_response(*created ? http::status::created : http::status::ok,
@@ -287,7 +278,7 @@ void add_contact_routes(http::router& routes, services::directory_store& directo
                }
                auto found = co_await directory.get(services::contact_family_id(id));
                if (!found) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (!*found) {
                  co_return contact_not_found(req, id);
@@ -305,7 +296,7 @@ void add_contact_routes(http::router& routes, services::directory_store& directo
                }
                auto removed = co_await directory.remove(services::contact_family_id(id));
                if (!removed) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (!*removed) {
                  co_return contact_not_found(req, id);
@@ -346,7 +337,7 @@ void add_family_routes(http::router& routes, services::directory_store& director
         if (caller.role == config::role::school) {
           auto existing = co_await directory.get(id);
           if (!existing) {
-            co_return unavailable(req);
+            co_return redis_unavailable(req);
           }
           if (!may_write(caller, *validation.value) ||
               (*existing && !may_write(caller, **existing))) {
@@ -361,11 +352,11 @@ void add_family_routes(http::router& routes, services::directory_store& director
         }
         auto created = co_await directory.put(*validation.value);
         if (!created) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         auto stored = co_await directory.get(id);
         if (!stored || !*stored) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         auto res = http::make_json_response(*created ? http::status::created : http::status::ok,
                                             services::to_json(**stored), req);
@@ -382,7 +373,7 @@ void add_family_routes(http::router& routes, services::directory_store& director
                }
                auto found = co_await directory.get(id);
                if (!found) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                // Another school's family is "not found", so its existence is not confirmed.
                if (!*found || !reaches(*ctx.caller, **found)) {
@@ -402,7 +393,7 @@ void add_family_routes(http::router& routes, services::directory_store& director
                }
                auto removed = co_await directory.remove(id);
                if (!removed) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (!*removed) {
                  co_return family_not_found(req, id);

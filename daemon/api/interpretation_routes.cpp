@@ -17,15 +17,6 @@ namespace {
 using boost::asio::awaitable;
 namespace json = boost::json;
 
-http::response unavailable(const http::request& req) {
-  return http::make_problem_response({http::status::service_unavailable,
-                                      "urn:liaison:problem:store-unavailable",
-                                      "Store unavailable",
-                                      "Redis could not be reached; nothing was changed",
-                                      {}},
-                                     req.version(), req.keep_alive());
-}
-
 http::response request_not_found(const http::request& req, const std::string& id) {
   return http::make_problem_response(
       http::not_found_problem("no interpretation request with id " + id), req.version(),
@@ -103,7 +94,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
         }
         auto created = co_await store.put_interpreter(*validation.value);
         if (!created) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         co_return http::make_json_response(*created ? http::status::created : http::status::ok,
                                            services::to_json(*validation.value), req);
@@ -121,7 +112,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                }
                auto found = co_await store.get_interpreter(id);
                if (!found) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (!*found) {
                  co_return http::make_problem_response(
@@ -160,7 +151,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
         }
         auto family = co_await directory.get(request.family_id);
         if (!family) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         const bool reachable =
             *family && (caller.role != config::role::school ||
@@ -182,14 +173,14 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
         }
         request.id = services::new_interpretation_request_id(now);
         if (auto created = co_await store.create_request(request, caller.key_name, now); !created) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         // The request is stored; offers that fail to go out leave it `requested`, which the
         // coordinator sees (and may offer again by hand).
         auto offered = co_await offers.send_offers(request);
         auto stored = co_await store.load_request(request.id);
         if (!stored || !*stored) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         auto body = request_json(**stored);
         body["offers"] = offered ? static_cast<std::int64_t>(*offered) : 0;
@@ -203,7 +194,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                const auto& req = ctx.req;
                auto recent = co_await store.recent_requests(200);
                if (!recent) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                json::array listed;
                for (const auto& s : *recent) {
@@ -224,7 +215,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                }
                auto found = co_await store.load_request(id);
                if (!found) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (!*found || !reaches(*ctx.caller, **found)) {
                  co_return request_not_found(req, id);
@@ -261,7 +252,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                }
                auto found = co_await store.load_request(id);
                if (!found) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (!*found || !reaches(*ctx.caller, **found)) {
                  co_return request_not_found(req, id);
@@ -276,7 +267,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                                                      time.now_system());
                }
                if (!outcome) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (outcome->result == services::transition_result::illegal) {
                  co_return http::make_problem_response(
@@ -290,7 +281,7 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                }
                auto after = co_await store.load_request(id);
                if (!after || !*after) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                co_return http::make_json_response(http::status::ok, request_json(**after), req);
              });

@@ -14,16 +14,6 @@ namespace {
 
 using boost::asio::awaitable;
 
-http::response unavailable(const http::request& req) {
-  return http::make_problem_response(
-      {http::status::service_unavailable,
-       "urn:liaison:problem:queue-unavailable",
-       "Queue unavailable",
-       "the message was not accepted; the queue could not be reached",
-       {}},
-      req.version(), req.keep_alive());
-}
-
 // A message to a family: an announcement to that family (services/family_message.hpp).
 awaitable<http::response> accept_family_message(http::request_context& ctx,
                                                 services::announcement_service& announcements,
@@ -39,7 +29,7 @@ awaitable<http::response> accept_family_message(http::request_context& ctx,
   auto accepted =
       co_await announcements.accept(std::move(*validation.value), who, idempotency_of(ctx));
   if (!accepted) {
-    co_return unavailable(req);
+    co_return redis_unavailable(req);
   }
   if (!accepted->errors.empty()) {
     for (auto& e : accepted->errors) {
@@ -118,7 +108,7 @@ void add_message_routes(http::router& routes, services::message_service& message
                const auto idempotency = idempotency_of(ctx);
                auto accepted = co_await messages.accept(message, idempotency);
                if (!accepted) {
-                 co_return unavailable(req);
+                 co_return redis_unavailable(req);
                }
                if (accepted->result == queue::intake_result::conflict) {
                  co_return idempotency_key_reused(req, "message " + accepted->delivery_id);
@@ -146,7 +136,7 @@ void add_message_routes(http::router& routes, services::message_service& message
         const std::string& id = ctx.path_params.at("id");
         auto record = co_await messages.find(id);
         if (!record) {
-          co_return unavailable(req);
+          co_return redis_unavailable(req);
         }
         // A school key sees only its own schools' messages; others get a 404, not a 403,
         // so ids of other schools' messages are not confirmed to exist.

@@ -58,7 +58,8 @@ void add_message_routes(http::router& routes, services::message_service& message
                         services::announcement_service& announcements,
                         std::function<void()> on_family_message);
 
-// POST /v1/announcements, GET /v1/announcements/{id}, POST /v1/announcements/{id}/cancel.
+// POST/GET /v1/announcements (GET: the newest, paged), GET /v1/announcements/{id}, its
+// /failures (paged, with why) and POST /v1/announcements/{id}/cancel.
 // `on_accepted` runs after a new announcement is stored (to wake the local fan-out).
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
                              services::interpretation_store& translations,

@@ -339,6 +339,26 @@ boost::asio::awaitable<boost::system::result<announcement_preview>> announcement
   co_return out;
 }
 
+boost::asio::awaitable<
+    boost::system::result<std::pair<std::vector<announcement_progress>, std::string>>>
+announcement_service::recent(std::string before, std::size_t max) {
+  auto page = co_await store_.created_before(std::move(before), max);
+  if (!page) {
+    co_return page.error();
+  }
+  std::vector<announcement_progress> listed;
+  for (const auto& id : page->ids) {
+    auto one = co_await progress(id);
+    if (!one) {
+      co_return one.error();
+    }
+    if (*one) {  // gone (expired) since its audit entry
+      listed.push_back(std::move(**one));
+    }
+  }
+  co_return std::pair{std::move(listed), std::move(page->next)};
+}
+
 boost::asio::awaitable<boost::system::result<std::optional<announcement_progress>>>
 announcement_service::progress(std::string_view id) {
   auto stored = co_await store_.load(id);

@@ -178,6 +178,16 @@ class announcement_service {
       std::string_view id);
   boost::asio::awaitable<boost::system::result<cancel_result>> cancel(std::string_view id,
                                                                       const requester& who);
+  // The newest announcements and their progress, `max` per page of the audit stream (before
+  // the cursor `before`, "" = now). Visibility to a caller is the route's business.
+  boost::asio::awaitable<
+      boost::system::result<std::pair<std::vector<announcement_progress>, std::string>>>
+  recent(std::string before, std::size_t max);
+  // Its failed deliveries with why (announcement_store::failures).
+  boost::asio::awaitable<boost::system::result<failure_page>> failures(
+      std::string id, std::optional<failure_cursor> after, std::size_t max) {
+    return store_.failures(std::move(id), std::move(after), max);
+  }
 
   // Fans out the next due announcement, if any: true when it did some work (call again at
   // once), false when nothing was due.

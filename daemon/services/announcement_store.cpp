@@ -1,6 +1,7 @@
 #include "daemon/services/announcement_store.hpp"
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <cstdlib>
 
 #include "support/time_format.hpp"
@@ -510,6 +511,166 @@ boost::asio::awaitable<boost::system::result<void>> announcement_store::note_rep
     co_return reply.error();
   }
   co_return boost::system::result<void>{};
+}
+
+bool looks_like_stream_id(std::string_view text) noexcept {
+  const auto dash = text.find('-');
+  const auto digits = [](std::string_view part) {
+    return !part.empty() && part.size() <= 20 &&
+           part.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return dash != std::string_view::npos && digits(text.substr(0, dash)) &&
+         digits(text.substr(dash + 1));
+}
+
+std::optional<failure_cursor> failure_cursor::parse(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size() ||
+      text.size() > 300) {
+    return std::nullopt;
+  }
+  failure_cursor cursor;
+  const auto* end = text.data() + colon;
+  const auto [ptr, ec] = std::from_chars(text.data(), end, cursor.failed_at_ms);
+  if (ec != std::errc() || ptr != end || cursor.failed_at_ms < 0) {
+    return std::nullopt;
+  }
+  cursor.delivery = std::string(text.substr(colon + 1));
+  return cursor;
+}
+
+std::string failure_cursor::text() const {
+  return std::to_string(failed_at_ms) + ":" + delivery;
+}
+
+boost::asio::awaitable<boost::system::result<created_page>> announcement_store::created_before(
+    std::string before, std::size_t max) {
+  created_page page;
+  // The audit stream read backwards, 1000 entries at a time; only creations count.
+  std::string end = before.empty() ? std::string("+") : "(" + before;
+  while (page.ids.size() < max) {
+    std::vector<std::string> command = {"XREVRANGE", audit_key(), end, "-", "COUNT", "1000"};
+    auto reply = co_await redis_.exec_one(std::move(command));
+    if (!reply) {
+      co_return reply.error();
+    }
+    if (reply->is_error()) {
+      co_return redis_failure();
+    }
+    for (const auto& entry : reply->elements) {
+      if (entry.elements.size() != 2) {
+        continue;
+      }
+      const auto fields = pairs(entry.elements[1]);
+      const auto action = fields.find("action");
+      const auto id = fields.find("announcement");
+      if (action == fields.end() || action->second != "announcement.create" || id == fields.end()) {
+        continue;
+      }
+      page.ids.push_back(id->second);
+      if (page.ids.size() == max) {
+        page.next = entry.elements[0].text;
+        break;
+      }
+    }
+    if (reply->elements.size() < 1000 || !page.next.empty()) {
+      break;
+    }
+    end = "(" + reply->elements.back().elements[0].text;
+  }
+  co_return page;
+}
+
+boost::asio::awaitable<boost::system::result<failure_page>> announcement_store::failures(
+    std::string id, std::optional<failure_cursor> after, std::size_t max) {
+  const std::string key = queue_.key("ann:" + id + ":failures");
+  const std::string count = std::to_string(max + 1);  // one more tells whether a page follows
+  queue::redis_request request;
+  request.push({"ZCARD", key});
+  if (after) {
+    request.push({"ZRANK", key, after->delivery});
+  }
+  auto first = co_await redis_.exec(request);
+  if (!first || first->size() != request.size()) {
+    co_return first ? redis_failure() : first.error();
+  }
+  failure_page page;
+  page.total = (*first)[0].integer;
+  // After the cursor's delivery when it is still there (ties in time stay in order); after its
+  // time when it left the set meanwhile (replayed).
+  std::vector<std::string> range;
+  if (after && (*first)[1].kind == queue::redis_reply::kind_t::integer) {
+    const auto from = (*first)[1].integer + 1;
+    range = {"ZRANGE", key, std::to_string(from),
+             std::to_string(from + static_cast<long long>(max)), "WITHSCORES"};
+  } else {
+    const std::string from = after ? "(" + std::to_string(after->failed_at_ms) : "-inf";
+    range = {"ZRANGE", key, from, "+inf", "BYSCORE", "LIMIT", "0", count, "WITHSCORES"};
+  }
+  auto members = co_await redis_.exec_one(std::move(range));
+  if (!members) {
+    co_return members.error();
+  }
+  if (members->is_error()) {
+    co_return redis_failure();
+  }
+  std::vector<std::pair<std::string, long long>> found;
+  for (std::size_t i = 0; i + 1 < members->elements.size(); i += 2) {
+    long long ms = 0;
+    const auto& score = members->elements[i + 1].text;
+    std::from_chars(score.data(), score.data() + score.size(), ms);
+    found.emplace_back(members->elements[i].text, ms);
+  }
+  if (found.size() > max) {
+    found.resize(max);
+    page.next = failure_cursor{found.back().second, found.back().first};
+  }
+  if (found.empty()) {
+    co_return page;
+  }
+  static constexpr const char* wanted[] = {
+      "family",      "guardian",   "language",        "channel",        "state",
+      "dead_reason", "last_error", "provider_status", "provider_error", "attempts"};
+  queue::redis_request records;
+  for (const auto& [delivery, ms] : found) {
+    std::vector<std::string> command = {"HMGET", queue_.delivery_key(delivery)};
+    command.insert(command.end(), std::begin(wanted), std::end(wanted));
+    records.push(std::move(command));
+  }
+  auto loaded = co_await redis_.exec(records);
+  if (!loaded || loaded->size() != found.size()) {
+    co_return loaded ? redis_failure() : loaded.error();
+  }
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const auto& values = (*loaded)[i].elements;
+    if (values.size() != std::size(wanted)) {
+      co_return redis_failure();
+    }
+    failed_delivery f;
+    f.delivery = found[i].first;
+    f.family = values[0].text;
+    f.guardian = values[1].text;
+    f.language = values[2].text;
+    f.channel = values[3].text;
+    f.state = values[4].text;
+    f.attempts = std::atoll(values[9].text.c_str());
+    f.failed_at =
+        format_rfc3339_utc(system_clock::time_point(std::chrono::milliseconds(found[i].second)));
+    // Why, in the words of whoever decided: the retry policy (dead letter), the provider's
+    // report (undelivered), or the worker's last error.
+    if (!values[5].text.empty()) {
+      f.reason = values[5].text;
+    } else if (f.state == "undelivered") {
+      f.reason = "the provider reports " + (values[7].text.empty() ? f.state : values[7].text);
+      if (!values[8].text.empty()) {
+        f.reason += " (error " + values[8].text + ")";
+      }
+    } else {
+      f.reason = values[6].text;
+    }
+    page.failures.push_back(std::move(f));
+  }
+  co_return page;
 }
 
 boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>>

@@ -5,6 +5,7 @@
 //   <prefix>:{q}:ann:<id>:tally  hash: "<language>|<channel>|<phase>" -> count
 //   <prefix>:{q}:fanout          sorted set: announcements to fan out, by due time (send_at, or
 //                                a lease's end while an instance works on one)
+//   <prefix>:{q}:ann:<id>:failures  sorted set: its failed deliveries, by when they failed
 //   <prefix>:{q}:audit           stream: who created or cancelled what, when
 // docs/announcements.md describes the states and the fan-out protocol.
 #pragma once
@@ -69,6 +70,41 @@ struct reach_figures {
   std::map<std::string, families> by_language;  // distinct counts (HyperLogLog, ±1 %)
 };
 
+bool looks_like_stream_id(std::string_view text) noexcept;
+
+struct created_page {
+  std::vector<std::string> ids;
+  std::string next;
+};
+
+// One failed delivery of an announcement, as its record tells it.
+struct failed_delivery {
+  std::string delivery;
+  std::string family;
+  std::string guardian;
+  std::string language;
+  std::string channel;
+  std::string state;  // failed, dead or undelivered
+  std::string reason;
+  long long attempts = 0;
+  std::string failed_at;  // RFC 3339
+};
+
+// Where a page of failures ends: "<ms>:<delivery id>" in the API.
+struct failure_cursor {
+  long long failed_at_ms = 0;
+  std::string delivery;
+
+  static std::optional<failure_cursor> parse(std::string_view text);
+  std::string text() const;
+};
+
+struct failure_page {
+  long long total = 0;  // failed deliveries of the announcement now
+  std::vector<failed_delivery> failures;
+  std::optional<failure_cursor> next;  // nullopt at the end
+};
+
 class announcement_store {
  public:
   announcement_store(queue::redis_connection& redis, queue::delivery_queue& queue);
@@ -101,6 +137,15 @@ class announcement_store {
 
   boost::asio::awaitable<boost::system::result<std::map<std::string, long long>>> tally(
       std::string_view id);
+  // Announcements created before the audit entry `before` ("" = now; else a stream id, which
+  // the caller checked with looks_like_stream_id), newest first, at most `max`; `next` is the
+  // cursor for the page after (empty at the end).
+  boost::asio::awaitable<boost::system::result<created_page>> created_before(std::string before,
+                                                                             std::size_t max);
+  // The deliveries of an announcement that failed (failed, dead letter, undelivered), oldest
+  // failure first, `max` after the cursor `after` ("" = from the start).
+  boost::asio::awaitable<boost::system::result<failure_page>> failures(
+      std::string id, std::optional<failure_cursor> after, std::size_t max);
 
   // Stops what has not been sent: fan-out ends at its next page, and workers complete the
   // remaining deliveries as cancelled. Audited.

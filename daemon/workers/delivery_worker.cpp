@@ -285,7 +285,7 @@ asio::awaitable<void> delivery_worker::bury(const queue::queued_job& job,
                                        {"consumer", consumer_}};
   const bool poison = reason.starts_with("poison");
   logger_->warn("delivery {} goes to the dead letters: {}", job.delivery_id, reason);
-  const auto tally = queue::tally_move_for(record, "dead");
+  const auto tally = queue::tally_move_for(record, "dead", clock_.now_system());
   if (co_await persist([&] { return queue_.bury(job, updates, letter, tally); }, "the dead letter",
                        job.delivery_id)) {
     dead_letters_
@@ -320,7 +320,7 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
     // The provider accepted this delivery already; only our record of it was incomplete.
     // Sending again would give the family a second copy.
     const queue::record_fields sent = {{"state", "sent"}, {"updated_at", now}};
-    const auto tally = queue::tally_move_for(record, "sent");
+    const auto tally = queue::tally_move_for(record, "sent", clock_.now_system());
     co_await persist([&] { return queue_.complete(job, sent, tally); }, "the outcome",
                      job.delivery_id);
     co_return;
@@ -358,7 +358,7 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
     const queue::record_fields failed = {{"state", "failed"},
                                          {"last_error", "unknown channel \"" + channel_name + "\""},
                                          {"updated_at", now}};
-    const auto tally = queue::tally_move_for(record, "failed");
+    const auto tally = queue::tally_move_for(record, "failed", clock_.now_system());
     co_await persist([&] { return queue_.complete(job, failed, tally); }, "the outcome",
                      job.delivery_id);
     co_return;
@@ -377,7 +377,7 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
           {"state", "opted_out"}, {"last_error", "the recipient opted out"}, {"updated_at", now}};
       outcomes_.Add({{"channel", channel_name}, {"provider", ""}, {"outcome", "opted_out"}})
           .Increment();
-      const auto tally = queue::tally_move_for(record, "opted_out");
+      const auto tally = queue::tally_move_for(record, "opted_out", clock_.now_system());
       co_await persist([&] { return queue_.complete(job, skipped, tally); }, "the outcome",
                        job.delivery_id);
       co_return;
@@ -432,7 +432,7 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
                                          {"attempts", attempts},
                                          {"sent_at", done_at},
                                          {"updated_at", done_at}};
-      const auto tally = queue::tally_move_for(record, "sent");
+      const auto tally = queue::tally_move_for(record, "sent", clock_.now_system());
       co_await persist([&] { return queue_.complete(job, sent, tally); }, "the outcome",
                        job.delivery_id);
       if (announcements_ != nullptr && record.contains("announcement")) {
@@ -456,7 +456,7 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
                                            {"last_error", outcome.reason},
                                            {"attempts", attempts},
                                            {"updated_at", done_at}};
-      const auto tally = queue::tally_move_for(record, "failed");
+      const auto tally = queue::tally_move_for(record, "failed", clock_.now_system());
       co_await persist([&] { return queue_.complete(job, failed, tally); }, "the outcome",
                        job.delivery_id);
       break;
@@ -518,7 +518,7 @@ asio::awaitable<std::optional<channels::rendered_delivery>> delivery_worker::pre
     const queue::record_fields deferred = {{"state", "deferred"},
                                            {"next_attempt_at", format_rfc3339_utc(wait->when)},
                                            {"updated_at", now}};
-    const auto tally = queue::tally_move_for(record, "deferred");
+    const auto tally = queue::tally_move_for(record, "deferred", clock_.now_system());
     const auto when = wait->when;
     co_await persist([&] { return queue_.retry_later(job, deferred, when, tally); },
                      "the quiet-hours deferral", job.delivery_id);
@@ -530,7 +530,7 @@ asio::awaitable<std::optional<channels::rendered_delivery>> delivery_worker::pre
                                        : std::get<services::cannot_send>(prepared).reason;
   const queue::record_fields stopped = {
       {"state", state}, {"last_error", reason}, {"updated_at", now}};
-  const auto tally = queue::tally_move_for(record, state);
+  const auto tally = queue::tally_move_for(record, state, clock_.now_system());
   co_await persist([&] { return queue_.complete(job, stopped, tally); }, "the outcome",
                    job.delivery_id);
   co_return std::nullopt;

@@ -246,6 +246,94 @@ TEST_F(announcements_test, every_guardian_gets_it_once_per_channel_in_their_lang
   EXPECT_THAT(unknown.output, HasSubstr("no announcement nope"));
 }
 
+TEST_F(announcements_test, failures_are_listed_with_why_and_announcements_newest_first) {
+  put_families();
+  const auto accepted = call("POST", "/v1/announcements", workshop);
+  ASSERT_EQ(accepted.status, 202u) << accepted.body;
+  const std::string id(boost::json::parse(accepted.body).at("id").as_string());
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto p = progress(id);
+        return p.contains("totals") && p.at("totals").at("sent").as_int64() == 16;
+      },
+      std::chrono::seconds(20)))
+      << daemon_->log();
+
+  // The carrier reports two texts undelivered.
+  for (const std::string family : {"fam-es", "fam-ar"}) {
+    const auto target =
+        "/v1/providers/twilio/status?delivery_id=" + id + ":" + family + ":g-" + family + ":sms";
+    const form_params report = {
+        {"MessageSid", "SM-" + family}, {"MessageStatus", "undelivered"}, {"ErrorCode", "30003"}};
+    ASSERT_EQ(post_as_twilio(port_, public_url, twilio_token, target, report).status, 204u);
+  }
+  EXPECT_EQ(progress(id).at("totals").at("failed").as_int64(), 2);
+
+  const auto listed = call("GET", "/v1/announcements/" + id + "/failures", "");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  const auto all = boost::json::parse(listed.body).as_object();
+  EXPECT_EQ(all.at("total").as_int64(), 2);
+  EXPECT_TRUE(all.at("next").is_null());
+  ASSERT_EQ(all.at("failures").as_array().size(), 2u);
+  std::set<std::string> languages;
+  for (const auto& f : all.at("failures").as_array()) {
+    EXPECT_EQ(f.at("channel"), "sms");
+    EXPECT_EQ(f.at("state"), "undelivered");
+    EXPECT_EQ(f.at("reason"), "the provider reports undelivered (error 30003)");
+    EXPECT_FALSE(f.at("failed_at").as_string().empty());
+    languages.insert(std::string(f.at("language").as_string()));
+  }
+  EXPECT_EQ(languages, (std::set<std::string>{"ar", "es-MX"}));
+
+  // Paged one at a time: the cursor leads to the other one, then to the end.
+  const auto first_page =
+      boost::json::parse(call("GET", "/v1/announcements/" + id + "/failures?limit=1", "").body);
+  ASSERT_EQ(first_page.at("failures").as_array().size(), 1u);
+  ASSERT_TRUE(first_page.at("next").is_string());
+  const auto second_page =
+      boost::json::parse(call("GET",
+                              "/v1/announcements/" + id + "/failures?limit=1&after=" +
+                                  std::string(first_page.at("next").as_string()),
+                              "")
+                             .body);
+  ASSERT_EQ(second_page.at("failures").as_array().size(), 1u);
+  EXPECT_NE(second_page.at("failures").at(0).at("delivery"),
+            first_page.at("failures").at(0).at("delivery"));
+  EXPECT_TRUE(second_page.at("next").is_null());
+
+  // Bad paging is named; another school's key does not see the announcement at all.
+  const auto bad_limit = call("GET", "/v1/announcements/" + id + "/failures?limit=0", "");
+  EXPECT_EQ(bad_limit.status, 422u);
+  EXPECT_THAT(bad_limit.body, HasSubstr("\"limit\""));
+  EXPECT_EQ(call("GET", "/v1/announcements/" + id + "/failures?after=nope", "").status, 422u);
+  EXPECT_EQ(call("GET", "/v1/announcements/" + id + "/failures", "", school_key).status, 404u);
+
+  // The list of announcements: newest first, with their counts, paged.
+  const auto again = call("POST", "/v1/announcements", workshop);
+  ASSERT_EQ(again.status, 202u) << again.body;
+  const std::string newer(boost::json::parse(again.body).at("id").as_string());
+  const auto recent = call("GET", "/v1/announcements", "");
+  ASSERT_EQ(recent.status, 200u) << recent.body;
+  const auto recent_json = boost::json::parse(recent.body);
+  const auto& announcements = recent_json.at("announcements").as_array();
+  ASSERT_EQ(announcements.size(), 2u);
+  EXPECT_EQ(announcements[0].at("id").as_string(), newer);
+  EXPECT_EQ(announcements[1].at("id").as_string(), id);
+  EXPECT_EQ(announcements[1].at("totals").at("failed").as_int64(), 2);
+  EXPECT_EQ(announcements[1].at("subject"), "Parent Academy on {when, date, long}");
+  const auto one = boost::json::parse(call("GET", "/v1/announcements?limit=1", "").body);
+  ASSERT_EQ(one.at("announcements").as_array().size(), 1u);
+  const auto older = boost::json::parse(
+      call("GET", "/v1/announcements?limit=1&before=" + std::string(one.at("next").as_string()), "")
+          .body);
+  ASSERT_EQ(older.at("announcements").as_array().size(), 1u);
+  EXPECT_EQ(older.at("announcements").at(0).at("id").as_string(), id);
+  EXPECT_EQ(call("GET", "/v1/announcements?before=x", "").status, 422u);
+  // A school key sees only its schools' announcements (these are Lincoln's).
+  const auto theirs = boost::json::parse(call("GET", "/v1/announcements", "", school_key).body);
+  EXPECT_TRUE(theirs.at("announcements").as_array().empty());
+}
+
 TEST_F(announcements_test, the_reach_report_counts_what_was_sent_and_who_replied) {
   put_families();
   redis_.cli({"SADD", "liaison:{d}:optout:sms", "+12025551006"});  // the English guardian

@@ -373,6 +373,40 @@ TEST_F(DeliveryQueueTest, an_expired_idempotency_key_is_new_again) {
             intake_result::created);
 }
 
+TEST_F(DeliveryQueueTest, an_announcements_failures_are_indexed_until_a_replay_takes_one_back) {
+  const auto failures = queue_->key("ann:a1:failures");
+  const auto tally = queue_->key("ann:a1:tally");
+  // d1 is sent and then reported undelivered; d2 exhausts its retries (a dead letter).
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  auto queued = sent_announcement_record("d2");
+  queued["state"] = "queued";
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "d2", queued)));
+  server_.cli({"HSET", tally, "es-MX|sms|sent", "1", "es-MX|sms|queued", "1"});
+  ASSERT_EQ(
+      *complete(queue_->record_provider_report("d1", "undelivered", {{"provider_error", "30003"}})),
+      report_result::applied);
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 2u);
+  const auto& job = jobs[0].delivery_id == "d2" ? jobs[0] : jobs[1];
+  const auto move = tally_move_for(queued, "dead", t0);
+  EXPECT_EQ(move.failures_key_suffix, "ann:a1:failures");
+  ASSERT_TRUE(complete(queue_->bury(job, {{"state", "dead"}, {"dead_reason", "gave up"}},
+                                    {{"delivery", "d2"}, {"channel", "sms"}}, move)));
+  EXPECT_EQ(server_.cli({"HGET", tally, "es-MX|sms|failed"}), "2");
+  EXPECT_EQ(server_.cli({"ZSCORE", failures, "d2"}), "1700000000000");
+  EXPECT_NE(server_.cli({"ZSCORE", failures, "d1"}), "");  // scored by Redis's clock
+  EXPECT_EQ(server_.cli({"ZCARD", failures}), "2");
+
+  // The operator replays the dead letter: pending again, no longer a failure.
+  auto letters = complete(queue_->list_dead("-", 10));
+  ASSERT_TRUE(letters);
+  ASSERT_EQ(letters->size(), 1u);
+  ASSERT_TRUE(complete(queue_->replay_dead((*letters)[0].entry_id, t0)));
+  EXPECT_EQ(server_.cli({"HGET", tally, "es-MX|sms|failed"}), "1");
+  EXPECT_EQ(server_.cli({"HGET", tally, "es-MX|sms|queued"}), "1");
+  EXPECT_EQ(server_.cli({"ZRANGE", failures, "0", "-1"}), "d1");
+}
+
 TEST_F(DeliveryQueueTest, buried_job_is_listed_shown_replayed_and_purged) {
   ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1", "urgent"))));
   ASSERT_TRUE(complete(queue_->enqueue("sms", "d2", sms_record("d2"))));
