@@ -53,11 +53,9 @@ async function step(name, body) {
   await shot(label);
 }
 
-// An inbound SMS as Twilio posts it: form body, X-Twilio-Signature = Base64(HMAC-SHA1(token,
-// public URL + path + each parameter's key and value in key order)).
-async function textAsTwilio(from, body) {
-  const path = "/v1/providers/twilio/sms";
-  const params = { MessageSid: "SM0123456789abcdef0123456789abcdef", From: from, To: "+12025550100", Body: body, NumMedia: "0" };
+// A form posted as Twilio posts it: X-Twilio-Signature = Base64(HMAC-SHA1(token, public URL +
+// path (with its query) + each parameter's key and value in key order)).
+async function postAsTwilio(path, params) {
   let signed = publicUrl + path;
   for (const name of Object.keys(params).sort()) signed += name + params[name];
   const signature = createHmac("sha1", twilioToken).update(signed, "utf8").digest("base64");
@@ -70,6 +68,12 @@ async function textAsTwilio(from, body) {
     body: form,
   });
   return { status: response.status, body: await response.text() };
+}
+
+// An inbound SMS.
+async function textAsTwilio(from, body) {
+  const params = { MessageSid: "SM0123456789abcdef0123456789abcdef", From: from, To: "+12025550100", Body: body, NumMedia: "0" };
+  return postAsTwilio("/v1/providers/twilio/sms", params);
 }
 
 function outboxLines() {
@@ -215,6 +219,66 @@ try {
   });
   console.log(`     announcement ${announcementId}`);
 
+  // The failed deliveries of GET …/failures. The outbox takes every SMS, so the carrier's report
+  // makes one fail: the Arabic family's text comes back undelivered (Twilio error 30003).
+  await step("progress-failures", async () => {
+    const section = page.locator("section.failures");
+    await section.getByRole("heading", { name: "Failures" }).waitFor();
+    const arabicSms = outboxLines().find((line) => line.delivery_id.startsWith(`${announcementId}:fam-ar:`) && line.channel === "sms");
+    check(arabicSms !== undefined, "the Arabic family's SMS is in the outbox");
+    const report = await postAsTwilio(`/v1/providers/twilio/status?delivery_id=${arabicSms.delivery_id}`, {
+      MessageSid: "SM00000000000000000000000000000030",
+      MessageStatus: "undelivered",
+      ErrorCode: "30003",
+    });
+    check(report.status === 204, `the signed status report is taken (${report.status} ${report.body})`);
+    const row = section.locator("table.failure-list tbody tr").filter({ hasText: "30003" });
+    await row.waitFor();
+    check((await row.textContent()).includes("fam-ar"), "the failure names the family");
+    await page.locator('table.totals td[data-phase="failed"]', { hasText: /^1$/ }).waitFor();
+    const table = section.locator("table.failure-list");
+    check((await table.locator("tbody tr").count()) === 1, "one failed delivery, one row");
+    check((await table.locator("caption").count()) === 1, "the failure table has a caption");
+    const headers = await table.locator('thead th[scope="col"]').allTextContents();
+    const expected = ["Family", "Guardian", "Language", "Channel", "State", "Reason", "Attempts", "When"];
+    check(JSON.stringify(headers) === JSON.stringify(expected), `the failure table's column headers (${headers})`);
+    check((await row.getAttribute("data-state")) === "undelivered", "its state is the provider's report");
+    check((await row.textContent()).includes("the provider reports undelivered (error 30003)"), "the reason is the carrier's");
+    check(!(await section.getByRole("button", { name: "Show more" }).isVisible()), "no Show more for one failure");
+  });
+
+  // The server's list of announcements (GET /v1/announcements), newest first: the one just sent
+  // heads it, with its subject cut to one line, its state and counts, and a link to its progress.
+  await step("announcements-list", async () => {
+    check((await page.evaluate(() => sessionStorage.getItem("liaison.announcements"))) === null, "no announcement ids are kept in the tab");
+    await page.getByRole("navigation").getByRole("link", { name: "Announcements" }).click();
+    await page.getByRole("heading", { name: "Announcements", level: 1 }).waitFor();
+    const table = page.locator("table.announcement-list");
+    const row = table.locator(`tbody tr[data-announcement="${announcementId}"]`);
+    await row.waitFor();
+    check((await table.locator("caption").textContent()) === "Announcements, newest first", "the list has a caption");
+    const headers = await table.locator('thead th[scope="col"]').allTextContents();
+    const expected = ["Created", "Subject or message", "State", "sent", "delivered", "failed"];
+    check(JSON.stringify(headers) === JSON.stringify(expected), `the list's column headers (${headers})`);
+    check((await table.locator("tbody tr").first().getAttribute("data-announcement")) === announcementId, "the newest announcement comes first");
+    check((await row.getAttribute("data-state")) === "fanned_out", "the list gives its state");
+    check((await row.locator(".badge").textContent()) === "sent out", "the state in words");
+    const count = async (phase) => Number(await row.locator(`td[data-phase="${phase}"]`).textContent());
+    const handed = (await count("sent")) + (await count("delivered")) + (await count("failed"));
+    check(handed >= expectedFamilies, `the list counts what was sent (${handed})`);
+    check((await count("failed")) === 1, "and the one the carrier did not deliver");
+    const link = row.getByRole("link", { name: "Parent Academy" });
+    const style = await link.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { whiteSpace: s.whiteSpace, textOverflow: s.textOverflow, overflow: s.overflowX };
+    });
+    check(style.whiteSpace === "nowrap" && style.textOverflow === "ellipsis" && style.overflow === "hidden", `one line, cut with an ellipsis (${JSON.stringify(style)})`);
+    check(!(await page.getByRole("button", { name: "Older" }).isVisible()), "no older page after the only announcement");
+    await link.click();
+    await page.waitForURL((u) => u.hash === `#/announcements/${encodeURIComponent(announcementId)}`);
+    await page.locator('progress[data-percent="100"]').waitFor();
+  });
+
   await step("interpreter-request-offered", async () => {
     await page.getByRole("link", { name: "Interpreters" }).click();
     await page.getByRole("heading", { name: "Interpreter requests" }).waitFor();
@@ -305,6 +369,11 @@ try {
     await page.getByRole("heading", { name: "Solicitudes de intérprete" }).waitFor();
     await page.locator('tr[data-state="assigned"]').getByText("asignada").waitFor();
     check((await page.evaluate(() => document.documentElement.lang)) === "es", "the page says it is in Spanish");
+    await page.getByRole("navigation").getByRole("link", { name: "Anuncios" }).click();
+    const list = page.locator("table.announcement-list");
+    await list.locator(`tr[data-announcement="${announcementId}"]`).waitFor();
+    check((await list.locator("caption").textContent()) === "Anuncios, del más reciente al más antiguo", "the list's caption in Spanish");
+    await list.getByRole("columnheader", { name: "Asunto o mensaje" }).waitFor();
   });
 
   check(pageErrors.length === 0, `no script errors in the page (${pageErrors})`);

@@ -49,7 +49,7 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
 }
 
-// Small lists kept for this tab only (announcements sent, families opened).
+// Small lists kept for this tab only (families opened in Replies).
 export function rememberedList(name: string): string[] {
   try {
     const value = JSON.parse(sessionStorage.getItem(`liaison.${name}`) ?? "[]");

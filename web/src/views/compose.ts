@@ -3,7 +3,7 @@
 // language is, GSM-7/UCS-2 and segments, who gets no voice call and why), and a send that
 // confirms with the counts.
 import { api, idempotencyKey } from "../api";
-import { Me, View, errorBlock, isOffice, localToRfc3339, remember, schoolsOf } from "../context";
+import { Me, View, errorBlock, isOffice, localToRfc3339, schoolsOf } from "../context";
 import { clear, field, h, liveRegion, splitList, uid } from "../dom";
 import { formatDateTime, languageName, StringKey, t, tOr } from "../i18n";
 import { argumentKind, messageArguments } from "../message_arguments";
@@ -363,7 +363,6 @@ export const composeView: View = (container: HTMLElement, me: Me) => {
       pendingKey = idempotencyKey();
       dialog.close();
       sendStatus.textContent = t("sent");
-      remember("announcements", answer.id);
       location.hash = `#/announcements/${encodeURIComponent(answer.id)}`;
     } catch (error) {
       dialog.close();
