@@ -38,9 +38,14 @@ constexpr std::array<std::string_view, message_key_count> key_names{
     "meeting_cancelled",
     "translation_offer",
     "translation_confirmation",
+    "interpreter_offer_email_subject",
+    "interpreter_offer_email",
+    "offer_page_accept",
+    "offer_page_decline",
+    "interpreter_offer_declined",
 };
 static_assert(key_names.size() ==
-              static_cast<std::size_t>(message_key::translation_confirmation) + 1);
+              static_cast<std::size_t>(message_key::interpreter_offer_declined) + 1);
 
 // A catalog file is small (a few KiB); the cap refuses a wrong file (a log, a dump) early.
 constexpr std::uintmax_t max_catalog_file_bytes = 1024 * 1024;

@@ -21,29 +21,34 @@ namespace liaison::i18n {
 enum class message_key {
   opt_out_confirmation,
   opt_in_confirmation,
-  help_reply,                    // {district}, {phone}
-  stop_footer,                   // "Reply STOP to opt out"
-  machine_translated_notice,     //
-  fallback_language_notice,      // {language}: the guardian's language, named in this language
-  message_from_school,           // {school}
-  voice_intro,                   // {school}
-  voice_keypad_prompt,           // press 1 to confirm, 2 to repeat, 3 for a call back
-  interpreter_offer,             // {language}, {meeting_type}, {date}, {code}
-  interpreter_offer_filled,      //
-  interpreter_confirmation,      //
-  meeting_confirmation_family,   // {date}, {language}
-  meeting_reminder_family,       // {date}
-  language_changed,              // {language}
-  voice_keypad_thanks,           // said before hanging up after a keypad answer was recorded
-  meeting_reply_prompt_family,   // "Reply 1 to confirm, or 2 if you need another time."
-  meeting_reminder_interpreter,  // {language}, {date}
-  meeting_confirmed_family,      // the answer to the family's 1
-  meeting_reschedule_family,     // the answer to the family's 2
-  meeting_cancelled,             // {date}: to the family and the interpreter
-  translation_offer,             // {language}, {title}, {date}, {code}
-  translation_confirmation,      // to the translator whose YES won
+  help_reply,                       // {district}, {phone}
+  stop_footer,                      // "Reply STOP to opt out"
+  machine_translated_notice,        //
+  fallback_language_notice,         // {language}: the guardian's language, named in this language
+  message_from_school,              // {school}
+  voice_intro,                      // {school}
+  voice_keypad_prompt,              // press 1 to confirm, 2 to repeat, 3 for a call back
+  interpreter_offer,                // {language}, {meeting_type}, {date}, {code}
+  interpreter_offer_filled,         //
+  interpreter_confirmation,         //
+  meeting_confirmation_family,      // {date}, {language}
+  meeting_reminder_family,          // {date}
+  language_changed,                 // {language}
+  voice_keypad_thanks,              // said before hanging up after a keypad answer was recorded
+  meeting_reply_prompt_family,      // "Reply 1 to confirm, or 2 if you need another time."
+  meeting_reminder_interpreter,     // {language}, {date}
+  meeting_confirmed_family,         // the answer to the family's 1
+  meeting_reschedule_family,        // the answer to the family's 2
+  meeting_cancelled,                // {date}: to the family and the interpreter
+  translation_offer,                // {language}, {title}, {date}, {code}
+  translation_confirmation,         // to the translator whose YES won
+  interpreter_offer_email_subject,  // {language}, {date}
+  interpreter_offer_email,          // {language}, {meeting_type}, {date}, {link} (last)
+  offer_page_accept,                // button on the offer page
+  offer_page_decline,               // button on the offer page
+  interpreter_offer_declined,       // shown after declining on the offer page
 };
-inline constexpr std::size_t message_key_count = 23;
+inline constexpr std::size_t message_key_count = 28;
 
 std::string_view to_string(message_key key) noexcept;  // "opt_out_confirmation", …
 std::optional<message_key> message_key_from_string(std::string_view name) noexcept;

@@ -128,6 +128,12 @@ TEST(shipped_catalog, english_argument_names_are_the_documented_contract) {
   EXPECT_EQ(names(message_key::meeting_cancelled), set{"date"});
   EXPECT_EQ(names(message_key::translation_offer), (set{"language", "title", "date", "code"}));
   EXPECT_EQ(names(message_key::translation_confirmation), set{});
+  EXPECT_EQ(names(message_key::interpreter_offer_email_subject), (set{"language", "date"}));
+  EXPECT_EQ(names(message_key::interpreter_offer_email),
+            (set{"language", "meeting_type", "date", "link"}));
+  EXPECT_EQ(names(message_key::offer_page_accept), set{});
+  EXPECT_EQ(names(message_key::offer_page_decline), set{});
+  EXPECT_EQ(names(message_key::interpreter_offer_declined), set{});
 }
 
 TEST(shipped_catalog, only_english_is_marked_reviewed) {
@@ -155,6 +161,7 @@ TEST(shipped_catalog, every_message_renders_in_every_language_without_leftover_p
       {"meeting_type", std::string("iep")},
       {"code", std::string("4821")},
       {"title", std::string("IEP notice")},
+      {"link", std::string("https://liaison.example.org/offer/4821/0123456789abcdef")},
       {"date", std::chrono::sys_days{std::chrono::March / 4 / 2025} + std::chrono::hours(21)},
   };
   for (const auto& tag : catalog().languages()) {
@@ -182,6 +189,24 @@ TEST(shipped_catalog, meeting_type_selects_a_localized_name) {
   EXPECT_THAT(*r.value, HasSubstr("conferencia de padres y maestros"));
   EXPECT_THAT(*r.value, HasSubstr("YES 4821"));
   EXPECT_THAT(*r.value, HasSubstr("15:00"));  // 21:00 UTC is 15:00 in Chicago (CST)
+}
+
+TEST(shipped_catalog, the_offer_email_ends_with_its_link_and_has_no_reply_code) {
+  message_renderer renderer(catalog());
+  const std::string link = "https://liaison.example.org/offer/4821/0123456789abcdef";
+  const message_arguments arguments{
+      {"language", std::string("X")},
+      {"meeting_type", std::string("iep")},
+      {"link", link},
+      {"date", std::chrono::sys_days{std::chrono::March / 4 / 2025} + std::chrono::hours(21)},
+  };
+  for (const auto& tag : catalog().languages()) {
+    const auto r = renderer.render(message_key::interpreter_offer_email,
+                                   {tag, "", "America/Chicago"}, arguments);
+    ASSERT_TRUE(r) << tag << ": " << r.error;
+    EXPECT_TRUE(r.value->ends_with(link)) << tag << ": " << *r.value;
+    EXPECT_THAT(*r.value, Not(HasSubstr("YES"))) << tag;
+  }
 }
 
 // --- validation of catalog files ----------------------------------------------------------------
