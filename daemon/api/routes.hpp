@@ -82,6 +82,10 @@ void add_interpretation_routes(http::router& routes, services::interpretation_st
                                services::directory_store& directory, const clock& time,
                                std::string district_time_zone);
 
+// GET/POST /offers/{code}/{token}: the page where an interpreter offered a request by email
+// accepts or declines it (no API key: the link's token is the credential).
+void add_offer_routes(http::router& routes, services::interpretation_service& interpreting);
+
 // POST/GET /v1/translation-requests, GET/PATCH …/{id}.
 void add_translation_routes(http::router& routes, services::interpretation_store& store,
                             services::interpretation_service& offers, const clock& time);

@@ -116,7 +116,7 @@ struct liaisond::impl {
                 make_keyword_parser(catalog),
                 make_language_matcher(catalog, cfg->district.default_language)),
         interpreting(interpretation, directory, queue, catalog, cfg->district, cfg->interpretation,
-                     notices, time),
+                     notices, time, cfg->http.public_url),
         announcement_records(redis, queue),
         translation_service(
             channels::make_translation_provider(cfg->translation, io.get_executor(), logger)),
@@ -160,6 +160,7 @@ struct liaisond::impl {
     api::add_conversation_routes(routes, directory, conversations);
     api::add_interpretation_routes(routes, interpretation, interpreting, directory, time,
                                    cfg->district.time_zone);
+    api::add_offer_routes(routes, interpreting);
     api::add_family_import_route(routes, directory, cfg->district.default_language,
                                  cfg->http.max_import_bytes);
     server.set_streaming(

@@ -8,6 +8,7 @@
 #include "daemon/services/directory_store.hpp"
 #include "daemon/services/notice_sender.hpp"
 #include "i18n/keywords.hpp"
+#include "i18n/sentences.hpp"
 #include "support/crypto.hpp"
 #include "support/time_format.hpp"
 
@@ -89,13 +90,25 @@ i18n::language_matcher make_matcher(const i18n::message_catalog& catalog,
 
 }  // namespace
 
+std::string offer_page_path(std::string_view code, std::string_view token) {
+  return "/offers/" + std::string(code) + "/" + std::string(token);
+}
+
+bool looks_like_offer_link(std::string_view code, std::string_view token) noexcept {
+  const auto all_of = [](std::string_view text, std::string_view allowed) {
+    return text.find_first_not_of(allowed) == std::string_view::npos;
+  };
+  return code.size() == 4 && all_of(code, "0123456789") && token.size() == 32 &&
+         all_of(token, "0123456789abcdef");
+}
+
 bool matches(const interpreter& i, const interpretation_request& r) {
   const auto has = [](const auto& list, const auto& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
   };
   // The request's language or its base language ("es-MX" is served by an "es" interpreter).
   const auto base = r.language.substr(0, r.language.find('-'));
-  return i.active && !i.phone.empty() && has(i.modes, r.mode) &&
+  return i.active && (!i.phone.empty() || !i.email.empty()) && has(i.modes, r.mode) &&
          (has(i.languages, r.language) || has(i.languages, base)) &&
          (i.schools.empty() || has(i.schools, r.school));
 }
@@ -145,7 +158,8 @@ std::vector<std::pair<system_clock::time_point, std::string>> reminder_schedule(
 interpretation_service::interpretation_service(
     interpretation_store& store, directory_store& directory, queue::delivery_queue& queue,
     const i18n::message_catalog& catalog, const config::district_config& district,
-    const config::interpretation_config& rules, notice_sender& notices, const clock& clock)
+    const config::interpretation_config& rules, notice_sender& notices, const clock& clock,
+    std::string public_url)
     : store_(store),
       directory_(directory),
       queue_(queue),
@@ -154,6 +168,7 @@ interpretation_service::interpretation_service(
       rules_(rules),
       notices_(notices),
       clock_(clock),
+      public_url_(std::move(public_url)),
       renderer_(catalog),
       catalog_languages_(make_matcher(catalog, district.default_language)) {}
 
@@ -196,6 +211,88 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_service::send
     std::string delivery_id, std::string address, std::string language, std::string text) {
   co_return co_await send_message(config::channel::sms, std::move(delivery_id), std::move(address),
                                   std::move(language), {}, std::move(text));
+}
+
+boost::asio::awaitable<boost::system::result<void>> interpretation_service::send_to_interpreter(
+    std::string delivery_id, const interpreter& i, std::string text) {
+  if (!i.phone.empty()) {
+    co_return co_await send_sms(std::move(delivery_id), i.phone, i.language, std::move(text));
+  }
+  if (i.email.empty()) {
+    co_return boost::system::result<void>{};  // nowhere to tell them
+  }
+  std::string subject = text;
+  co_return co_await send_message(config::channel::email, std::move(delivery_id), i.email,
+                                  i.language, std::move(subject), std::move(text));
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<interpretation_service::offer_page>>>
+interpretation_service::find_offer_page(std::string code, std::string token) {
+  using page = std::optional<offer_page>;
+  auto offer = co_await store_.find_offer(code, "link:" + token);
+  if (!offer) {
+    co_return offer.error();
+  }
+  if (!*offer || (*offer)->first.starts_with("tr_")) {
+    co_return page{};
+  }
+  const auto [request_id, interpreter_id] = **offer;
+  auto request = co_await store_.load_request(request_id);
+  if (!request) {
+    co_return request.error();
+  }
+  auto found = co_await store_.get_interpreter(interpreter_id);
+  if (!found) {
+    co_return found.error();
+  }
+  if (!*request || !*found) {
+    co_return page{};
+  }
+  const auto& r = (*request)->value;
+  const auto& i = **found;
+  auto language_name = i18n::display_name(r.language, i.language);
+  i18n::message_arguments arguments = {
+      {"language", language_name ? *language_name.value : r.language},
+      {"meeting_type", std::string(meeting_key(r.meeting))},
+      {"date", r.start},
+      {"code", code}};
+  offer_page shown;
+  shown.language = i.language;
+  shown.title = render(i18n::message_key::interpreter_offer_email_subject, i.language, r.time_zone,
+                       arguments);
+  // The email's words without its last sentence (the link to this very page): the page has
+  // buttons instead.
+  arguments.push_back({"link", public_url_ + offer_page_path(code, token)});
+  shown.details = i18n::without_last_sentence(
+      render(i18n::message_key::interpreter_offer_email, i.language, r.time_zone, arguments),
+      i.language);
+  shown.open = (*request)->state == request_state::offered;
+  shown.accept_label =
+      render(i18n::message_key::offer_page_accept, i.language, district_.time_zone, {});
+  shown.decline_label =
+      render(i18n::message_key::offer_page_decline, i.language, district_.time_zone, {});
+  shown.closed_text =
+      render(i18n::message_key::interpreter_offer_filled, i.language, district_.time_zone, {});
+  co_return page{std::move(shown)};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+interpretation_service::answer_offer_page(std::string code, std::string token, bool accepts) {
+  auto answered = co_await answer_offer(code, "link:" + token, accepts, "the offer page");
+  if (!answered || !*answered || !(*answered)->empty()) {
+    co_return answered;
+  }
+  // A decline: said back on the page (by SMS, silence is the answer).
+  auto offer = co_await store_.find_offer(code, "link:" + token);
+  std::string language = "en";
+  if (offer && *offer) {
+    auto found = co_await store_.get_interpreter((*offer)->second);
+    if (found && *found) {
+      language = (*found)->language;
+    }
+  }
+  co_return std::optional<std::string>{
+      render(i18n::message_key::interpreter_offer_declined, language, district_.time_zone, {})};
 }
 
 boost::asio::awaitable<boost::system::result<std::size_t>>
@@ -273,24 +370,39 @@ boost::asio::awaitable<boost::system::result<std::size_t>> interpretation_servic
   if (!code) {
     co_return code.error();
   }
-  std::vector<std::pair<std::string, std::string>> offered;  // phone, interpreter id
+  // Who answers from where: a phone number, or the secret link of an offer by email.
+  std::vector<std::pair<std::string, std::string>> offered;  // address, interpreter id
   for (const auto& i : chosen) {
-    offered.emplace_back(i.phone, i.id);
+    offered.emplace_back(i.phone.empty() ? "link:" + random_hex(16) : i.phone, i.id);
   }
   if (auto noted = co_await store_.note_offers(request.id, *code, offered); !noted) {
     co_return noted.error();
   }
-  for (const auto& i : chosen) {
+  for (std::size_t n = 0; n < chosen.size(); ++n) {
+    const auto& i = chosen[n];
     auto language_name = i18n::display_name(request.language, i.language);
     i18n::message_arguments arguments = {
         {"language", language_name ? *language_name.value : request.language},
         {"meeting_type", std::string(meeting_key(request.meeting))},
         {"date", request.start},
         {"code", *code}};
-    auto text =
-        render(i18n::message_key::interpreter_offer, i.language, request.time_zone, arguments);
-    if (auto sent = co_await send_sms("offer:" + request.id + ":" + i.id, i.phone, i.language,
-                                      std::move(text));
+    const std::string delivery_id = "offer:" + request.id + ":" + i.id;
+    if (!i.phone.empty()) {
+      auto text =
+          render(i18n::message_key::interpreter_offer, i.language, request.time_zone, arguments);
+      if (auto sent = co_await send_sms(delivery_id, i.phone, i.language, std::move(text)); !sent) {
+        co_return sent.error();
+      }
+      continue;
+    }
+    const auto token = std::string_view(offered[n].first).substr(std::string_view("link:").size());
+    arguments.push_back({"link", public_url_ + offer_page_path(*code, token)});
+    auto subject = render(i18n::message_key::interpreter_offer_email_subject, i.language,
+                          request.time_zone, arguments);
+    auto text = render(i18n::message_key::interpreter_offer_email, i.language, request.time_zone,
+                       arguments);
+    if (auto sent = co_await send_message(config::channel::email, delivery_id, i.email, i.language,
+                                          std::move(subject), std::move(text));
         !sent) {
       co_return sent.error();
     }
@@ -311,29 +423,34 @@ interpretation_service::handle_reply(std::string_view phone, std::string_view te
   if (!answer) {
     co_return std::optional<std::string>{};
   }
-  auto offer = co_await store_.find_offer(answer->code, phone);
+  co_return co_await answer_offer(answer->code, std::string(phone), answer->accepts, "SMS");
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
+interpretation_service::answer_offer(std::string code, std::string address, bool accepts,
+                                     std::string how) {
+  auto offer = co_await store_.find_offer(code, address);
   if (!offer) {
     co_return offer.error();
   }
   if (!*offer) {
-    co_return std::optional<std::string>{};  // not a code this number was offered
+    co_return std::optional<std::string>{};  // not a code this number (or link) was offered
   }
-  const auto& [request_id, interpreter_id] = **offer;
+  const auto [request_id, interpreter_id] = **offer;
   if (request_id.starts_with("tr_")) {
-    co_return co_await handle_translation_answer(request_id, interpreter_id, answer->code,
-                                                 answer->accepts);
+    co_return co_await handle_translation_answer(request_id, interpreter_id, code, accepts);
   }
   auto found = co_await store_.get_interpreter(interpreter_id);
   if (!found) {
     co_return found.error();
   }
   const std::string language = *found ? (*found)->language : std::string("en");
-  if (!answer->accepts) {
+  if (!accepts) {
     co_return std::optional<std::string>{std::string()};  // noted by silence; others may take it
   }
   const std::map<std::string, std::string> assignee = {{"assigned_to", interpreter_id}};
   auto outcome = co_await store_.transition(request_id, request_event::assign, interpreter_id,
-                                            "accepted by SMS", clock_.now_system(), assignee);
+                                            "accepted by " + how, clock_.now_system(), assignee);
   if (!outcome) {
     co_return outcome.error();
   }
@@ -343,7 +460,7 @@ interpretation_service::handle_reply(std::string_view phone, std::string_view te
         render(i18n::message_key::interpreter_offer_filled, language, district_.time_zone, {})};
   }
   // The others stop waiting: each is told, in their language, that it is filled.
-  auto numbers = co_await store_.offered_numbers(answer->code);
+  auto numbers = co_await store_.offered_numbers(code);
   if (!numbers) {
     co_return numbers.error();
   }
@@ -352,11 +469,16 @@ interpretation_service::handle_reply(std::string_view phone, std::string_view te
       continue;
     }
     auto other = co_await store_.get_interpreter(other_id);
-    const std::string other_language = other && *other ? (*other)->language : std::string("en");
-    auto filled = render(i18n::message_key::interpreter_offer_filled, other_language,
+    if (!other) {
+      co_return other.error();
+    }
+    if (!*other) {
+      continue;  // removed from the pool since
+    }
+    auto filled = render(i18n::message_key::interpreter_offer_filled, (*other)->language,
                          district_.time_zone, {});
-    if (auto sent = co_await send_sms("filled:" + request_id + ":" + other_id, number,
-                                      other_language, std::move(filled));
+    if (auto sent =
+            co_await send_to_interpreter("filled:" + request_id + ":" + other_id, **other, filled);
         !sent) {
       co_return sent.error();
     }
@@ -488,15 +610,15 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_service::remi
   if (!interpreter) {
     co_return interpreter.error();
   }
-  if (*interpreter && !(*interpreter)->phone.empty()) {
+  if (*interpreter) {
     const auto& i = **interpreter;
     auto language_name = i18n::display_name(r.language, i.language);
     const i18n::message_arguments arguments = {
         {"date", r.start}, {"language", language_name ? *language_name.value : r.language}};
     auto text =
         render(i18n::message_key::meeting_reminder_interpreter, i.language, r.time_zone, arguments);
-    if (auto sent = co_await send_sms("reminder:" + r.id + ":" + which + ":" + i.id, i.phone,
-                                      i.language, std::move(text));
+    if (auto sent = co_await send_to_interpreter("reminder:" + r.id + ":" + which + ":" + i.id, i,
+                                                 std::move(text));
         !sent) {
       co_return sent.error();
     }
@@ -605,11 +727,11 @@ boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation
     if (!interpreter) {
       co_return interpreter.error();
     }
-    if (*interpreter && !(*interpreter)->phone.empty()) {
+    if (*interpreter) {
       const auto& i = **interpreter;
       auto text = render(i18n::message_key::meeting_cancelled, i.language, r.time_zone, arguments);
-      if (auto sent = co_await send_sms("cancelled:" + r.id + ":" + i.id, i.phone, i.language,
-                                        std::move(text));
+      if (auto sent =
+              co_await send_to_interpreter("cancelled:" + r.id + ":" + i.id, i, std::move(text));
           !sent) {
         co_return sent.error();
       }

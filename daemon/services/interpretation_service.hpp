@@ -25,8 +25,13 @@ namespace liaison::services {
 class directory_store;
 
 // Who may take a request (pure): active, speaks the language, offers the mode, serves the
-// school, and has a phone for the SMS offer.
+// school, and has a phone (SMS offer) or an email address (an offer with a link to a page).
 bool matches(const interpreter& i, const interpretation_request& r);
+
+// The page where an interpreter without a phone answers an offer: "/offers/<code>/<token>",
+// the token being 32 hex digits from a CSPRNG, one per interpreter and offer.
+std::string offer_page_path(std::string_view code, std::string_view token);
+bool looks_like_offer_link(std::string_view code, std::string_view token) noexcept;
 
 // "YES 4821" / "sí 4821" / "NO 4821" (pure): the code and whether it accepts. nullopt when the
 // text is not an answer to an offer (a code is 4 digits; a reply that starts with a "no" word
@@ -58,7 +63,7 @@ class interpretation_service {
                          queue::delivery_queue& queue, const i18n::message_catalog& catalog,
                          const config::district_config& district,
                          const config::interpretation_config& rules, notice_sender& notices,
-                         const clock& clock);
+                         const clock& clock, std::string public_url);
 
   // Sends the offers of a new request and moves it to `offered`; returns how many went out
   // (0: nobody matches, the request stays `requested` for the coordinator to handle).
@@ -98,6 +103,24 @@ class interpretation_service {
   // in every instance at once (deterministic delivery ids). Returns how many reminders went.
   boost::asio::awaitable<boost::system::result<std::size_t>> send_due_reminders();
 
+  // An offer made by email: the page at offer_page_path(code, token) shows it and takes the
+  // answer. `token` is the secret of that one interpreter's link.
+  struct offer_page {
+    std::string language;  // the interpreter's
+    std::string title;     // "Interpreter needed: Spanish, December 3"
+    std::string details;   // the offer itself, in the interpreter's language
+    bool open = false;     // still offered (not assigned, cancelled, unfilled…)
+    std::string accept_label;
+    std::string decline_label;
+    std::string closed_text;  // what a closed offer says instead of the buttons
+  };
+  boost::asio::awaitable<boost::system::result<std::optional<offer_page>>> find_offer_page(
+      std::string code, std::string token);
+  // The answer given on that page: what to show back (accepted, already filled, declined);
+  // nullopt when the link is not (or no longer) an offer.
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> answer_offer_page(
+      std::string code, std::string token, bool accepts);
+
   // A family's answer to a reminder from `phone`: 1 confirms the request, 2 moves it back to
   // assigned and tells the coordinator (email and notice). The reply to send back; nullopt when
   // the number awaits no answer, the request is over, or the text is neither.
@@ -115,6 +138,14 @@ class interpretation_service {
   // open offer uses, reserved until `until`.
   boost::asio::awaitable<boost::system::result<std::string>> reserve_code(
       std::string offer, std::chrono::system_clock::time_point until);
+  // An interpreter's answer to the offer `code`, from `address` (their phone, or "link:<token>"
+  // for an offer by email): the first YES is assigned; see handle_reply.
+  boost::asio::awaitable<boost::system::result<std::optional<std::string>>> answer_offer(
+      std::string code, std::string address, bool accepts, std::string how);
+  // SMS to an interpreter with a phone, else email (subject: the text itself).
+  boost::asio::awaitable<boost::system::result<void>> send_to_interpreter(std::string delivery_id,
+                                                                          const interpreter& i,
+                                                                          std::string text);
   // A translator's YES or NO to "<translation id>|<language>": the first YES is assigned.
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
   handle_translation_answer(std::string offer, std::string translator_id, std::string code,
@@ -148,6 +179,7 @@ class interpretation_service {
   config::interpretation_config rules_;
   notice_sender& notices_;
   const clock& clock_;
+  std::string public_url_;  // where offer pages are ([http] public_url)
   i18n::message_renderer renderer_;
   i18n::language_matcher catalog_languages_;
 };

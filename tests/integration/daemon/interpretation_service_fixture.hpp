@@ -51,9 +51,9 @@ class interpretation_service_fixture : public ::testing::Test {
     directory_ = std::make_unique<directory_store>(*commands_, "test");
     store_ = std::make_unique<interpretation_store>(*commands_, "test");
     notices_ = std::make_unique<notice_sender>(*queue_, cfg_.notices, clock_);
-    service_ = std::make_unique<interpretation_service>(*store_, *directory_, *queue_, *catalog_,
-                                                        cfg_.district, cfg_.interpretation,
-                                                        *notices_, clock_);
+    service_ = std::make_unique<interpretation_service>(
+        *store_, *directory_, *queue_, *catalog_, cfg_.district, cfg_.interpretation, *notices_,
+        clock_, "https://liaison.example.org");
   }
 
   ~interpretation_service_fixture() override {

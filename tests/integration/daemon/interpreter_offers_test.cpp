@@ -1,6 +1,7 @@
 // Offers end to end: a Spanish IEP request offered by SMS to the matching interpreters, two of
 // them reply YES at once, exactly one is assigned, the other is told it is filled, and the family
-// gets its confirmation in Spanish. Real liaisond, private redis-server, Twilio-signed replies.
+// gets its confirmation in Spanish; an interpreter with only an email address gets the offer with
+// a link to a page and accepts there. Real liaisond, private redis-server, Twilio-signed replies.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -42,7 +43,7 @@ class interpreter_offers_test : public ::testing::Test {
             "base_url = \"http://127.0.0.1:9\"\n"
             "account_sid = \"AC00000000000000000000000000000000\"\n"
             "from = \"+12025550100\"\nauth_token_file = \"twilio-token\"\n")
-        .outbox(dir_.path(), {"sms"})
+        .outbox(dir_.path(), {"sms", "email"})
         .write(dir_.path() / "liaison.toml");
     daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
                                                dir_.path() / "liaisond.log");
@@ -143,6 +144,86 @@ TEST_F(interpreter_offers_test, the_first_yes_wins_and_the_family_is_told_in_spa
   const auto stranger =
       text_as_twilio(port_, public_url, twilio_token, "+12025550154", "YES " + code);
   EXPECT_THAT(stranger.body, HasSubstr("<Response/>"));
+}
+
+TEST_F(interpreter_offers_test, an_interpreter_without_a_phone_accepts_on_the_offer_page) {
+  const auto put = call("PUT", "/v1/interpreters/int-5",
+                        R"({"name": "Ana", "languages": ["es"], "language": "es",
+                            "email": "ana@example.org"})");
+  ASSERT_EQ(put.status, 201u) << put.body;
+  const auto start = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now() +
+                                                              std::chrono::days(10));
+  const auto created = call("POST", "/v1/interpretation-requests",
+                            R"({"school": "lincoln-es", "family_id": "f-1", "language": "es",
+                                "meeting_type": "iep", "mode": "in_person", "start": ")" +
+                                format_rfc3339_utc(start) + R"("})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const auto request = boost::json::parse(created.body);
+  EXPECT_EQ(request.at("offers"), 4);  // three by SMS, one by email
+  const std::string id(request.at("id").as_string());
+
+  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == 4; })) << daemon_->log();
+  std::string text;
+  for (const auto& line : outbox_lines()) {
+    if (line.at("channel") == "email") {
+      EXPECT_EQ(line.at("address"), "ana@example.org");
+      EXPECT_FALSE(line.at("subject").as_string().empty());
+      text = std::string(line.at("text").as_string());
+    }
+  }
+  // In the interpreter's language, with a link instead of "reply YES".
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("YES")));
+  std::smatch found;
+  ASSERT_TRUE(std::regex_search(
+      text, found, std::regex(std::string(public_url) + "(/offers/[0-9]{4}/[0-9a-f]{32})$")))
+      << text;
+  const std::string page = found[1];
+
+  // Opening the link shows the offer and two buttons; nothing is accepted by a GET (mail
+  // scanners open links). The token is the credential: another one is not found.
+  const auto shown = send_http(port_, {"GET", page, "", {}});
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_THAT(shown.headers.at("content-type"), HasSubstr("text/html"));
+  EXPECT_THAT(shown.headers.at("content-security-policy"), HasSubstr("default-src 'none'"));
+  EXPECT_EQ(shown.headers.at("referrer-policy"), "no-referrer");
+  EXPECT_THAT(shown.body, HasSubstr("<html lang=\"es\">"));
+  EXPECT_THAT(shown.body, HasSubstr("<form method=\"post\">"));
+  EXPECT_THAT(shown.body, ::testing::Not(HasSubstr("/offers/")));  // the offer, not its link
+  EXPECT_EQ(
+      boost::json::parse(call("GET", "/v1/interpretation-requests/" + id, "").body).at("state"),
+      "offered");
+  auto forged = page;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  EXPECT_EQ(send_http(port_, {"GET", forged, "", {}}).status, 404u);
+  EXPECT_EQ(send_http(port_, {"GET", "/offers/12/../../etc", "", {}}).status, 404u);
+
+  const std::map<std::string, std::string> form = {
+      {"Content-Type", "application/x-www-form-urlencoded"}};
+  EXPECT_EQ(send_http(port_, {"POST", page, "answer=maybe", form}).status, 400u);
+  const auto accepted = send_http(port_, {"POST", page, "answer=yes", form});
+  ASSERT_EQ(accepted.status, 200u) << accepted.body;
+  const auto after = boost::json::parse(call("GET", "/v1/interpretation-requests/" + id, "").body);
+  EXPECT_EQ(after.at("state"), "assigned");
+  EXPECT_EQ(after.at("assigned_to"), "int-5");
+
+  // The three offered by SMS are told it is filled; the family gets its confirmation.
+  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == 8; })) << daemon_->log();
+  std::size_t filled = 0;
+  for (const auto& line : outbox_lines()) {
+    filled += line.at("text").as_string().find("already been filled") != std::string::npos;
+  }
+  EXPECT_EQ(filled, 3u);
+
+  // The page now says it is taken, without buttons; answering again changes nothing.
+  const auto closed = send_http(port_, {"GET", page, "", {}});
+  EXPECT_EQ(closed.status, 200u);
+  EXPECT_THAT(closed.body, ::testing::Not(HasSubstr("<form")));
+  const auto again = send_http(port_, {"POST", page, "answer=yes", form});
+  EXPECT_EQ(again.status, 200u);
+  EXPECT_NE(again.body, accepted.body);
+  EXPECT_EQ(boost::json::parse(call("GET", "/v1/interpretation-requests/" + id, "").body)
+                .at("assigned_to"),
+            "int-5");
 }
 
 }  // namespace

@@ -201,7 +201,7 @@ TEST(InterpreterOffers, AnswersAreACodeWithAnOptionalYesOrNo) {
   EXPECT_FALSE(parse_offer_answer("call me at 4821 after school please"));
 }
 
-TEST(InterpreterOffers, MatchingFollowsLanguageModeSchoolAndPhone) {
+TEST(InterpreterOffers, MatchingFollowsLanguageModeSchoolAndAnAddress) {
   interpretation_request r;
   r.language = "es-MX";
   r.mode = interpretation_mode::phone;
@@ -225,7 +225,19 @@ TEST(InterpreterOffers, MatchingFollowsLanguageModeSchoolAndPhone) {
   EXPECT_FALSE(matches(other, r));
   other = i;
   other.phone.clear();
-  EXPECT_FALSE(matches(other, r));
+  EXPECT_FALSE(matches(other, r));  // nowhere to send the offer
+  other.email = "ana@example.org";
+  EXPECT_TRUE(matches(other, r));  // by email, with a link to the offer page
+}
+
+TEST(InterpreterOffers, OfferLinksAreAFourDigitCodeAndA128BitToken) {
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  EXPECT_EQ(offer_page_path("4821", token), "/offers/4821/" + token);
+  EXPECT_TRUE(looks_like_offer_link("4821", token));
+  EXPECT_FALSE(looks_like_offer_link("482", token));
+  EXPECT_FALSE(looks_like_offer_link("4821", token.substr(1)));
+  EXPECT_FALSE(looks_like_offer_link("4821", "0123456789ABCDEF0123456789abcdef"));
+  EXPECT_FALSE(looks_like_offer_link("4821", "../../../../etc/passwd/000000000"));
 }
 
 }  // namespace
