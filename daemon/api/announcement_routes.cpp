@@ -6,10 +6,10 @@
 #include "daemon/api/callback_input.hpp"
 #include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
+#include "daemon/api/text_sources.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/announcement_service.hpp"
-#include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/json_input.hpp"
 #include "support/time_format.hpp"
 
@@ -239,54 +239,6 @@ json::object failure_json(const services::failed_delivery& f) {
   return {{"delivery", f.delivery}, {"family", f.family},     {"guardian", f.guardian},
           {"language", f.language}, {"channel", f.channel},   {"state", f.state},
           {"reason", f.reason},     {"attempts", f.attempts}, {"failed_at", f.failed_at}};
-}
-
-// `"translation_request": "tr_…"`: the delivered translations of a translation request become
-// the announcement's human translations (bodies; for languages the body does not give
-// already). A problem answer when the request is unknown or unreachable; the field is removed.
-awaitable<std::optional<http::response>> use_translation_request(
-    json::value& body, services::interpretation_store& translations, const http::principal& caller,
-    const http::request& req) {
-  auto* object = body.if_object();
-  const auto* field = object != nullptr ? object->if_contains("translation_request") : nullptr;
-  if (field == nullptr) {
-    co_return std::nullopt;
-  }
-  const std::string id = field->is_string() ? std::string(field->get_string()) : std::string();
-  object->erase("translation_request");
-  const auto problem = [&req](std::string detail) {
-    return http::make_problem_response(
-        http::validation_problem({{"translation_request", std::move(detail)}}), req.version(),
-        req.keep_alive());
-  };
-  if (!services::looks_like_translation_request_id(id)) {
-    co_return problem("a translation request id (tr_…)");
-  }
-  auto found = co_await translations.load_translation(id);
-  if (!found) {
-    co_return redis_unavailable(req);
-  }
-  if (!*found ||
-      (caller.role == config::role::school && !caller.may_act_for_school((*found)->value.school))) {
-    co_return problem("no translation request with id " + id);
-  }
-  if ((*found)->texts.empty()) {
-    co_return problem("no language of " + id + " is delivered yet");
-  }
-  auto& given = (*object)["translations"];
-  if (!given.is_object()) {
-    given = json::object{};
-  }
-  for (const auto& [language, text] : (*found)->texts) {
-    auto& entry = given.as_object()[language];
-    if (!entry.is_object()) {
-      entry = json::object{};
-    }
-    if (!entry.as_object().contains("body")) {
-      entry.as_object()["body"] = text;
-    }
-  }
-  co_return std::nullopt;
 }
 
 }  // namespace
