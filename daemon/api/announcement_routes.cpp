@@ -241,14 +241,27 @@ json::object failure_json(const services::failed_delivery& f) {
           {"reason", f.reason},     {"attempts", f.attempts}, {"failed_at", f.failed_at}};
 }
 
+// The texts an announcement takes from elsewhere: a translation request's delivered translations
+// first (they are the announcement's own), then a named template for whatever is still missing.
+// A problem answer when one of them is unknown or unreachable.
+awaitable<std::optional<http::response>> resolve_text_sources(
+    json::value& body, services::interpretation_store& translations,
+    services::template_store& templates, const http::principal& caller, const http::request& req) {
+  if (auto refused = co_await use_translation_request(body, translations, caller, req)) {
+    co_return std::move(refused);
+  }
+  co_return co_await use_template(body, templates, req);
+}
+
 }  // namespace
 
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
                              services::interpretation_store& translations,
+                             services::template_store& templates,
                              std::function<void()> on_accepted) {
   routes.add(
       http::verb::post, "/v1/announcements", http::access_rule::any_key(),
-      [&announcements, &translations,
+      [&announcements, &translations, &templates,
        on_accepted](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
         if (!is_json(req)) {
@@ -261,8 +274,8 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         if (!parsed.value) {
           co_return malformed_json(req, parsed.error);
         }
-        if (auto refused =
-                co_await use_translation_request(*parsed.value, translations, *ctx.caller, req)) {
+        if (auto refused = co_await resolve_text_sources(*parsed.value, translations, templates,
+                                                         *ctx.caller, req)) {
           co_return std::move(*refused);
         }
         auto validation = services::validate_announcement(*parsed.value, announcements.now());
@@ -303,7 +316,8 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
 
   routes.add(
       http::verb::post, "/v1/announcements/preview", http::access_rule::any_key(),
-      [&announcements, &translations](http::request_context& ctx) -> awaitable<http::response> {
+      [&announcements, &translations,
+       &templates](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
         if (!is_json(req)) {
           co_return not_json(req, "announcement");
@@ -312,8 +326,8 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         if (!parsed.value) {
           co_return malformed_json(req, parsed.error);
         }
-        if (auto refused =
-                co_await use_translation_request(*parsed.value, translations, *ctx.caller, req)) {
+        if (auto refused = co_await resolve_text_sources(*parsed.value, translations, templates,
+                                                         *ctx.caller, req)) {
           co_return std::move(*refused);
         }
         auto validation = services::validate_announcement(*parsed.value, announcements.now());

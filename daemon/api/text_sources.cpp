@@ -5,6 +5,7 @@
 #include "daemon/api/intake.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/interpretation_store.hpp"
+#include "daemon/services/template_store.hpp"
 
 namespace liaison::api {
 namespace {
@@ -68,6 +69,28 @@ awaitable<std::optional<http::response>> use_translation_request(
       entry.as_object()["body"] = text;
     }
   }
+  co_return std::nullopt;
+}
+
+awaitable<std::optional<http::response>> use_template(json::value& body,
+                                                      services::template_store& templates,
+                                                      const http::request& req) {
+  const auto named = take_string(body, "template");
+  if (!named) {
+    co_return std::nullopt;
+  }
+  const std::string& name = *named;
+  if (!services::is_valid_template_name(name)) {
+    co_return field_problem(req, "template", "a template name: 1-64 of a-z, 0-9, '-' and '_'");
+  }
+  auto found = co_await templates.get(name);
+  if (!found) {
+    co_return redis_unavailable(req);
+  }
+  if (!*found) {
+    co_return field_problem(req, "template", "no template named " + name);
+  }
+  services::fill_from_template(body.as_object(), **found);
   co_return std::nullopt;
 }
 

@@ -1,7 +1,8 @@
 // Request bodies that take their texts from elsewhere, resolved before validation so the texts
 // are checked as if the client had written them out: `"translation_request": "tr_…"` (its
-// delivered translations). Each removes its field from the body; a problem answer (422 on the
-// field, 503) when the source is unknown or Redis is unavailable.
+// delivered translations) in announcements and templates, `"template": "<name>"` (a named
+// template's texts) in announcements. Each removes its field from the body; a problem answer
+// (422 on the field, 503) when the source is unknown or Redis is unavailable.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -13,7 +14,8 @@
 
 namespace liaison::services {
 class interpretation_store;
-}
+class template_store;
+}  // namespace liaison::services
 
 namespace liaison::api {
 
@@ -23,5 +25,9 @@ namespace liaison::api {
 boost::asio::awaitable<std::optional<http::response>> use_translation_request(
     boost::json::value& body, services::interpretation_store& translations,
     const http::principal& caller, const http::request& req);
+
+// The named template fills in the announcement's texts (services::fill_from_template).
+boost::asio::awaitable<std::optional<http::response>> use_template(
+    boost::json::value& body, services::template_store& templates, const http::request& req);
 
 }  // namespace liaison::api
