@@ -6,10 +6,10 @@
 #include "daemon/api/callback_input.hpp"
 #include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
+#include "daemon/api/text_sources.hpp"
 #include "daemon/http/json_response.hpp"
 #include "daemon/http/problem.hpp"
 #include "daemon/services/announcement_service.hpp"
-#include "daemon/services/interpretation_store.hpp"
 #include "daemon/services/json_input.hpp"
 #include "support/time_format.hpp"
 
@@ -241,62 +241,27 @@ json::object failure_json(const services::failed_delivery& f) {
           {"reason", f.reason},     {"attempts", f.attempts}, {"failed_at", f.failed_at}};
 }
 
-// `"translation_request": "tr_…"`: the delivered translations of a translation request become
-// the announcement's human translations (bodies; for languages the body does not give
-// already). A problem answer when the request is unknown or unreachable; the field is removed.
-awaitable<std::optional<http::response>> use_translation_request(
-    json::value& body, services::interpretation_store& translations, const http::principal& caller,
-    const http::request& req) {
-  auto* object = body.if_object();
-  const auto* field = object != nullptr ? object->if_contains("translation_request") : nullptr;
-  if (field == nullptr) {
-    co_return std::nullopt;
+// The texts an announcement takes from elsewhere: a translation request's delivered translations
+// first (they are the announcement's own), then a named template for whatever is still missing.
+// A problem answer when one of them is unknown or unreachable.
+awaitable<std::optional<http::response>> resolve_text_sources(
+    json::value& body, services::interpretation_store& translations,
+    services::template_store& templates, const http::principal& caller, const http::request& req) {
+  if (auto refused = co_await use_translation_request(body, translations, caller, req)) {
+    co_return std::move(refused);
   }
-  const std::string id = field->is_string() ? std::string(field->get_string()) : std::string();
-  object->erase("translation_request");
-  const auto problem = [&req](std::string detail) {
-    return http::make_problem_response(
-        http::validation_problem({{"translation_request", std::move(detail)}}), req.version(),
-        req.keep_alive());
-  };
-  if (!services::looks_like_translation_request_id(id)) {
-    co_return problem("a translation request id (tr_…)");
-  }
-  auto found = co_await translations.load_translation(id);
-  if (!found) {
-    co_return redis_unavailable(req);
-  }
-  if (!*found ||
-      (caller.role == config::role::school && !caller.may_act_for_school((*found)->value.school))) {
-    co_return problem("no translation request with id " + id);
-  }
-  if ((*found)->texts.empty()) {
-    co_return problem("no language of " + id + " is delivered yet");
-  }
-  auto& given = (*object)["translations"];
-  if (!given.is_object()) {
-    given = json::object{};
-  }
-  for (const auto& [language, text] : (*found)->texts) {
-    auto& entry = given.as_object()[language];
-    if (!entry.is_object()) {
-      entry = json::object{};
-    }
-    if (!entry.as_object().contains("body")) {
-      entry.as_object()["body"] = text;
-    }
-  }
-  co_return std::nullopt;
+  co_return co_await use_template(body, templates, req);
 }
 
 }  // namespace
 
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
                              services::interpretation_store& translations,
+                             services::template_store& templates,
                              std::function<void()> on_accepted) {
   routes.add(
       http::verb::post, "/v1/announcements", http::access_rule::any_key(),
-      [&announcements, &translations,
+      [&announcements, &translations, &templates,
        on_accepted](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
         if (!is_json(req)) {
@@ -309,8 +274,8 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         if (!parsed.value) {
           co_return malformed_json(req, parsed.error);
         }
-        if (auto refused =
-                co_await use_translation_request(*parsed.value, translations, *ctx.caller, req)) {
+        if (auto refused = co_await resolve_text_sources(*parsed.value, translations, templates,
+                                                         *ctx.caller, req)) {
           co_return std::move(*refused);
         }
         auto validation = services::validate_announcement(*parsed.value, announcements.now());
@@ -351,7 +316,8 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
 
   routes.add(
       http::verb::post, "/v1/announcements/preview", http::access_rule::any_key(),
-      [&announcements, &translations](http::request_context& ctx) -> awaitable<http::response> {
+      [&announcements, &translations,
+       &templates](http::request_context& ctx) -> awaitable<http::response> {
         const auto& req = ctx.req;
         if (!is_json(req)) {
           co_return not_json(req, "announcement");
@@ -360,8 +326,8 @@ void add_announcement_routes(http::router& routes, services::announcement_servic
         if (!parsed.value) {
           co_return malformed_json(req, parsed.error);
         }
-        if (auto refused =
-                co_await use_translation_request(*parsed.value, translations, *ctx.caller, req)) {
+        if (auto refused = co_await resolve_text_sources(*parsed.value, translations, templates,
+                                                         *ctx.caller, req)) {
           co_return std::move(*refused);
         }
         auto validation = services::validate_announcement(*parsed.value, announcements.now());

@@ -17,6 +17,7 @@ class interpretation_service;
 class interpretation_store;
 class conversation_store;
 class directory_store;
+class template_store;
 class inbound_sms_service;
 class voice_keypad_service;
 }  // namespace liaison::services
@@ -59,11 +60,18 @@ void add_message_routes(http::router& routes, services::message_service& message
                         std::function<void()> on_family_message);
 
 // POST/GET /v1/announcements (GET: the newest, paged), GET /v1/announcements/{id}, its
-// /failures (paged, with why) and POST /v1/announcements/{id}/cancel.
+// /failures (paged, with why) and POST /v1/announcements/{id}/cancel. A new announcement (and a
+// preview) may take texts from a translation request and a named template.
 // `on_accepted` runs after a new announcement is stored (to wake the local fan-out).
 void add_announcement_routes(http::router& routes, services::announcement_service& announcements,
                              services::interpretation_store& translations,
+                             services::template_store& templates,
                              std::function<void()> on_accepted);
+
+// PUT/DELETE /v1/templates/{name} (coordinator and admin keys), GET /v1/templates/{name} and
+// GET /v1/templates (any key): named templates, docs/templates.md.
+void add_template_routes(http::router& routes, services::template_store& templates,
+                         services::interpretation_store& translations);
 
 // POST /v1/families/import: a roster (OneRoster users.csv or NDJSON), streamed.
 void add_family_import_route(http::router& routes, services::directory_store& directory,

@@ -34,6 +34,7 @@
 #include "daemon/services/message_service.hpp"
 #include "daemon/services/notice_sender.hpp"
 #include "daemon/services/reply_service.hpp"
+#include "daemon/services/template_store.hpp"
 #include "daemon/services/voice_keypad.hpp"
 #include "daemon/workers/delivery_worker.hpp"
 #include "daemon/workers/fanout_worker.hpp"
@@ -112,6 +113,7 @@ struct liaisond::impl {
         catalog(load_catalog(cfg->district.catalog_directory)),
         conversations(redis, directory, cfg->redis.key_prefix, cfg->district),
         interpretation(redis, cfg->redis.key_prefix),
+        templates(redis, cfg->redis.key_prefix),
         inbound(cfg->district, directory, conversations, time, catalog,
                 make_keyword_parser(catalog),
                 make_language_matcher(catalog, cfg->district.default_language)),
@@ -168,7 +170,9 @@ struct liaisond::impl {
          [this](const http::request& header, http::body_stream& body) {
            return dispatcher.dispatch_streamed(header, body);
          }});
-    api::add_announcement_routes(routes, announcements, interpretation, [this] { fanout.wake(); });
+    api::add_announcement_routes(routes, announcements, interpretation, templates,
+                                 [this] { fanout.wake(); });
+    api::add_template_routes(routes, templates, interpretation);
     api::add_report_routes(routes, announcements, interpretation, time);
     api::add_translation_routes(routes, interpretation, interpreting, time);
     api::add_session_route(routes, cfg->district);
@@ -363,6 +367,7 @@ struct liaisond::impl {
   i18n::message_catalog catalog;
   services::conversation_store conversations;
   services::interpretation_store interpretation;
+  services::template_store templates;
   services::inbound_sms_service inbound;
   services::interpretation_service interpreting;
   services::announcement_store announcement_records;

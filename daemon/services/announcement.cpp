@@ -7,8 +7,8 @@
 #include "daemon/services/family.hpp"
 #include "daemon/services/interpretation.hpp"
 #include "daemon/services/json_fields.hpp"
+#include "daemon/services/message_texts.hpp"
 #include "i18n/keywords.hpp"
-#include "i18n/language.hpp"
 #include "support/ids.hpp"
 #include "support/time_format.hpp"
 
@@ -19,66 +19,6 @@ namespace json = boost::json;
 using std::chrono::system_clock;
 
 constexpr std::string_view id_rule = "use 1-128 letters, digits, '-', '_', '.' or ':'";
-
-bool is_recipient_argument(std::string_view name) {
-  return std::find(std::begin(recipient_arguments), std::end(recipient_arguments), name) !=
-         std::end(recipient_arguments);
-}
-
-// What the announcement's patterns need from each argument, gathered over every text.
-struct argument_use {
-  i18n::argument_kind kind = i18n::argument_kind::any;
-  std::string first_path;  // where it is first used, for "has no value" errors
-};
-
-// The stricter of two uses (a number or a date constrains more than "any").
-i18n::argument_kind stricter(i18n::argument_kind a, i18n::argument_kind b) {
-  return a == i18n::argument_kind::any ? b : a;
-}
-
-void check_pattern(const std::string& pattern, const std::string& path,
-                   std::map<std::string, argument_use>& uses, std::vector<field_error>& errors) {
-  const auto analysis = i18n::analyze_pattern(pattern);
-  if (!analysis.ok) {
-    errors.push_back({path, analysis.error});
-    return;
-  }
-  for (const auto& argument : analysis.arguments) {
-    auto [it, inserted] = uses.try_emplace(argument.name, argument_use{argument.kind, path});
-    if (!inserted) {
-      it->second.kind = stricter(it->second.kind, argument.kind);
-    }
-  }
-}
-
-std::optional<announcement_text> read_text(const json::object& object, const std::string& path,
-                                           bool subject_required,
-                                           std::map<std::string, argument_use>& uses,
-                                           std::vector<field_error>& errors) {
-  object_reader r(object, path, errors);
-  if (!path.empty()) {  // a translation; the original's members are checked with the request's
-    r.reject_unknown({"subject", "body"});
-  }
-  announcement_text text;
-  auto body = r.string("body", true, i18n::max_pattern_bytes);
-  if (body) {
-    if (body->empty()) {
-      errors.push_back({r.at("body"), "must not be empty"});
-    } else {
-      check_pattern(*body, r.at("body"), uses, errors);
-    }
-    text.body = std::move(*body);
-  }
-  if (auto subject = r.string("subject", subject_required, 1000)) {
-    if (!subject->empty()) {
-      check_pattern(*subject, r.at("subject"), uses, errors);
-    } else if (subject_required) {
-      errors.push_back({r.at("subject"), "must not be empty: email is among the channels"});
-    }
-    text.subject = std::move(*subject);
-  }
-  return text;
-}
 
 audience read_audience(object_reader& parent, std::vector<field_error>& errors) {
   audience to;
@@ -112,8 +52,7 @@ audience read_audience(object_reader& parent, std::vector<field_error>& errors) 
 }
 
 // Gives each argument its typed value, by what the patterns do with it.
-i18n::message_arguments read_arguments(const json::object* object,
-                                       const std::map<std::string, argument_use>& uses,
+i18n::message_arguments read_arguments(const json::object* object, const argument_uses& uses,
                                        std::vector<field_error>& errors) {
   i18n::message_arguments values;
   if (object != nullptr && object->size() > max_arguments) {
@@ -157,12 +96,9 @@ i18n::message_arguments read_arguments(const json::object* object,
       }
     }
   }
+  check_recipient_argument_uses(uses, errors);
   for (const auto& [name, use] : uses) {
     if (is_recipient_argument(name)) {
-      if (use.kind == i18n::argument_kind::number || use.kind == i18n::argument_kind::date) {
-        errors.push_back({use.first_path, "{" + name + "} is a text; it cannot be formatted as a " +
-                                              std::string(i18n::to_string(use.kind))});
-      }
       continue;
     }
     const bool given =
@@ -191,15 +127,6 @@ json::value argument_json(const i18n::argument_value& value) {
         }
       },
       value);
-}
-
-json::object text_json(const announcement_text& text) {
-  json::object o;
-  if (!text.subject.empty()) {
-    o["subject"] = text.subject;
-  }
-  o["body"] = text.body;
-  return o;
 }
 
 // An option's interpretation template, checked as the request it will become (with stand-ins
@@ -328,50 +255,11 @@ announcement_validation validate_announcement(const json::value& input,
     }
   }
 
-  if (auto source = r.string("source_language", true, 64)) {
-    auto canonical = i18n::canonicalize_language_tag(*source);
-    if (canonical) {
-      a.source_language = std::move(*canonical.value);
-    } else {
-      errors.push_back({"source_language", canonical.error});
-    }
-  }
-
-  std::map<std::string, argument_use> uses;
-  // The original's subject and body sit at the top level, as DESIGN.md §4 lists them.
-  if (auto original = read_text(*object, "", has_email, uses, errors)) {
-    a.original = std::move(*original);
-  }
-  if (const auto* translations = r.object("translations", false)) {
-    if (translations->size() > max_translations) {
-      errors.push_back({"translations", "at most " + std::to_string(max_translations)});
-    } else {
-      for (const auto& [key, value] : *translations) {
-        const std::string path = "translations." + std::string(key);
-        auto canonical = i18n::canonicalize_language_tag(key);
-        if (!canonical) {
-          errors.push_back({path, canonical.error});
-          continue;
-        }
-        if (*canonical.value == a.source_language) {
-          errors.push_back({path, "is the source language: the top-level text is already in it"});
-          continue;
-        }
-        if (a.translations.contains(*canonical.value)) {
-          errors.push_back({path, "a second translation into " + *canonical.value});
-          continue;
-        }
-        const auto* text = value.if_object();
-        if (text == nullptr) {
-          errors.push_back({path, "must be an object with \"body\" (and \"subject\" for email)"});
-          continue;
-        }
-        if (auto read = read_text(*text, path, has_email, uses, errors)) {
-          a.translations.emplace(std::move(*canonical.value), std::move(*read));
-        }
-      }
-    }
-  }
+  argument_uses uses;
+  auto texts = read_message_texts(*object, has_email, uses, errors);
+  a.source_language = std::move(texts.source_language);
+  a.original = std::move(texts.original);
+  a.translations = std::move(texts.translations);
 
   if (auto policy = r.string("machine_translation", false, 64)) {
     auto parsed = i18n::machine_translation_policy_from_string(*policy);

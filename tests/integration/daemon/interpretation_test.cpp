@@ -3,51 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <fstream>
 
 #include "support/time_format.hpp"
-#include "tests/support/daemon_process.hpp"
-#include "tests/support/http_client.hpp"
-#include "tests/support/liaisond_config.hpp"
-#include "tests/support/redis_server.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/integration/daemon/district_office_fixture.hpp"
 
 namespace liaison::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr const char* coordinator_key = "interp-coordinator-key";
-constexpr const char* school_key = "interp-school-key";
-
-class interpretation_test : public ::testing::Test {
- protected:
-  void SetUp() override {
-    liaisond_config(port_, redis_.socket_path())
-        .api_key("fe-office", "coordinator", coordinator_key)
-        .api_key("parks", "school", school_key, {"parks-ms"})
-        .outbox(dir_.path(), {"sms"})
-        .write(dir_.path() / "liaison.toml");
-    daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, dir_.path() / "liaison.toml", port_,
-                                               dir_.path() / "liaisond.log");
-    ASSERT_EQ(call("PUT", "/v1/families/f-1",
-                   R"({"guardians": [{"id": "g-1", "name": "Rosa", "language": "es",
-                        "phone": "+12025550111"}],
-                       "students": [{"id": "s-1", "school": "lincoln-es", "grade": "04"}]})")
-                  .status,
-              201u);
-  }
-
-  http_reply call(const std::string& method, const std::string& target, const std::string& body,
-                  const std::string& key = coordinator_key) {
-    return call_api(port_, method, target, body, key);
-  }
-
-  temp_dir dir_;
-  redis_server redis_;
-  std::uint16_t port_ = free_tcp_port();
-  std::unique_ptr<daemon_process> daemon_;
-};
+class interpretation_test : public district_office_fixture {};
 
 // An IEP meeting `days` from now (the daemon runs on the real clock).
 std::string iep_in(int days) {
@@ -120,18 +85,9 @@ TEST_F(interpretation_test, bad_requests_and_other_schools_are_refused) {
 
 TEST_F(interpretation_test,
        a_translation_request_is_offered_delivered_and_ready_for_an_announcement) {
-  ASSERT_EQ(call("PUT", "/v1/interpreters/tr-1",
-                 R"({"name": "Tomás", "languages": ["es"], "translator": true,
-                     "phone": "+12025550160"})")
-                .status,
-            201u);
-  const auto due = format_rfc3339_utc(std::chrono::floor<std::chrono::minutes>(
-      std::chrono::system_clock::now() + std::chrono::days(5)));
-  const auto created = call("POST", "/v1/translation-requests",
-                            R"({"school": "lincoln-es", "title": "Snow day letter",
-                                "text": "School is closed tomorrow.",
-                                "target_languages": ["es", "so"], "due": ")" +
-                                due + R"("})");
+  ASSERT_EQ(put_translator("tr-1", "es").status, 201u);
+  const auto created =
+      request_translation("Snow day letter", "School is closed tomorrow.", {"es", "so"});
   ASSERT_EQ(created.status, 201u) << created.body;
   const auto request = boost::json::parse(created.body);
   EXPECT_EQ(request.at("offers"), 1);
@@ -139,20 +95,14 @@ TEST_F(interpretation_test,
   EXPECT_EQ(request.at("languages").at("so").at("state"), "requested");  // nobody for Somali
   const std::string id(request.at("id").as_string());
 
-  const auto delivered = call("PATCH", "/v1/translation-requests/" + id,
-                              R"({"language": "es", "text": "Mañana no hay clases."})");
+  const auto delivered = deliver_translation(id, "es", "Mañana no hay clases.");
   ASSERT_EQ(delivered.status, 200u) << delivered.body;
   const auto after = boost::json::parse(delivered.body);
   EXPECT_EQ(after.at("languages").at("es").at("state"), "delivered");
   // In the shape of an announcement's human translations.
   EXPECT_EQ(after.at("translations").at("es").at("body"), "Mañana no hay clases.");
-  EXPECT_EQ(
-      call("PATCH", "/v1/translation-requests/" + id, R"({"language": "es", "text": "Otra vez."})")
-          .status,
-      409u);
-  EXPECT_EQ(
-      call("PATCH", "/v1/translation-requests/" + id, R"({"language": "fr", "text": "x"})").status,
-      422u);
+  EXPECT_EQ(deliver_translation(id, "es", "Otra vez.").status, 409u);
+  EXPECT_EQ(deliver_translation(id, "fr", "x").status, 422u);
   EXPECT_EQ(call("POST", "/v1/translation-requests",
                  R"({"school": "lincoln-es", "title": "x", "target_languages": []})")
                 .status,
