@@ -10,7 +10,8 @@
 # the time from its first to its last call), and whether every accepted message reached the
 # sink. Then the ratios, Liaison over Kannel.
 #
-# Usage: bench/kannel_compare.sh   (BUILD=build-rel CONNECTIONS=32 SECONDS_RUN=10 FSYNC=everysec)
+# Usage: bench/kannel_compare.sh   (BUILD=build-rel CONNECTIONS=32 SECONDS_RUN=10 FSYNC=everysec
+#                                   PERF=file: a perf profile of liaisond while it takes SMS)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$here/build-rel}
@@ -74,6 +75,7 @@ delivered_rate() {
 }
 
 write_sms_post_script "$tmp/post.lua"
+[ -n "${PERF:-}" ] && { perf record -F 499 --call-graph dwarf,16384 -p "$daemon" -o "$PERF" -- sleep 3 2>/dev/null & }
 wrk -t 1 -c "$connections" -d "${seconds}s" -s "$tmp/post.lua" \
   "http://127.0.0.1:$port/v1/messages" >"$tmp/liaison.wrk"
 read -r liaison_accept liaison_accepted < <(accepted_rate "$tmp/liaison.wrk")

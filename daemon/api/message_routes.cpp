@@ -1,5 +1,6 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
+#include <memory>
 
 #include "daemon/api/intake.hpp"
 #include "daemon/api/routes.hpp"
@@ -61,9 +62,11 @@ awaitable<http::response> accept_family_message(http::request_context& ctx,
 void add_message_routes(http::router& routes, services::message_service& messages,
                         services::announcement_service& announcements,
                         std::function<void()> on_family_message) {
+  // Numbers and language tags checked before, for this event loop's requests.
+  auto memo = std::make_shared<services::direct_message_memo>();
   routes.add(http::verb::post, "/v1/messages", http::access_rule::any_key(),
-             [&messages, &announcements,
-              on_family_message](http::request_context& ctx) -> awaitable<http::response> {
+             [&messages, &announcements, on_family_message,
+              memo](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
                if (!is_json(req)) {
                  co_return not_json(req, "message");
@@ -82,7 +85,7 @@ void add_message_routes(http::router& routes, services::message_service& message
                  }
                  co_return res;
                }
-               auto validation = services::validate_direct_message(*parsed.value);
+               auto validation = services::validate_direct_message(*parsed.value, "US", memo.get());
                if (!validation.message) {
                  co_return http::make_problem_response(
                      http::validation_problem(std::move(validation.errors)), req.version(),

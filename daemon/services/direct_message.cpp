@@ -45,7 +45,22 @@ std::optional<std::string> string_member(const boost::json::object& object, std:
 }  // namespace
 
 direct_message_validation validate_direct_message(const boost::json::value& input,
-                                                  std::string_view default_phone_region) {
+                                                  std::string_view default_phone_region,
+                                                  direct_message_memo* memo) {
+  const auto normalize_phone = [&](std::string_view text) {
+    if (memo == nullptr) {
+      return channels::normalize_phone(text, default_phone_region);
+    }
+    const auto key = std::string(default_phone_region) + "|" + std::string(text);
+    return memo->phones.get(key,
+                            [&] { return channels::normalize_phone(text, default_phone_region); });
+  };
+  const auto canonical_language = [&](std::string_view tag) {
+    if (memo == nullptr) {
+      return i18n::canonicalize_language_tag(tag);
+    }
+    return memo->languages.get(tag, [&] { return i18n::canonicalize_language_tag(tag); });
+  };
   std::vector<field_error> errors;
   const auto* object = input.if_object();
   if (object == nullptr) {
@@ -85,8 +100,7 @@ direct_message_validation validate_direct_message(const boost::json::value& inpu
             {"to." + key, "required for channel " + std::string(config::to_string(*channel))});
       }
     } else {
-      auto normalized = sms ? channels::normalize_phone(*address, default_phone_region)
-                            : channels::normalize_email(*address);
+      auto normalized = sms ? normalize_phone(*address) : channels::normalize_email(*address);
       if (normalized.normalized) {
         message.address = std::move(*normalized.normalized);
       } else {
@@ -96,7 +110,7 @@ direct_message_validation validate_direct_message(const boost::json::value& inpu
   }
 
   if (auto language = string_member(*object, "language", "language", errors)) {
-    auto canonical = i18n::canonicalize_language_tag(*language);
+    auto canonical = canonical_language(*language);
     if (canonical) {
       message.language = std::move(*canonical.value);
     } else {

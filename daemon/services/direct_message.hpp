@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "channels/address.hpp"
 #include "config/config.hpp"
+#include "i18n/result.hpp"
+#include "support/bounded_memo.hpp"
 #include "support/field_error.hpp"
 
 namespace liaison::services {
@@ -32,8 +35,19 @@ inline constexpr std::size_t max_sms_body_chars = 1600;  // Twilio's limit for o
 inline constexpr std::size_t max_email_body_bytes = 256 * 1024;
 inline constexpr std::size_t max_subject_chars = 250;
 
+// What validation remembers between messages, because a district writes to the same numbers in
+// the same few languages again and again: libphonenumber's parse and validation (ICU regular
+// expressions) and ICU's language-tag canonicalization were a sixth of liaisond's CPU per message.
+// Bounded; one per event loop.
+struct direct_message_memo {
+  bounded_memo<channels::address_result> phones{100'000};  // "<region>|<text>" -> result
+  bounded_memo<i18n::result<std::string>> languages{1'000};
+};
+
+// `memo` may be null (nothing remembered): the answer is the same either way.
 direct_message_validation validate_direct_message(const boost::json::value& input,
-                                                  std::string_view default_phone_region = "US");
+                                                  std::string_view default_phone_region = "US",
+                                                  direct_message_memo* memo = nullptr);
 
 // The fields of the queued delivery record (queue/ stores them as given).
 std::map<std::string, std::string> to_delivery_record(const direct_message& message,

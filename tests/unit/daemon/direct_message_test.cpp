@@ -66,6 +66,39 @@ TEST(direct_message, invalid_phone_and_email_are_rejected) {
       Contains("to.email"));
 }
 
+TEST(direct_message, remembered_checks_answer_as_the_first_check_did) {
+  direct_message_memo memo;
+  const char* inputs[] = {
+      R"({"to": {"phone": "(202) 555-0143"}, "channel": "sms", "language": "ES-mx", "body": "a"})",
+      R"({"to": {"phone": "+1 555"}, "channel": "sms", "language": "xx-!!", "body": "a"})"};
+  for (int round = 0; round < 3; ++round) {
+    for (const char* json : inputs) {
+      const auto parsed = boost::json::parse(json);
+      const auto fresh = validate_direct_message(parsed);
+      const auto remembered = validate_direct_message(parsed, "US", &memo);
+      ASSERT_EQ(fresh.message.has_value(), remembered.message.has_value()) << json;
+      if (fresh.message) {
+        EXPECT_EQ(remembered.message->address, fresh.message->address);
+        EXPECT_EQ(remembered.message->language, fresh.message->language);
+      }
+      ASSERT_EQ(fields_of(remembered), fields_of(fresh)) << json;
+      for (std::size_t i = 0; i < fresh.errors.size(); ++i) {
+        EXPECT_EQ(remembered.errors[i].message, fresh.errors[i].message);
+      }
+    }
+  }
+  EXPECT_EQ(memo.phones.size(), 2u);
+  EXPECT_EQ(memo.languages.size(), 2u);
+  // The region is part of what a number means: the same text in another region is checked anew.
+  const auto uk = validate_direct_message(
+      boost::json::parse(
+          R"({"to": {"phone": "020 7946 0018"}, "channel": "sms", "language": "en", "body": "a"})"),
+      "GB", &memo);
+  ASSERT_TRUE(uk.message);
+  EXPECT_EQ(uk.message->address, "+442079460018");
+  EXPECT_EQ(memo.phones.size(), 3u);
+}
+
 TEST(direct_message, sms_body_over_1600_characters_is_rejected_counting_characters_not_bytes) {
   const std::string ok_body(1600, 'a');
   std::string accented;
