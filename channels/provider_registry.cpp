@@ -66,11 +66,12 @@ provider_registry::provider_registry(const std::vector<config::provider_config>&
         break;
     }
   }
-  if (!context.notices.secret.empty()) {
+  if (!context.notices.secret.empty() || !context.notices.secret_by_url.empty()) {
     auto client = std::make_shared<http_client>(context.executor, context.http);
     clients_.push_back(client);
-    providers_.push_back(std::make_unique<notice_provider>(
-        context.notices.secret, context.notices.timeout, client, context.clock));
+    providers_.push_back(
+        std::make_unique<notice_provider>(context.notices.secret, context.notices.timeout, client,
+                                          context.clock, context.notices.secret_by_url));
     // Its place in the chain: no rate limit of ours (the district's own systems, like the
     // outbox), the default breaker.
     notice_settings_.name = "notices";

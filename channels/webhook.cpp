@@ -204,14 +204,18 @@ boost::asio::awaitable<delivery_outcome> webhook_provider::send(const rendered_d
 }
 
 notice_provider::notice_provider(std::string secret, std::chrono::milliseconds timeout,
-                                 std::shared_ptr<http_client> client, liaison::clock clock)
+                                 std::shared_ptr<http_client> client, liaison::clock clock,
+                                 std::map<std::string, std::string> secret_by_url)
     : secret_(std::move(secret)),
+      secret_by_url_(std::move(secret_by_url)),
       timeout_(timeout),
       client_(std::move(client)),
       clock_(std::move(clock)) {}
 
 boost::asio::awaitable<delivery_outcome> notice_provider::send(const rendered_delivery& delivery) {
-  auto req = signed_json_post(delivery.address, secret_, delivery.text, delivery.delivery_id,
+  const auto own = secret_by_url_.find(delivery.address);
+  const std::string& secret = own == secret_by_url_.end() ? secret_ : own->second;
+  auto req = signed_json_post(delivery.address, secret, delivery.text, delivery.delivery_id,
                               clock_.now_system(), timeout_);
   const auto answer = co_await client_->request(std::move(req));
   if (!answer) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,11 +90,14 @@ class webhook_provider final : public provider {
 
 // The `notice` channel ([notices]): each delivery's text is a JSON event and its address the
 // URL to post it to (the district's endpoint or a school's reply_webhook), signed with the
-// notices secret. Answers are classified by the generic HTTP rules (5xx and 429 retried).
+// notices secret, or with the school's own for its reply_webhook. Answers are classified by the
+// generic HTTP rules (5xx and 429 retried).
 class notice_provider final : public provider {
  public:
+  // `secret_by_url`: the URLs (schools' reply_webhooks) signed with their own secret instead.
   notice_provider(std::string secret, std::chrono::milliseconds timeout,
-                  std::shared_ptr<http_client> client, liaison::clock clock = {});
+                  std::shared_ptr<http_client> client, liaison::clock clock = {},
+                  std::map<std::string, std::string> secret_by_url = {});
 
   const std::string& name() const noexcept override { return name_; }
   bool supports(config::channel c) const noexcept override { return c == config::channel::notice; }
@@ -102,6 +106,7 @@ class notice_provider final : public provider {
  private:
   std::string name_ = "notices";
   std::string secret_;
+  std::map<std::string, std::string> secret_by_url_;
   std::chrono::milliseconds timeout_;
   std::shared_ptr<http_client> client_;
   liaison::clock clock_;

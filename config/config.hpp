@@ -21,9 +21,12 @@ struct school_config {
   std::string language;
   // Where families' replies are forwarded by email. Empty = [district] coordinator_email.
   std::string reply_email;
-  // Where families' replies are also posted as a signed JSON notice ([notices] secret). Empty:
-  // email only.
+  // Where families' replies are also posted as a signed JSON notice. Empty: email only.
   std::string reply_webhook;
+  // The school's own signing secret for it (from reply_webhook_secret_file), so that no other
+  // school (nor the district's endpoint) holds the key that signs its notices. Empty: the
+  // [notices] secret.
+  std::string reply_webhook_secret;
 
   bool operator==(const school_config&) const = default;
 };
@@ -198,7 +201,10 @@ struct translation_config {
 // "<timestamp>.<body>"). They go through the durable queue on the `notice` channel.
 struct notices_config {
   std::string url;     // the district's endpoint; empty: no district notices
-  std::string secret;  // from secret_file; required when url or a school's reply_webhook is set
+  std::string secret;  // from secret_file; required when url is set, or a school's reply_webhook
+                       // without its own secret
+  // A school's reply_webhook URL -> that school's own secret (filled from [district.schools]).
+  std::map<std::string, std::string> secret_by_url;
   std::chrono::milliseconds timeout = 10s;
 };
 

@@ -828,6 +828,7 @@ schema<school_config> school_schema() {
                  [](reader& r, const toml::node& node, const std::string& path) {
                    return r.url(node, path, web_schemes);
                  }),
+      secret_field("reply_webhook_secret_file", &school_config::reply_webhook_secret),
   }};
 }
 
@@ -1365,13 +1366,29 @@ schema<liaison_config> document_schema() {
       },
       {},
       [](reader& r, const toml::table& document, const std::string&, liaison_config& config) {
-        const bool school_webhooks =
-            std::any_of(config.district.schools.begin(), config.district.schools.end(),
-                        [](const auto& school) { return !school.second.reply_webhook.empty(); });
-        if ((!config.notices.url.empty() || school_webhooks) && config.notices.secret.empty()) {
+        // A school's reply_webhook is signed with its own secret, else the district's.
+        bool school_needs_district_secret = false;
+        for (const auto& [id, school] : config.district.schools) {
+          if (school.reply_webhook.empty()) {
+            continue;
+          }
+          if (school.reply_webhook_secret.empty()) {
+            school_needs_district_secret = true;
+            continue;
+          }
+          const auto [known, added] = config.notices.secret_by_url.emplace(
+              school.reply_webhook, school.reply_webhook_secret);
+          if (!added && known->second != school.reply_webhook_secret) {
+            r.error(join(join("district.schools", id), "reply_webhook_secret_file"),
+                    "another school posts to the same reply_webhook with another secret");
+          }
+        }
+        if ((!config.notices.url.empty() || school_needs_district_secret) &&
+            config.notices.secret.empty()) {
           r.error("notices.secret_file",
-                  "missing required key (notices are signed: [notices] url and schools' "
-                  "reply_webhook need the path of a file holding the signing secret)");
+                  "missing required key (notices are signed: [notices] url, and schools' "
+                  "reply_webhook without their own reply_webhook_secret_file, need the path of a "
+                  "file holding the signing secret)");
         }
         const auto* listed = document.get_as<toml::array>("providers");
         if (!document.contains("providers") || (listed != nullptr && listed->empty())) {

@@ -18,7 +18,11 @@ std::string notice_body(std::string_view id, std::string_view type,
 
 notice_sender::notice_sender(queue::delivery_queue& queue, const config::notices_config& cfg,
                              const clock& clock)
-    : queue_(queue), url_(cfg.url), signed_(!cfg.secret.empty()), clock_(clock) {}
+    : queue_(queue),
+      url_(cfg.url),
+      signed_(!cfg.secret.empty()),
+      secret_by_url_(cfg.secret_by_url),
+      clock_(clock) {}
 
 boost::asio::awaitable<boost::system::result<void>> notice_sender::notify_district(
     std::string id, std::string type, boost::json::object data) {
@@ -30,7 +34,7 @@ boost::asio::awaitable<boost::system::result<void>> notice_sender::notify_distri
 
 boost::asio::awaitable<boost::system::result<void>> notice_sender::notify(
     std::string url, std::string id, std::string type, boost::json::object data) {
-  if (!signed_ || url.empty()) {
+  if (url.empty() || (!signed_ && !secret_by_url_.contains(url))) {
     co_return boost::system::result<void>{};
   }
   const auto now = clock_.now_system();

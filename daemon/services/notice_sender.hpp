@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/system/result.hpp>
+#include <map>
 #include <string>
 
 #include "config/config.hpp"
@@ -44,7 +45,8 @@ class notice_sender {
  private:
   queue::delivery_queue& queue_;
   std::string url_;
-  bool signed_;
+  bool signed_;                                       // the district's secret is set
+  std::map<std::string, std::string> secret_by_url_;  // schools with their own secret
   const clock& clock_;
 };
 

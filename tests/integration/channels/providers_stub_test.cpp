@@ -355,6 +355,33 @@ TEST(notice_stub, posts_the_event_as_is_signed_and_retries_a_busy_receiver) {
   EXPECT_EQ(r.headers.at("idempotency-key"), "notice:unfilled:ir_1");
 }
 
+TEST(notice_stub, a_school_with_its_own_secret_gets_notices_signed_with_it) {
+  stub_http_server server([](const stub_request&) { return stub_response{}; });
+  asio::io_context io;
+  const auto school_url = server.url() + "/lincoln/replies";
+  notice_provider notices("district-secret", std::chrono::seconds(5),
+                          std::make_shared<http_client>(io.get_executor()), {},
+                          {{school_url, "lincoln-secret"}});
+  rendered_delivery notice;
+  notice.delivery_id = "notice:reply:1";
+  notice.channel = config::channel::notice;
+  notice.text = R"({"id":"reply:1","type":"reply.received"})";
+  notice.address = school_url;
+  ASSERT_EQ(send_with(io, notices, notice).kind, outcome_kind::sent);
+  notice.address = server.url() + "/district/events";
+  ASSERT_EQ(send_with(io, notices, notice).kind, outcome_kind::sent);
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  const auto verdict = [](const stub_request& r, const char* secret) {
+    return verify_webhook_signature(secret, r.headers.at("x-liaison-timestamp"), r.body,
+                                    r.headers.at("x-liaison-signature"),
+                                    std::chrono::system_clock::now());
+  };
+  EXPECT_EQ(verdict(requests[0], "lincoln-secret"), webhook_verdict::valid);
+  EXPECT_NE(verdict(requests[0], "district-secret"), webhook_verdict::valid);
+  EXPECT_EQ(verdict(requests[1], "district-secret"), webhook_verdict::valid);
+}
+
 // Counts what a chain reports, as the daemon's metrics do.
 struct recording_observer final : provider_observer {
   void on_call(std::string_view provider, const delivery_outcome& outcome,

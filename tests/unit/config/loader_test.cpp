@@ -310,12 +310,12 @@ secret_file = "notices"
                               dir.path());
   const auto& schools = config.district.schools;
   ASSERT_EQ(schools.size(), 3U);
-  EXPECT_EQ(schools.at("lincoln-es"), (school_config{"Lincoln Elementary", "", "", ""}));
+  EXPECT_EQ(schools.at("lincoln-es"), (school_config{"Lincoln Elementary", "", "", "", ""}));
   EXPECT_EQ(schools.at("roosevelt-ms"),
-            (school_config{"Roosevelt Middle", "es", "office@roosevelt.example.org", ""}));
+            (school_config{"Roosevelt Middle", "es", "office@roosevelt.example.org", "", ""}));
   EXPECT_EQ(schools.at("washington-hs"),
             (school_config{"", "", "front.desk@washington.example.org",
-                           "https://sis.washington.example.org/liaison/replies"}));
+                           "https://sis.washington.example.org/liaison/replies", ""}));
   EXPECT_EQ(config.district.coordinator_email, "engagement@district.example.org");
 }
 
@@ -670,6 +670,35 @@ TEST(load_config_secrets, notices_are_signed_with_the_secret_from_its_file) {
       ElementsAre(error_at("notices.secret_file", "missing required key")));
   EXPECT_THAT(load_with("[interpretation]\nreminders = [\"soon\"]\n").errors,
               ElementsAre(error_at("interpretation.reminders[0]", "")));
+}
+
+TEST(load_config_secrets, a_school_signs_its_reply_webhook_with_its_own_secret) {
+  liaison::testing::temp_dir dir;
+  write_file(dir.path() / "lincoln", "lincoln-secret\n");
+  write_file(dir.path() / "parks", "parks-secret\n");
+  // No district secret needed when every school with a webhook has its own.
+  const auto config = load_ok(
+      "[district.schools.lincoln-es]\nreply_webhook = \"https://lincoln.example.org/r\"\n"
+      "reply_webhook_secret_file = \"lincoln\"\n"
+      "[district.schools.parks-ms]\nreply_webhook = \"https://parks.example.org/r\"\n"
+      "reply_webhook_secret_file = \"parks\"\n" +
+          std::string(minimal_provider),
+      dir.path());
+  EXPECT_EQ(config.district.schools.at("lincoln-es").reply_webhook_secret, "lincoln-secret");
+  EXPECT_EQ(config.notices.secret, "");
+  EXPECT_EQ(config.notices.secret_by_url,
+            (std::map<std::string, std::string>{{"https://lincoln.example.org/r", "lincoln-secret"},
+                                                {"https://parks.example.org/r", "parks-secret"}}));
+  // Two schools may share an endpoint, not with two secrets.
+  EXPECT_THAT(
+      load("[district.schools.a]\nreply_webhook = \"https://x.example.org/r\"\n"
+           "reply_webhook_secret_file = \"lincoln\"\n"
+           "[district.schools.b]\nreply_webhook = \"https://x.example.org/r\"\n"
+           "reply_webhook_secret_file = \"parks\"\n" +
+               std::string(minimal_provider),
+           dir.path())
+          .errors,
+      ElementsAre(error_at("district.schools.b.reply_webhook_secret_file", "another school")));
 }
 
 TEST(load_config_secrets, redis_password_is_read_from_its_file) {

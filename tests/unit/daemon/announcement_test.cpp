@@ -346,7 +346,7 @@ TEST_F(AnnouncementPlanTest, RenderedTextIsInTheGuardiansLanguageAndZone) {
   config::district_config district;
   district.name = "Kansas City Public Schools";
   district.time_zone = "America/Chicago";
-  district.schools = {{"lincoln-es", {"Lincoln Elementary", "", "", ""}}};
+  district.schools = {{"lincoln-es", {"Lincoln Elementary", "", "", "", ""}}};
   announcement_renderer renderer(*catalog_, district);
   announcement_planner planner(a_, a_.id, catalog_->languages(), {}, "en", quiet_);
   std::map<config::channel, channels::rendered_delivery> rendered;

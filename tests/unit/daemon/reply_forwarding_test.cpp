@@ -30,10 +30,10 @@ config::district_config district() {
   d.name = "Riverside USD";
   d.default_language = "en";
   d.coordinator_email = "engagement@district.example.org";
-  d.schools = {{"lincoln-es", {"Lincoln Elementary", "", "office@lincoln.example.org", ""}},
+  d.schools = {{"lincoln-es", {"Lincoln Elementary", "", "office@lincoln.example.org", "", ""}},
                {"roosevelt-ms",
                 {"Roosevelt Middle", "es", "office@roosevelt.example.org",
-                 "https://sis.roosevelt.example.org/liaison/replies"}}};
+                 "https://sis.roosevelt.example.org/liaison/replies", ""}}};
   return d;
 }
 
