@@ -33,22 +33,7 @@ kill -TERM "$daemon" && wait "$daemon" || true
 "$build/bench/loopback_provider" "$provider_port" "$delay_ms" >"$tmp/provider.out" &
 provider=$!
 trap 'kill $provider 2>/dev/null || true; cleanup' EXIT
-printf 'bench-token' >"$tmp/twilio_token"
-cat >>"$tmp/liaison.toml" <<TOML
-[[providers]]
-name = "twilio"
-kind = "twilio"
-channels = ["sms"]
-base_url = "http://127.0.0.1:$provider_port"
-account_sid = "AC00000000000000000000000000000000"
-auth_token_file = "$tmp/twilio_token"
-from = "+12025550100"
-rate_per_second = 1000000
-max_concurrent_requests = $in_flight
-[workers]
-max_in_flight = $in_flight
-batch_size = 256
-TOML
+use_loopback_provider "$provider_port" "$in_flight"
 "$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
 daemon=$!
 [ -n "${PERF:-}" ] && { perf record -F 999 -g -p "$daemon" -o "$PERF" -- sleep 3 2>/dev/null & }

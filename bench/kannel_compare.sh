@@ -35,22 +35,7 @@ source "$here/bench/lib.sh"
 kannel_pids=()
 trap 'kill $sink "${kannel_pids[@]}" 2>/dev/null || true; cleanup' EXIT
 kill -TERM "$daemon" && wait "$daemon" || true
-printf 'bench-token' >"$tmp/twilio_token"
-cat >>"$tmp/liaison.toml" <<TOML
-[[providers]]
-name = "twilio"
-kind = "twilio"
-channels = ["sms"]
-base_url = "http://127.0.0.1:$sink_port"
-account_sid = "AC00000000000000000000000000000000"
-auth_token_file = "$tmp/twilio_token"
-from = "+12025550100"
-rate_per_second = 1000000
-max_concurrent_requests = 512
-[workers]
-max_in_flight = 512
-batch_size = 256
-TOML
+use_loopback_provider "$sink_port" 512
 "$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
 daemon=$!
 for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done

@@ -55,3 +55,24 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"to": {"phone": "+12025550143"}, "channel": "sms", "language": "es-MX", "body": "Su hijo estuvo ausente hoy. Llame a la escuela al 202-555-0100."}'
 LUA
 }
+
+# Appends a Twilio provider for SMS whose base_url is bench/loopback_provider on port $1, with up to
+# $2 sends in flight, to liaison.toml (the daemon must be restarted to use it).
+use_loopback_provider() {
+  printf 'bench-token' >"$tmp/twilio_token"
+  cat >>"$tmp/liaison.toml" <<TOML
+[[providers]]
+name = "twilio"
+kind = "twilio"
+channels = ["sms"]
+base_url = "http://127.0.0.1:$1"
+account_sid = "AC00000000000000000000000000000000"
+auth_token_file = "$tmp/twilio_token"
+from = "+12025550100"
+rate_per_second = 1000000
+max_concurrent_requests = $2
+[workers]
+max_in_flight = $2
+batch_size = 256
+TOML
+}
