@@ -3,6 +3,7 @@
 // key. Opening the link only shows the offer: mail scanners fetch links, so accepting takes a
 // POST from the page's button.
 #include <boost/beast/http/field.hpp>
+#include <optional>
 
 #include "daemon/api/callback_input.hpp"
 #include "daemon/api/intake.hpp"
@@ -43,25 +44,44 @@ std::string paragraph(std::string_view text) {
   return "<p>" + xml_escape(text) + "</p>\n";
 }
 
+// The offer a link shows, or the answer to give instead (not found, Redis unavailable).
+struct found_offer {
+  std::optional<http::response> answer;
+  services::interpretation_service::offer_page page;
+};
+
+awaitable<found_offer> find_offer(services::interpretation_service& interpreting,
+                                  const http::request_context& ctx) {
+  const auto& req = ctx.req;
+  const auto& code = ctx.path_params.at("code");
+  const auto& token = ctx.path_params.at("token");
+  found_offer out;
+  if (!services::looks_like_offer_link(code, token)) {
+    out.answer = no_such_offer(req);
+    co_return out;
+  }
+  auto found = co_await interpreting.find_offer_page(code, token);
+  if (!found) {
+    out.answer = redis_unavailable(req);
+  } else if (!*found) {
+    out.answer = no_such_offer(req);
+  } else {
+    out.page = std::move(**found);
+  }
+  co_return out;
+}
+
 }  // namespace
 
 void add_offer_routes(http::router& routes, services::interpretation_service& interpreting) {
   routes.add(http::verb::get, "/offers/{code}/{token}", http::access_rule::anyone(),
              [&interpreting](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
-               const auto& code = ctx.path_params.at("code");
-               const auto& token = ctx.path_params.at("token");
-               if (!services::looks_like_offer_link(code, token)) {
-                 co_return no_such_offer(req);
+               auto found = co_await find_offer(interpreting, ctx);
+               if (found.answer) {
+                 co_return std::move(*found.answer);
                }
-               auto found = co_await interpreting.find_offer_page(code, token);
-               if (!found) {
-                 co_return redis_unavailable(req);
-               }
-               if (!*found) {
-                 co_return no_such_offer(req);
-               }
-               const auto& offer = **found;
+               const auto& offer = found.page;
                std::string body = paragraph(offer.details);
                if (offer.open) {
                  body +=
@@ -80,10 +100,9 @@ void add_offer_routes(http::router& routes, services::interpretation_service& in
   routes.add(http::verb::post, "/offers/{code}/{token}", http::access_rule::anyone(),
              [&interpreting](http::request_context& ctx) -> awaitable<http::response> {
                const auto& req = ctx.req;
-               const auto& code = ctx.path_params.at("code");
-               const auto& token = ctx.path_params.at("token");
-               if (!services::looks_like_offer_link(code, token)) {
-                 co_return no_such_offer(req);
+               auto found = co_await find_offer(interpreting, ctx);
+               if (found.answer) {
+                 co_return std::move(*found.answer);
                }
                const auto form = parse_form(req.body());
                const auto answer = form ? form_field(*form, "answer") : std::string();
@@ -91,22 +110,17 @@ void add_offer_routes(http::router& routes, services::interpretation_service& in
                  co_return html_page(req, http::status::bad_request, "en", "Bad request",
                                      paragraph("The form's answer must be yes or no."));
                }
-               auto found = co_await interpreting.find_offer_page(code, token);
-               if (!found) {
-                 co_return redis_unavailable(req);
-               }
-               if (!*found) {
-                 co_return no_such_offer(req);
-               }
-               auto said = co_await interpreting.answer_offer_page(code, token, answer == "yes");
+               auto said = co_await interpreting.answer_offer_page(
+                   ctx.path_params.at("code"), ctx.path_params.at("token"), answer == "yes");
                if (!said) {
                  co_return redis_unavailable(req);
                }
                if (!*said) {
                  co_return no_such_offer(req);
                }
-               co_return html_page(req, http::status::ok, (*found)->language, (*found)->title,
-                                   paragraph(**said));
+               const auto& page = found.page;
+               co_return html_page(req, http::status::ok, page.language, page.title,
+                                   paragraph((*said)->empty() ? page.declined_text : **said));
              });
 }
 

@@ -273,26 +273,15 @@ interpretation_service::find_offer_page(std::string code, std::string token) {
       render(i18n::message_key::offer_page_decline, i.language, district_.time_zone, {});
   shown.closed_text =
       render(i18n::message_key::interpreter_offer_filled, i.language, district_.time_zone, {});
+  // By SMS, silence answers a decline; the page says it was taken.
+  shown.declined_text =
+      render(i18n::message_key::interpreter_offer_declined, i.language, district_.time_zone, {});
   co_return page{std::move(shown)};
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<std::string>>>
 interpretation_service::answer_offer_page(std::string code, std::string token, bool accepts) {
-  auto answered = co_await answer_offer(code, "link:" + token, accepts, "the offer page");
-  if (!answered || !*answered || !(*answered)->empty()) {
-    co_return answered;
-  }
-  // A decline: said back on the page (by SMS, silence is the answer).
-  auto offer = co_await store_.find_offer(code, "link:" + token);
-  std::string language = "en";
-  if (offer && *offer) {
-    auto found = co_await store_.get_interpreter((*offer)->second);
-    if (found && *found) {
-      language = (*found)->language;
-    }
-  }
-  co_return std::optional<std::string>{
-      render(i18n::message_key::interpreter_offer_declined, language, district_.time_zone, {})};
+  co_return co_await answer_offer(std::move(code), "link:" + token, accepts, "the offer page");
 }
 
 boost::asio::awaitable<boost::system::result<std::size_t>>

@@ -112,12 +112,13 @@ class interpretation_service {
     bool open = false;     // still offered (not assigned, cancelled, unfilled…)
     std::string accept_label;
     std::string decline_label;
-    std::string closed_text;  // what a closed offer says instead of the buttons
+    std::string closed_text;    // what a closed offer says instead of the buttons
+    std::string declined_text;  // what the page says after a decline
   };
   boost::asio::awaitable<boost::system::result<std::optional<offer_page>>> find_offer_page(
       std::string code, std::string token);
-  // The answer given on that page: what to show back (accepted, already filled, declined);
-  // nullopt when the link is not (or no longer) an offer.
+  // The answer given on that page: what to show back (accepted, already filled; empty for a
+  // decline: the page's declined_text); nullopt when the link is not (or no longer) an offer.
   boost::asio::awaitable<boost::system::result<std::optional<std::string>>> answer_offer_page(
       std::string code, std::string token, bool accepts);
 
