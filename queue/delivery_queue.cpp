@@ -1,5 +1,9 @@
 #include "queue/delivery_queue.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
 #include "support/crypto.hpp"
 #include "support/time_format.hpp"
 
@@ -215,6 +219,10 @@ bool append_entries(const std::string& stream, const redis_reply& entries,
     for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
       if (kv[i].text == "delivery") {
         job.delivery_id = kv[i + 1].text;
+      } else if (kv[i].text == "record") {
+        // A malformed record is left out: the worker then finds neither hash nor record and
+        // acknowledges the entry, as for any entry whose record is gone.
+        job.carried_record = unpack_record(kv[i + 1].text).value_or(record_fields{});
       }
     }
     jobs.push_back(std::move(job));
@@ -233,6 +241,31 @@ std::vector<dead_letter> dead_letters_from(const redis_reply& entries) {
 }
 
 }  // namespace
+
+std::string pack_record(const record_fields& fields) {
+  boost::json::object packed;
+  packed.reserve(fields.size());
+  for (const auto& [name, value] : fields) {
+    packed.emplace(name, value);
+  }
+  return boost::json::serialize(packed);
+}
+
+std::optional<record_fields> unpack_record(std::string_view packed) {
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(packed, ec);
+  if (ec || !value.is_object()) {
+    return std::nullopt;
+  }
+  record_fields fields;
+  for (const auto& [name, v] : value.get_object()) {
+    if (!v.is_string()) {
+      return std::nullopt;
+    }
+    fields.emplace(name, v.get_string());
+  }
+  return fields;
+}
 
 std::string_view tally_phase(std::string_view state) noexcept {
   if (state == "deferred" || state == "sent" || state == "delivered" || state == "opted_out" ||
@@ -388,12 +421,19 @@ void delivery_queue::push_tally_move(redis_request& request, const tally_move& m
   }
 }
 
+void delivery_queue::push_carried_record(redis_request& request, const queued_job& job) const {
+  if (!job.carried_record.empty() && !job.delivery_id.empty()) {
+    request.push(hset_command(delivery_key(job.delivery_id), job.carried_record));
+  }
+}
+
 redis_request delivery_queue::completion_request(const queued_job& job,
                                                  const record_fields& updates,
                                                  const tally_move& tally) const {
   redis_request request;
   request.push({"MULTI"});
   push_tally_move(request, tally);
+  push_carried_record(request, job);
   if (!job.delivery_id.empty() && !updates.empty()) {
     request.push(hset_command(delivery_key(job.delivery_id), updates));
   }
@@ -411,6 +451,7 @@ redis_request delivery_queue::retry_request(const queued_job& job, const record_
   redis_request request;
   request.push({"MULTI"});
   push_tally_move(request, tally);
+  push_carried_record(request, job);
   request.push(hset_command(delivery_key(job.delivery_id), updates));
   request.push({"HDEL", delivery_key(job.delivery_id), "handed_at"});
   request.push({"ZADD", delayed_key(), std::to_string(epoch_ms(due)), job.delivery_id});
@@ -426,6 +467,7 @@ redis_request delivery_queue::bury_request(const queued_job& job, const record_f
   redis_request request;
   request.push({"MULTI"});
   push_tally_move(request, tally);
+  push_carried_record(request, job);
   if (!job.delivery_id.empty() && !updates.empty()) {
     request.push(hset_command(delivery_key(job.delivery_id), updates));
   }
@@ -607,6 +649,19 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::update(
     co_return make_error_code(queue_errc::redis_error);
   }
   co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::update(
+    const queued_job& job, const record_fields& fields) {
+  if (job.carried_record.empty()) {
+    co_return co_await update(job.delivery_id, fields);
+  }
+  redis_request request;
+  request.push({"MULTI"});
+  push_carried_record(request, job);
+  request.push(hset_command(delivery_key(job.delivery_id), fields));
+  request.push({"EXEC"});
+  co_return co_await exec_transaction(request);
 }
 
 boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_queue::read_new(

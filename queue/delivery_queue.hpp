@@ -26,7 +26,18 @@ struct queued_job {
   std::string entry_id;
   std::string delivery_id;
   std::size_t times_delivered = 1;  // how often a consumer took it (XPENDING), when known
+  // A delivery written by fan-out carries its record in the stream entry (field "record") instead
+  // of a hash: an announcement writes hundreds of thousands at once, and one packed field costs
+  // Redis a fraction of a hash. The worker uses it when there is no hash yet, and the first
+  // write about the job (complete, retry_later, bury, mark_handed) creates the hash from it.
+  // Empty when the entry names only the delivery, or once the hash exists.
+  std::map<std::string, std::string> carried_record{};
 };
+
+// The packed form of a record carried in a stream entry: a JSON object of strings.
+std::string pack_record(const std::map<std::string, std::string>& fields);
+// Nullopt when `packed` is not such an object.
+std::optional<std::map<std::string, std::string>> unpack_record(std::string_view packed);
 
 // An Idempotency-Key on intake, scoped to the API key that sent it.
 struct idempotency_claim {
@@ -158,6 +169,9 @@ class delivery_queue {
   // Sets fields of a delivery record (e.g. the "handed to provider" mark before a send).
   boost::asio::awaitable<boost::system::result<void>> update(std::string_view delivery_id,
                                                              const record_fields& fields);
+  // The same for a job's delivery: a record the job carries is written first (one MULTI/EXEC).
+  boost::asio::awaitable<boost::system::result<void>> update(const queued_job& job,
+                                                             const record_fields& fields);
 
   // A provider's word on a delivery it accepted: `state` is "delivered" or "undelivered" (final:
   // moves the state and its progress count, once), or "sent" (progress: only `fields` are
@@ -235,6 +249,7 @@ class delivery_queue {
                                 const record_fields& fields) const;
   redis_request enqueue_many_request(const std::vector<new_delivery>& deliveries) const;
   void push_tally_move(redis_request& request, const tally_move& move) const;
+  void push_carried_record(redis_request& request, const queued_job& job) const;
   redis_request completion_request(const queued_job& job, const record_fields& updates,
                                    const tally_move& tally) const;
   redis_request retry_request(const queued_job& job, const record_fields& updates,

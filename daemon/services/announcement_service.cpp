@@ -541,14 +541,19 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
     // first, so its answer is back (and being planned) while the write's script runs.
     using namespace boost::asio::experimental::awaitable_operators;
     const auto lease_until = clock_.now_system() + limits_.lease;
-    auto [next, written] =
-        co_await (plan_page(id, page->family_ids.back(), planner) &&
-                  store_.write_page(id, page->family_ids.back(), page->family_ids.size(),
-                                    page->deliveries, lease_until));
+    const page_to_write to_write{page->after, page->family_ids.back(), page->family_ids.size(),
+                                 &page->deliveries};
+    auto [next, written] = co_await (plan_page(id, page->family_ids.back(), planner) &&
+                                     store_.write_page(id, to_write, lease_until));
     if (!written) {
       co_return failure(written.error());
     }
-    if (!*written) {
+    if (*written == page_written::already_written) {
+      // This instance's lease ran out while it was slow, and another one resumed the fan-out
+      // and wrote this page: leave the rest to it.
+      co_return true;
+    }
+    if (*written == page_written::cancelled) {
       cancelled = true;
       break;
     }
@@ -571,6 +576,7 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
 boost::asio::awaitable<boost::system::result<announcement_service::planned_page>>
 announcement_service::plan_page(std::string id, std::string after, announcement_planner& planner) {
   planned_page out;
+  out.after = after;
   auto ids = co_await directory_.audience_page(id, after, limits_.families_per_page);
   if (!ids) {
     co_return ids.error();

@@ -239,6 +239,7 @@ class announcement_service {
  private:
   // One page of an audience, planned: the family ids read and the deliveries they get.
   struct planned_page {
+    std::string after;  // the cursor the page was read after
     std::vector<std::string> family_ids;
     std::vector<planned_delivery> deliveries;
   };

@@ -48,51 +48,64 @@ return due[1]
 )lua";
 
 // One page of fan-out. KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] tally, KEYS[4]
-// delayed set, then per delivery its record key and stream key. ARGV[1] id, ARGV[2] cursor,
-// ARGV[3] families in the page, ARGV[4] lease end (ms), ARGV[5] the announcement's families
-// HyperLogLog key prefix (+ language), then per delivery: id, start ('send' | 'defer' |
-// 'opted_out'), due (ms), tally field, field count, field, value..., family id.
+// delayed set, KEYS[5 .. 4+S] the streams of the page, then the record key of each delivery that
+// gets a hash. ARGV[1] id, ARGV[2] the cursor the page was read after, ARGV[3] the cursor after
+// it, ARGV[4] families in the page, ARGV[5] lease end (ms), ARGV[6] the announcement's families
+// HyperLogLog key prefix (+ language), ARGV[7] S; then per delivery either
+//   'S', stream index (1..S), tally field, family id, delivery id, packed record
+//     (sent now: one stream entry carrying its record, no hash; the worker writes the hash), or
+//   'R', start ('defer' | 'opted_out'), due (ms), tally field, family id, delivery id,
+//     field count, field, value... (a hash now: held for quiet hours, or recorded as opted out).
+// A page is written once: when the stored cursor is not the one it was read after, another
+// instance has written it (its lease had run out) and -2 is returned, nothing written.
 // Returns -1 when cancelled (nothing written), else the number of new deliveries.
 constexpr const char* page_source = R"lua(
 if redis.call('HGET', KEYS[1], 'state') == 'cancelled' then return -1 end
+if (redis.call('HGET', KEYS[1], 'cursor') or '') ~= ARGV[2] then return -2 end
 local created = 0
 local counts = {}
 local families = {}
-local a = 6
-local k = 5
-while a <= #ARGV do
-  local id, start, due, tally_field, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
-                                         tonumber(ARGV[a + 4])
-  local record, stream = KEYS[k], KEYS[k + 1]
-  if redis.call('EXISTS', record) == 0 then
-    redis.call('HSET', record, unpack(ARGV, a + 5, a + 4 + 2 * n))
-    if start == 'send' then
-      redis.call('XADD', stream, '*', 'delivery', id)
-    elseif start == 'defer' then
-      redis.call('ZADD', KEYS[4], due, id)
-    end
-    counts[tally_field] = (counts[tally_field] or 0) + 1
-    created = created + 1
-  end
+local streams = tonumber(ARGV[7])
+local a = 8
+local k = 5 + streams
+local function count(tally_field, family)
+  counts[tally_field] = (counts[tally_field] or 0) + 1
+  created = created + 1
   local language = string.match(tally_field, '^([^|]*)|')
-  local family = ARGV[a + 5 + 2 * n]
   if language and family ~= '' then
     families[language] = families[language] or {}
     table.insert(families[language], family)
   end
-  a = a + 6 + 2 * n
-  k = k + 2
+end
+while a <= #ARGV do
+  if ARGV[a] == 'S' then
+    redis.call('XADD', KEYS[4 + tonumber(ARGV[a + 1])], '*', 'delivery', ARGV[a + 4],
+               'record', ARGV[a + 5])
+    count(ARGV[a + 2], ARGV[a + 3])
+    a = a + 6
+  else
+    local start, due, tally_field, family, id, n = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
+                                                   ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6])
+    local record = KEYS[k]
+    if redis.call('EXISTS', record) == 0 then
+      redis.call('HSET', record, unpack(ARGV, a + 7, a + 6 + 2 * n))
+      if start == 'defer' then redis.call('ZADD', KEYS[4], due, id) end
+      count(tally_field, family)
+    end
+    a = a + 7 + 2 * n
+    k = k + 1
+  end
 end
 -- One increment per (language, channel, phase) of the page, not one per delivery.
-for field, count in pairs(counts) do redis.call('HINCRBY', KEYS[3], field, count) end
+for field, n in pairs(counts) do redis.call('HINCRBY', KEYS[3], field, n) end
 -- The families addressed, per language (reach reports): one PFADD per language of the page.
 for language, list in pairs(families) do
-  redis.call('PFADD', ARGV[5] .. language, unpack(list))
+  redis.call('PFADD', ARGV[6] .. language, unpack(list))
 end
-redis.call('HSET', KEYS[1], 'cursor', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'families_done', ARGV[3])
+redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'families_done', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'deliveries', created)
-redis.call('ZADD', KEYS[2], 'XX', ARGV[4], ARGV[1])
+redis.call('ZADD', KEYS[2], 'XX', ARGV[5], ARGV[1])
 return created
 )lua";
 
@@ -759,56 +772,76 @@ struct page_call {
 };
 
 page_call page_arguments(const announcement_store& store, queue::delivery_queue& q,
-                         std::string_view id, std::string_view cursor, std::size_t families,
-                         const std::vector<planned_delivery>& deliveries,
+                         std::string_view id, const page_to_write& page,
                          system_clock::time_point lease_until) {
   page_call call;
   call.keys = {store.announcement_key(id), store.fanout_key(), q.key(announcement_tally_suffix(id)),
                q.delayed_key()};
-  call.args = {std::string(id), std::string(cursor), std::to_string(families),
+  call.args = {std::string(id),
+               page.after,
+               page.cursor,
+               std::to_string(page.families),
                std::to_string(epoch_ms(lease_until)),
-               q.key(announcement_reach_suffix(id, "families", ""))};
-  for (const auto& d : deliveries) {
+               q.key(announcement_reach_suffix(id, "families", "")),
+               ""};
+  auto value_of = [](const std::map<std::string, std::string>& record, const char* name) {
+    const auto it = record.find(name);
+    return it == record.end() ? std::string() : it->second;
+  };
+  // The page's streams go first among the keys (a few at most); deliveries name them by index.
+  std::vector<std::string> streams;
+  auto stream_index = [&](const planned_delivery& d) {
+    const auto priority = value_of(d.record, "priority");
+    auto key = q.stream_key(config::to_string(d.channel), priority.empty() ? "normal" : priority);
+    auto it = std::find(streams.begin(), streams.end(), key);
+    if (it == streams.end()) {
+      streams.push_back(std::move(key));
+      it = streams.end() - 1;
+    }
+    return std::to_string(it - streams.begin() + 1);
+  };
+  std::vector<std::string> record_keys;
+  for (const auto& d : *page.deliveries) {
     const auto& record = d.record;
-    const auto priority = record.find("priority");
-    const auto group = record.find("tally_group");
-    const auto state = record.find("state");
-    call.keys.push_back(q.delivery_key(d.delivery_id));
-    call.keys.push_back(q.stream_key(config::to_string(d.channel),
-                                     priority == record.end() ? "normal" : priority->second));
-    call.args.push_back(d.delivery_id);
-    call.args.emplace_back(d.start == delivery_start::send    ? "send"
-                           : d.start == delivery_start::defer ? "defer"
-                                                              : "opted_out");
-    call.args.push_back(std::to_string(epoch_ms(d.due)));
-    call.args.push_back((group == record.end() ? std::string() : group->second) + "|" +
-                        std::string(queue::tally_phase(state == record.end() ? std::string_view()
-                                                                             : state->second)));
-    call.args.push_back(std::to_string(record.size()));
+    const auto tally_field = value_of(record, "tally_group") + "|" +
+                             std::string(queue::tally_phase(value_of(record, "state")));
+    if (d.start == delivery_start::send) {
+      call.args.insert(call.args.end(),
+                       {"S", stream_index(d), tally_field, value_of(record, "family"),
+                        d.delivery_id, queue::pack_record(record)});
+      continue;
+    }
+    record_keys.push_back(q.delivery_key(d.delivery_id));
+    call.args.insert(call.args.end(),
+                     {"R", d.start == delivery_start::defer ? "defer" : "opted_out",
+                      std::to_string(epoch_ms(d.due)), tally_field, value_of(record, "family"),
+                      d.delivery_id, std::to_string(record.size())});
     for (const auto& [field, value] : record) {
       call.args.push_back(field);
       call.args.push_back(value);
     }
-    const auto family = record.find("family");
-    call.args.push_back(family == record.end() ? std::string() : family->second);
   }
+  call.args[6] = std::to_string(streams.size());
+  call.keys.insert(call.keys.end(), streams.begin(), streams.end());
+  call.keys.insert(call.keys.end(), record_keys.begin(), record_keys.end());
   return call;
 }
 
 }  // namespace
 
-boost::asio::awaitable<boost::system::result<bool>> announcement_store::write_page(
-    std::string_view id, std::string_view cursor, std::size_t families,
-    const std::vector<planned_delivery>& deliveries, system_clock::time_point lease_until) {
-  auto call = page_arguments(*this, queue_, id, cursor, families, deliveries, lease_until);
+boost::asio::awaitable<boost::system::result<page_written>> announcement_store::write_page(
+    std::string_view id, page_to_write page, system_clock::time_point lease_until) {
+  auto call = page_arguments(*this, queue_, id, page, lease_until);
   auto reply = co_await page_script_.run(redis_, std::move(call.keys), std::move(call.args));
   if (!reply) {
-    co_return boost::system::result<bool>{boost::system::in_place_error, reply.error()};
+    co_return reply.error();
   }
   if (reply->kind != queue::redis_reply::kind_t::integer) {
-    co_return boost::system::result<bool>{boost::system::in_place_error, redis_failure()};
+    co_return redis_failure();
   }
-  co_return reply->integer >= 0;
+  co_return reply->integer == -1 ? page_written::cancelled
+  : reply->integer == -2         ? page_written::already_written
+                                 : page_written::written;
 }
 
 namespace {

@@ -90,6 +90,15 @@ struct failed_delivery {
   std::string failed_at;  // RFC 3339
 };
 
+// A page of fan-out to write: the families read after the cursor `after`, up to `cursor`.
+struct page_to_write {
+  std::string after;
+  std::string cursor;
+  std::size_t families = 0;
+  const std::vector<planned_delivery>* deliveries = nullptr;
+};
+enum class page_written { written, cancelled, already_written };
+
 // Where a page of failures ends: "<ms>:<delivery id>" in the API.
 struct failure_cursor {
   long long failed_at_ms = 0;
@@ -160,12 +169,10 @@ class announcement_store {
       std::chrono::system_clock::time_point now, std::chrono::milliseconds lease);
   boost::asio::awaitable<boost::system::result<void>> start_fanout(std::string_view id,
                                                                    long long audience_size);
-  // Writes a page of deliveries unless the announcement was cancelled (then false). Deliveries
-  // that already exist are left alone and not counted again.
-  boost::asio::awaitable<boost::system::result<bool>> write_page(
-      std::string_view id, std::string_view cursor, std::size_t families,
-      const std::vector<planned_delivery>& deliveries,
-      std::chrono::system_clock::time_point lease_until);
+  // Writes a page of deliveries unless the announcement was cancelled, or the page was written
+  // already (the stored cursor moved past `page.after`: another instance took over).
+  boost::asio::awaitable<boost::system::result<page_written>> write_page(
+      std::string_view id, page_to_write page, std::chrono::system_clock::time_point lease_until);
   boost::asio::awaitable<boost::system::result<void>> finish_fanout(std::string_view id,
                                                                     bool cancelled);
   // Moves the lease's end while fan-out does slow work before its first page (translation).

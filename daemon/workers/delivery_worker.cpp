@@ -294,7 +294,7 @@ asio::awaitable<void> delivery_worker::bury(const queue::queued_job& job,
   }
 }
 
-asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, origin from) {
+asio::awaitable<void> delivery_worker::process(queue::queued_job& job, origin from) {
   const queue::record_fields no_updates;
   if (job.delivery_id.empty()) {
     co_await queue_.complete(job, no_updates);  // an entry without a delivery: nothing to do
@@ -304,6 +304,13 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
   if (!loaded) {
     logger_->warn("cannot load delivery {}: {}", job.delivery_id, loaded.error().message());
     co_return;  // stays pending; taken again after the visibility timeout
+  }
+  if (*loaded) {
+    // The hash is the truth once it exists (an earlier attempt wrote it): never overwrite it
+    // with the record the entry was queued with.
+    job.carried_record.clear();
+  } else if (!job.carried_record.empty()) {
+    loaded->emplace(job.carried_record);  // fan-out's delivery, taken for the first time
   }
   if (!*loaded || is_final_state(field(**loaded, "state"))) {
     // Already done (a duplicate entry) or the record is gone: just acknowledge.
@@ -405,11 +412,12 @@ asio::awaitable<void> delivery_worker::process(const queue::queued_job& job, ori
   // reached the provider.
   const queue::record_fields handed = {
       {"state", "sending"}, {"handed_at", now}, {"attempts", attempts}, {"updated_at", now}};
-  if (auto marked = co_await queue_.update(job.delivery_id, handed); !marked) {
+  if (auto marked = co_await queue_.update(job, handed); !marked) {
     logger_->warn("cannot mark delivery {} as handed over: {}", job.delivery_id,
                   marked.error().message());
     co_return;  // not sent; stays pending
   }
+  job.carried_record.clear();  // the mark wrote it into the hash
 
   const auto result = co_await providers_.send(delivery);
   const auto& outcome = result.outcome;

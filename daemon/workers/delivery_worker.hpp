@@ -72,7 +72,7 @@ class delivery_worker {
   boost::asio::awaitable<void> wait_for_slots(std::size_t wanted);
   boost::asio::awaitable<void> recover_pending();
   boost::asio::awaitable<void> claim_idle();
-  boost::asio::awaitable<void> process(const queue::queued_job& job, origin from);
+  boost::asio::awaitable<void> process(queue::queued_job& job, origin from);
   boost::asio::awaitable<void> bury(const queue::queued_job& job,
                                     const queue::record_fields& record, std::string_view channel,
                                     std::string_view priority, std::string_view attempts,

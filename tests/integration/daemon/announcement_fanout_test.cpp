@@ -198,26 +198,42 @@ TEST_F(AnnouncementFanoutTest, QuietHoursHoldSmsUntilMorningInTheGuardiansZone) 
   EXPECT_EQ(count(tally(id), "|queued"), 0);
 }
 
-TEST_F(AnnouncementFanoutTest, ResumingAFanOutCreatesNoSecondDelivery) {
+TEST_F(AnnouncementFanoutTest, APageWrittenByAnotherInstanceIsNotWrittenAgain) {
   now_ = at("2026-12-01T12:00:00-05:00");
   for (int i = 0; i < 120; ++i) {
     put_family("fam-" + std::to_string(1000 + i), "America/New_York");
   }
   const auto id = accept();
   ASSERT_TRUE(complete(service_->fan_out_next()).value());
-  const auto streams_before = redis_.cli({"XLEN", "test:{q}:stream:sms"});
-  EXPECT_EQ(streams_before, "120");
+  EXPECT_EQ(redis_.cli({"XLEN", "test:{q}:stream:sms"}), "120");
   EXPECT_EQ(count(tally(id), "|queued"), 240);
 
-  // As if the instance died after writing pages but before saving the cursor past them: the
-  // announcement is fanning out again from an earlier family.
-  redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out", "cursor", "fam-1010"});
-  redis_.cli({"ZADD", "test:{q}:fanout", "0", id});
-  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  // An instance whose lease ran out while it was slow comes back with the first page it
+  // planned; the fan-out moved on without it.
+  redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out"});
+  planned_delivery late;
+  late.delivery_id = id + ":fam-1000:g-fam-1000:sms";
+  late.record = {{"id", late.delivery_id},
+                 {"family", "fam-1000"},
+                 {"state", "queued"},
+                 {"tally_group", "en|sms"},
+                 {"channel", "sms"}};
+  const std::vector<planned_delivery> page = {late};
+  auto written =
+      complete(store_->write_page(id, page_to_write{"", "fam-1049", 50, &page}, now_ + 30s));
+  ASSERT_TRUE(written);
+  EXPECT_EQ(*written, page_written::already_written);
   EXPECT_EQ(redis_.cli({"XLEN", "test:{q}:stream:sms"}), "120");
   EXPECT_EQ(count(tally(id), "|queued"), 240);
   EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "deliveries"}), "240");
-  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "state"}), "fanned_out");
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "cursor"}), "fam-1119");
+
+  // The same page from the cursor it was read after is written.
+  redis_.cli({"HSET", "test:{q}:ann:" + id, "cursor", ""});
+  written = complete(store_->write_page(id, page_to_write{"", "fam-1049", 50, &page}, now_ + 30s));
+  ASSERT_TRUE(written);
+  EXPECT_EQ(*written, page_written::written);
+  EXPECT_EQ(redis_.cli({"XLEN", "test:{q}:stream:sms"}), "121");
 }
 
 TEST_F(AnnouncementFanoutTest, CancelStopsWhatIsNotYetSent) {

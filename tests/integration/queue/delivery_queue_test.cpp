@@ -149,6 +149,66 @@ TEST_F(DeliveryQueueTest, completed_job_leaves_the_stream_and_keeps_its_record) 
   EXPECT_EQ(record("d1").at("state"), "sent");
 }
 
+TEST_F(DeliveryQueueTest, a_record_carried_in_the_entry_becomes_the_hash_at_the_first_write) {
+  // Fan-out's layout: the stream entry carries the record; no hash exists until a worker writes.
+  const record_fields carried = {{"id", "c1"},
+                                 {"channel", "sms"},
+                                 {"state", "queued"},
+                                 {"address", "+12025550143"},
+                                 {"guardian_name", "Nguyễn"}};
+  server_.cli(
+      {"XADD", queue_->stream_key("sms"), "*", "delivery", "c1", "record", pack_record(carried)});
+  auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].carried_record, carried);
+  EXPECT_FALSE(complete(queue_->load("c1")).value());
+
+  const record_fields handed = {{"state", "sending"}, {"attempts", "1"}};
+  ASSERT_TRUE(complete(queue_->update(jobs[0], handed)));
+  EXPECT_EQ(record("c1").at("guardian_name"), "Nguyễn");
+  EXPECT_EQ(record("c1").at("state"), "sending");
+
+  const record_fields sent = {{"state", "sent"}};
+  ASSERT_TRUE(complete(queue_->complete(jobs[0], sent)));
+  const auto stored = record("c1");
+  EXPECT_EQ(stored.at("state"), "sent");
+  EXPECT_EQ(stored.at("attempts"), "1");
+  EXPECT_EQ(stored.at("address"), "+12025550143");
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "0");
+}
+
+TEST_F(DeliveryQueueTest, a_carried_record_is_written_by_a_retry_and_by_a_burial_too) {
+  const record_fields carried = {{"id", "c2"}, {"channel", "sms"}, {"state", "queued"}};
+  server_.cli(
+      {"XADD", queue_->stream_key("sms"), "*", "delivery", "c2", "record", pack_record(carried)});
+  server_.cli({"XADD", queue_->stream_key("sms"), "*", "delivery", "c3", "record",
+               pack_record({{"id", "c3"}, {"channel", "sms"}, {"state", "queued"}})});
+  // A record that is not a JSON object of strings is not carried.
+  server_.cli({"XADD", queue_->stream_key("sms"), "*", "delivery", "c4", "record", "[1]"});
+  auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_TRUE(jobs[2].carried_record.empty());
+
+  const record_fields retrying = {{"state", "retrying"}};
+  ASSERT_TRUE(complete(queue_->retry_later(jobs[0], retrying, t0 + 10s)));
+  EXPECT_EQ(record("c2").at("channel"), "sms");
+  EXPECT_EQ(record("c2").at("state"), "retrying");
+
+  const record_fields dead = {{"state", "dead"}};
+  const record_fields letter = {{"delivery", "c3"}, {"reason", "poison"}};
+  ASSERT_TRUE(complete(queue_->bury(jobs[1], dead, letter)));
+  EXPECT_EQ(record("c3").at("id"), "c3");
+  EXPECT_EQ(record("c3").at("state"), "dead");
+}
+
+TEST(record_packing, round_trips_and_refuses_what_is_not_an_object_of_strings) {
+  const record_fields fields = {{"body", "مرحبا \"quoted\"\n"}, {"id", "x"}};
+  EXPECT_EQ(unpack_record(pack_record(fields)), fields);
+  EXPECT_FALSE(unpack_record("not json"));
+  EXPECT_FALSE(unpack_record(R"({"a": 1})"));
+  EXPECT_FALSE(unpack_record(R"(["a"])"));
+}
+
 TEST_F(DeliveryQueueTest, retry_later_moves_the_job_to_the_delayed_set_in_one_step) {
   ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
   const auto jobs = read("a");
