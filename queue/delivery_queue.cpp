@@ -651,17 +651,26 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::update(
   co_return boost::system::result<void>{};
 }
 
+std::vector<std::string> delivery_queue::update_command(const queued_job& job,
+                                                        const record_fields& fields) const {
+  if (job.carried_record.empty()) {
+    return hset_command(delivery_key(job.delivery_id), fields);
+  }
+  record_fields whole = fields;
+  whole.insert(job.carried_record.begin(), job.carried_record.end());  // `fields` win
+  return hset_command(delivery_key(job.delivery_id), whole);
+}
+
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::update(
     const queued_job& job, const record_fields& fields) {
-  if (job.carried_record.empty()) {
-    co_return co_await update(job.delivery_id, fields);
+  auto reply = co_await commands_.exec_one(update_command(job, fields));
+  if (!reply) {
+    co_return reply.error();
   }
-  redis_request request;
-  request.push({"MULTI"});
-  push_carried_record(request, job);
-  request.push(hset_command(delivery_key(job.delivery_id), fields));
-  request.push({"EXEC"});
-  co_return co_await exec_transaction(request);
+  if (reply->is_error()) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  co_return boost::system::result<void>{};
 }
 
 boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_queue::read_new(

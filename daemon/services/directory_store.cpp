@@ -447,10 +447,14 @@ boost::asio::awaitable<boost::system::result<std::size_t>> directory_store::set_
   co_return changed;
 }
 
+std::vector<std::string> directory_store::opt_out_check(config::channel c,
+                                                        std::string_view address) const {
+  return {"SISMEMBER", opt_out_key(c), std::string(address)};
+}
+
 boost::asio::awaitable<boost::system::result<bool>> directory_store::is_opted_out(
     config::channel c, std::string_view address) {
-  std::vector<std::string> command = {"SISMEMBER", opt_out_key(c), std::string(address)};
-  auto reply = co_await redis_.exec_one(std::move(command));
+  auto reply = co_await redis_.exec_one(opt_out_check(c, address));
   if (!reply) {
     co_return failed(reply.error());
   }

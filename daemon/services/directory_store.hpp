@@ -77,6 +77,8 @@ class directory_store {
 
   boost::asio::awaitable<boost::system::result<bool>> is_opted_out(config::channel c,
                                                                    std::string_view address);
+  // That question as a command answering 1 or 0, for a caller that pipelines it with others.
+  std::vector<std::string> opt_out_check(config::channel c, std::string_view address) const;
 
   std::string family_key(std::string_view id) const;
   std::string index_key(std::string_view term) const;

@@ -371,26 +371,6 @@ asio::awaitable<void> delivery_worker::process(queue::queued_job& job, origin fr
     co_return;
   }
 
-  // Notices go to the district's systems, not to a family: nobody there opts out.
-  if (directory_ != nullptr && *channel != config::channel::notice) {
-    auto opted_out = co_await directory_->is_opted_out(*channel, field(record, "address"));
-    if (!opted_out) {
-      logger_->warn("cannot check opt-outs for delivery {}: {}", job.delivery_id,
-                    opted_out.error().message());
-      co_return;  // not sent; stays pending and is taken again
-    }
-    if (*opted_out) {
-      const queue::record_fields skipped = {
-          {"state", "opted_out"}, {"last_error", "the recipient opted out"}, {"updated_at", now}};
-      outcomes_.Add({{"channel", channel_name}, {"provider", ""}, {"outcome", "opted_out"}})
-          .Increment();
-      const auto tally = queue::tally_move_for(record, "opted_out", clock_.now_system());
-      co_await persist([&] { return queue_.complete(job, skipped, tally); }, "the outcome",
-                       job.delivery_id);
-      co_return;
-    }
-  }
-
   channels::rendered_delivery delivery;
   if (record.contains("announcement")) {
     auto prepared = co_await prepare_announcement(job, record, now);
@@ -408,16 +388,40 @@ asio::awaitable<void> delivery_worker::process(queue::queued_job& job, origin fr
     delivery.text = field(record, "body");
   }
 
-  // The "handed to provider" mark: a consumer that takes this job over later knows it may have
-  // reached the provider.
+  // One round trip before the provider call: whether the recipient opted out, and the "handed to
+  // provider" mark, by which a consumer that takes this job over later knows it may have reached
+  // the provider. Notices go to the district's systems, not to a family: nobody there opts out.
+  const bool check_opt_out = directory_ != nullptr && *channel != config::channel::notice;
   const queue::record_fields handed = {
       {"state", "sending"}, {"handed_at", now}, {"attempts", attempts}, {"updated_at", now}};
-  if (auto marked = co_await queue_.update(job, handed); !marked) {
-    logger_->warn("cannot mark delivery {} as handed over: {}", job.delivery_id,
-                  marked.error().message());
-    co_return;  // not sent; stays pending
+  queue::redis_request checked_and_marked;
+  if (check_opt_out) {
+    checked_and_marked.push(directory_->opt_out_check(*channel, field(record, "address")));
+  }
+  checked_and_marked.push(queue_.update_command(job, handed));
+  auto replies = co_await queue_.connection().exec(checked_and_marked);
+  const bool answered = replies && std::none_of(replies->begin(), replies->end(),
+                                                [](const auto& r) { return r.is_error(); });
+  if (!answered) {
+    logger_->warn(
+        "cannot check opt-outs or mark delivery {} as handed over: {}", job.delivery_id,
+        replies ? std::string("Redis answered with an error") : replies.error().message());
+    co_return;  // not sent; stays pending and is taken again
   }
   job.carried_record.clear();  // the mark wrote it into the hash
+  if (check_opt_out && replies->front().integer == 1) {
+    // Not handed over after all: the attempt count goes back to what it was.
+    const queue::record_fields skipped = {{"state", "opted_out"},
+                                          {"last_error", "the recipient opted out"},
+                                          {"attempts", std::to_string(attempts_before)},
+                                          {"updated_at", now}};
+    outcomes_.Add({{"channel", channel_name}, {"provider", ""}, {"outcome", "opted_out"}})
+        .Increment();
+    const auto tally = queue::tally_move_for(record, "opted_out", clock_.now_system());
+    co_await persist([&] { return queue_.complete(job, skipped, tally); }, "the outcome",
+                     job.delivery_id);
+    co_return;
+  }
 
   const auto result = co_await providers_.send(delivery);
   const auto& outcome = result.outcome;
