@@ -1,9 +1,5 @@
 #include "queue/delivery_queue.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
-
 #include "support/crypto.hpp"
 #include "support/time_format.hpp"
 
@@ -241,31 +237,6 @@ std::vector<dead_letter> dead_letters_from(const redis_reply& entries) {
 }
 
 }  // namespace
-
-std::string pack_record(const record_fields& fields) {
-  boost::json::object packed;
-  packed.reserve(fields.size());
-  for (const auto& [name, value] : fields) {
-    packed.emplace(name, value);
-  }
-  return boost::json::serialize(packed);
-}
-
-std::optional<record_fields> unpack_record(std::string_view packed) {
-  boost::system::error_code ec;
-  const auto value = boost::json::parse(packed, ec);
-  if (ec || !value.is_object()) {
-    return std::nullopt;
-  }
-  record_fields fields;
-  for (const auto& [name, v] : value.get_object()) {
-    if (!v.is_string()) {
-      return std::nullopt;
-    }
-    fields.emplace(name, v.get_string());
-  }
-  return fields;
-}
 
 std::string_view tally_phase(std::string_view state) noexcept {
   if (state == "deferred" || state == "sent" || state == "delivered" || state == "opted_out" ||

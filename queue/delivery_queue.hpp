@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "queue/lua_script.hpp"
+#include "queue/packed_record.hpp"
 #include "queue/redis_connection.hpp"
 
 namespace liaison::queue {
@@ -33,11 +34,6 @@ struct queued_job {
   // Empty when the entry names only the delivery, or once the hash exists.
   std::map<std::string, std::string> carried_record{};
 };
-
-// The packed form of a record carried in a stream entry: a JSON object of strings.
-std::string pack_record(const std::map<std::string, std::string>& fields);
-// Nullopt when `packed` is not such an object.
-std::optional<std::map<std::string, std::string>> unpack_record(std::string_view packed);
 
 // An Idempotency-Key on intake, scoped to the API key that sent it.
 struct idempotency_claim {

@@ -4,6 +4,7 @@
 
 #include "i18n/quiet_hours.hpp"
 #include "i18n/voice.hpp"
+#include "queue/packed_record.hpp"
 #include "support/time_format.hpp"
 
 namespace liaison::services {
@@ -80,12 +81,15 @@ const i18n::localization_choice* announcement_planner::localization_for(
 }
 
 void announcement_planner::add(std::vector<planned_delivery>& out, const family& f,
-                               const guardian& g, config::channel c,
-                               system_clock::time_point now) const {
+                               const guardian& g, config::channel c, system_clock::time_point now,
+                               std::string_view created_at) const {
   planned_delivery d;
   d.channel = c;
-  const std::string channel_name(config::to_string(c));
-  d.delivery_id = id_ + ":" + f.id + ":" + g.id + ":" + channel_name;
+  d.priority = announcement_.priority;
+  const auto channel_name = config::to_string(c);
+  d.delivery_id.reserve(id_.size() + f.id.size() + g.id.size() + channel_name.size() + 3);
+  d.delivery_id.append(id_).append(":").append(f.id).append(":").append(g.id).append(":").append(
+      channel_name);
   if (has(g.opted_out, c)) {
     d.start = delivery_start::opted_out;
   } else if (announcement_.priority == config::priority::normal && c != config::channel::email) {
@@ -93,38 +97,44 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
     d.due = quiet_.next_allowed(now, g.time_zone);
     d.start = d.due > now ? delivery_start::defer : delivery_start::send;
   }
+  d.family_id = f.id;
+  d.tally_group.append(g.language).append("|").append(channel_name);
   // The record holds what differs per delivery (the text choice is the announcement's, per
-  // language): fan-out writes hundreds of thousands of them, and every field costs Redis time.
-  auto& r = d.record;
-  r["id"] = d.delivery_id;
-  r["announcement"] = id_;
-  r["family"] = f.id;
-  r["guardian"] = g.id;
-  r["channel"] = channel_name;
-  r["priority"] = std::string(config::to_string(announcement_.priority));
-  r["address"] = c == config::channel::email ? g.email : g.phone;
-  r["language"] = g.language;
-  r["time_zone"] = g.time_zone;
-  r["guardian_name"] = g.name;
-  r["student_names"] = student_names(f, announcement_.school);
+  // language): every field costs Redis time and memory.
+  queue::packed_record_writer r;
+  r.add("id", d.delivery_id)
+      .add("announcement", id_)
+      .add("family", f.id)
+      .add("guardian", g.id)
+      .add("channel", channel_name)
+      .add("priority", config::to_string(announcement_.priority))
+      .add("address", c == config::channel::email ? g.email : g.phone)
+      .add("language", g.language)
+      .add("time_zone", g.time_zone)
+      .add("guardian_name", g.name)
+      .add("student_names", student_names(f, announcement_.school));
   if (!announcement_.school.empty()) {
-    r["school"] = announcement_.school;
+    r.add("school", announcement_.school);
   }
-  r["state"] = d.start == delivery_start::send    ? "queued"
-               : d.start == delivery_start::defer ? "deferred"
-                                                  : "opted_out";
+  r.add("state", d.start == delivery_start::send    ? "queued"
+                 : d.start == delivery_start::defer ? "deferred"
+                                                    : "opted_out");
   if (d.start == delivery_start::defer) {
-    r["next_attempt_at"] = format_rfc3339_utc(d.due);
+    r.add("next_attempt_at", format_rfc3339_utc(d.due));
   }
-  r["created_at"] = format_rfc3339_utc(now);
-  r["tally"] = tally_;
-  r["tally_group"] = g.language + "|" + channel_name;
+  r.add("created_at", created_at).add("tally", tally_).add("tally_group", d.tally_group);
+  d.packed_record = std::move(r).finish();
   out.push_back(std::move(d));
+}
+
+std::map<std::string, std::string> planned_delivery::record() const {
+  return queue::unpack_record(packed_record).value_or(std::map<std::string, std::string>{});
 }
 
 std::vector<planned_delivery> announcement_planner::plan(const family& f,
                                                          system_clock::time_point now) {
   std::vector<planned_delivery> out;
+  const auto created_at = format_rfc3339_utc(now);
   const auto& only = announcement_.to.guardian_ids;
   for (const auto& g : f.guardians) {
     if (!only.empty() && std::find(only.begin(), only.end(), g.id) == only.end()) {
@@ -159,7 +169,7 @@ std::vector<planned_delivery> announcement_planner::plan(const family& f,
       }
     }
     for (auto c : channels) {
-      add(out, f, g, c, now);
+      add(out, f, g, c, now, created_at);
     }
   }
   return out;

@@ -28,9 +28,16 @@ enum class delivery_start {
 struct planned_delivery {
   std::string delivery_id;  // deterministic: the same family planned twice gives the same ids
   config::channel channel = config::channel::sms;
+  config::priority priority = config::priority::normal;
   delivery_start start = delivery_start::send;
   std::chrono::system_clock::time_point due;  // when start == defer
-  std::map<std::string, std::string> record;  // the delivery record's fields
+  std::string family_id;                      // for the reach counts
+  std::string tally_group;                    // "<language>|<channel>": its progress counters
+  // The delivery record's fields, packed (queue/packed_record.hpp): fan-out writes hundreds of
+  // thousands of them, so they go straight into the form the queue stores.
+  std::string packed_record;
+  // The same fields unpacked: for previews, and the few deliveries stored as a hash at once.
+  std::map<std::string, std::string> record() const;
 };
 
 // The progress counters of an announcement: one hash field per (guardian language, channel,
@@ -61,7 +68,8 @@ class announcement_planner {
 
  private:
   void add(std::vector<planned_delivery>& out, const family& f, const guardian& g,
-           config::channel c, std::chrono::system_clock::time_point now) const;
+           config::channel c, std::chrono::system_clock::time_point now,
+           std::string_view created_at) const;
 
   const announcement& announcement_;
   std::string id_;

@@ -241,7 +241,7 @@ language_preview announcement_service::preview_language(const announcement& a,
   for (const auto& d : planned) {
     channel_preview p;
     p.channel = d.channel;
-    auto rendered = renderer_.render(a, d.record, *choice);
+    auto rendered = renderer_.render(a, d.record(), *choice);
     if (!rendered) {
       out.error = rendered.error;
       continue;

@@ -47,66 +47,55 @@ redis.call('ZADD', KEYS[1], 'XX', ARGV[2], due[1])
 return due[1]
 )lua";
 
-// One page of fan-out. KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] tally, KEYS[4]
-// delayed set, KEYS[5 .. 4+S] the streams of the page, then the record key of each delivery that
-// gets a hash. ARGV[1] id, ARGV[2] the cursor the page was read after, ARGV[3] the cursor after
-// it, ARGV[4] families in the page, ARGV[5] lease end (ms), ARGV[6] the announcement's families
-// HyperLogLog key prefix (+ language), ARGV[7] S; then per delivery either
-//   'S', stream index (1..S), tally field, family id, delivery id, packed record
-//     (sent now: one stream entry carrying its record, no hash; the worker writes the hash), or
-//   'R', start ('defer' | 'opted_out'), due (ms), tally field, family id, delivery id,
-//     field count, field, value... (a hash now: held for quiet hours, or recorded as opted out).
+// One page of fan-out. The caller has counted everything, so the script only checks and writes:
+// it runs while every other client of Redis waits.
+// KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] tally, KEYS[4] delayed set, KEYS[5 .. 4+S]
+// the streams of the page, then the record key of each delivery that gets a hash.
+// ARGV[1] id, ARGV[2] the cursor the page was read after, ARGV[3] the cursor after it, ARGV[4]
+// families in the page, ARGV[5] lease end (ms), ARGV[6] the announcement's families HyperLogLog
+// key prefix (+ language), ARGV[7] S, ARGV[8] deliveries sent now, ARGV[9] deliveries with a
+// hash, ARGV[10] tally fields, ARGV[11] languages; then
+//   per tally field: field, count;
+//   per language: language, n, n family ids (reach);
+//   per delivery sent now: stream index (1..S), delivery id, packed record (one stream entry
+//     carrying its record, no hash: the worker writes the hash);
+//   per delivery with a hash (held for quiet hours, or recorded as opted out): 'defer' or
+//     'opted_out', due (ms), delivery id, field count, field, value...
 // A page is written once: when the stored cursor is not the one it was read after, another
 // instance has written it (its lease had run out) and -2 is returned, nothing written.
-// Returns -1 when cancelled (nothing written), else the number of new deliveries.
+// Returns -1 when cancelled (nothing written), else the number of deliveries written.
 constexpr const char* page_source = R"lua(
 if redis.call('HGET', KEYS[1], 'state') == 'cancelled' then return -1 end
 if (redis.call('HGET', KEYS[1], 'cursor') or '') ~= ARGV[2] then return -2 end
-local created = 0
-local counts = {}
-local families = {}
-local streams = tonumber(ARGV[7])
-local a = 8
-local k = 5 + streams
-local function count(tally_field, family)
-  counts[tally_field] = (counts[tally_field] or 0) + 1
-  created = created + 1
-  local language = string.match(tally_field, '^([^|]*)|')
-  if language and family ~= '' then
-    families[language] = families[language] or {}
-    table.insert(families[language], family)
-  end
+local sent_now, hashed = tonumber(ARGV[8]), tonumber(ARGV[9])
+local a = 12
+for _ = 1, tonumber(ARGV[10]) do
+  redis.call('HINCRBY', KEYS[3], ARGV[a], ARGV[a + 1])
+  a = a + 2
 end
-while a <= #ARGV do
-  if ARGV[a] == 'S' then
-    redis.call('XADD', KEYS[4 + tonumber(ARGV[a + 1])], '*', 'delivery', ARGV[a + 4],
-               'record', ARGV[a + 5])
-    count(ARGV[a + 2], ARGV[a + 3])
-    a = a + 6
-  else
-    local start, due, tally_field, family, id, n = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3],
-                                                   ARGV[a + 4], ARGV[a + 5], tonumber(ARGV[a + 6])
-    local record = KEYS[k]
-    if redis.call('EXISTS', record) == 0 then
-      redis.call('HSET', record, unpack(ARGV, a + 7, a + 6 + 2 * n))
-      if start == 'defer' then redis.call('ZADD', KEYS[4], due, id) end
-      count(tally_field, family)
-    end
-    a = a + 7 + 2 * n
-    k = k + 1
-  end
+for _ = 1, tonumber(ARGV[11]) do
+  local n = tonumber(ARGV[a + 1])
+  redis.call('PFADD', ARGV[6] .. ARGV[a], unpack(ARGV, a + 2, a + 1 + n))
+  a = a + 2 + n
 end
--- One increment per (language, channel, phase) of the page, not one per delivery.
-for field, n in pairs(counts) do redis.call('HINCRBY', KEYS[3], field, n) end
--- The families addressed, per language (reach reports): one PFADD per language of the page.
-for language, list in pairs(families) do
-  redis.call('PFADD', ARGV[6] .. language, unpack(list))
+for _ = 1, sent_now do
+  redis.call('XADD', KEYS[4 + tonumber(ARGV[a])], '*', 'delivery', ARGV[a + 1],
+             'record', ARGV[a + 2])
+  a = a + 3
+end
+local k = 5 + tonumber(ARGV[7])
+for _ = 1, hashed do
+  local n = tonumber(ARGV[a + 3])
+  redis.call('HSET', KEYS[k], unpack(ARGV, a + 4, a + 3 + 2 * n))
+  if ARGV[a] == 'defer' then redis.call('ZADD', KEYS[4], ARGV[a + 1], ARGV[a + 2]) end
+  a = a + 4 + 2 * n
+  k = k + 1
 end
 redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'families_done', ARGV[4])
-redis.call('HINCRBY', KEYS[1], 'deliveries', created)
+redis.call('HINCRBY', KEYS[1], 'deliveries', sent_now + hashed)
 redis.call('ZADD', KEYS[2], 'XX', ARGV[5], ARGV[1])
-return created
+return sent_now + hashed
 )lua";
 
 // KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] audit; ARGV[1] id, ARGV[2] who,
@@ -771,59 +760,93 @@ struct page_call {
   std::vector<std::string> args;
 };
 
+std::string_view phase_of(delivery_start start) {
+  return start == delivery_start::send    ? queue::tally_phase("queued")
+         : start == delivery_start::defer ? queue::tally_phase("deferred")
+                                          : queue::tally_phase("opted_out");
+}
+
 page_call page_arguments(const announcement_store& store, queue::delivery_queue& q,
                          std::string_view id, const page_to_write& page,
                          system_clock::time_point lease_until) {
+  // Counted here, once per page: progress per (language, channel, phase), and the families
+  // addressed per language (reach reports).
+  std::map<std::string, long long, std::less<>> counts;
+  std::map<std::string, std::vector<std::string_view>, std::less<>> families_by_language;
+  // The page's streams go first among the keys (a few at most); deliveries name them by index.
+  std::vector<std::string> streams;
+  std::vector<std::string> stream_of;  // per delivery sent now: its stream's index
+  std::size_t sent_now = 0;
+  for (const auto& d : *page.deliveries) {
+    std::string field;
+    field.reserve(d.tally_group.size() + 10);
+    field.append(d.tally_group).append("|").append(phase_of(d.start));
+    ++counts[field];
+    const std::string_view group = d.tally_group;
+    if (const auto bar = group.find('|'); bar != std::string_view::npos && !d.family_id.empty()) {
+      auto& list = families_by_language[std::string(group.substr(0, bar))];
+      if (list.empty() || list.back() != d.family_id) {  // a family's channels: once
+        list.push_back(d.family_id);
+      }
+    }
+    if (d.start == delivery_start::send) {
+      auto key = q.stream_key(config::to_string(d.channel), config::to_string(d.priority));
+      auto it = std::find(streams.begin(), streams.end(), key);
+      if (it == streams.end()) {
+        it = streams.insert(streams.end(), std::move(key));
+      }
+      stream_of.push_back(std::to_string(it - streams.begin() + 1));
+      ++sent_now;
+    }
+  }
+
   page_call call;
   call.keys = {store.announcement_key(id), store.fanout_key(), q.key(announcement_tally_suffix(id)),
                q.delayed_key()};
+  call.keys.insert(call.keys.end(), streams.begin(), streams.end());
   call.args = {std::string(id),
                page.after,
                page.cursor,
                std::to_string(page.families),
                std::to_string(epoch_ms(lease_until)),
                q.key(announcement_reach_suffix(id, "families", "")),
-               ""};
-  auto value_of = [](const std::map<std::string, std::string>& record, const char* name) {
-    const auto it = record.find(name);
-    return it == record.end() ? std::string() : it->second;
-  };
-  // The page's streams go first among the keys (a few at most); deliveries name them by index.
-  std::vector<std::string> streams;
-  auto stream_index = [&](const planned_delivery& d) {
-    const auto priority = value_of(d.record, "priority");
-    auto key = q.stream_key(config::to_string(d.channel), priority.empty() ? "normal" : priority);
-    auto it = std::find(streams.begin(), streams.end(), key);
-    if (it == streams.end()) {
-      streams.push_back(std::move(key));
-      it = streams.end() - 1;
-    }
-    return std::to_string(it - streams.begin() + 1);
-  };
-  std::vector<std::string> record_keys;
+               std::to_string(streams.size()),
+               std::to_string(sent_now),
+               std::to_string(page.deliveries->size() - sent_now),
+               std::to_string(counts.size()),
+               std::to_string(families_by_language.size())};
+  call.args.reserve(call.args.size() + 2 * counts.size() + 4 * page.deliveries->size());
+  for (const auto& [field, n] : counts) {
+    call.args.push_back(field);
+    call.args.push_back(std::to_string(n));
+  }
+  for (const auto& [language, list] : families_by_language) {
+    call.args.push_back(language);
+    call.args.push_back(std::to_string(list.size()));
+    call.args.insert(call.args.end(), list.begin(), list.end());
+  }
+  std::size_t sent_index = 0;
   for (const auto& d : *page.deliveries) {
-    const auto& record = d.record;
-    const auto tally_field = value_of(record, "tally_group") + "|" +
-                             std::string(queue::tally_phase(value_of(record, "state")));
     if (d.start == delivery_start::send) {
-      call.args.insert(call.args.end(),
-                       {"S", stream_index(d), tally_field, value_of(record, "family"),
-                        d.delivery_id, queue::pack_record(record)});
+      call.args.push_back(std::move(stream_of[sent_index++]));
+      call.args.push_back(d.delivery_id);
+      call.args.push_back(d.packed_record);
+    }
+  }
+  for (const auto& d : *page.deliveries) {
+    if (d.start == delivery_start::send) {
       continue;
     }
-    record_keys.push_back(q.delivery_key(d.delivery_id));
-    call.args.insert(call.args.end(),
-                     {"R", d.start == delivery_start::defer ? "defer" : "opted_out",
-                      std::to_string(epoch_ms(d.due)), tally_field, value_of(record, "family"),
-                      d.delivery_id, std::to_string(record.size())});
+    const auto record = d.record();
+    call.keys.push_back(q.delivery_key(d.delivery_id));
+    call.args.insert(call.args.end(), {d.start == delivery_start::defer ? "defer" : "opted_out",
+                                       std::to_string(epoch_ms(d.due)), d.delivery_id,
+                                       std::to_string(record.size())});
     for (const auto& [field, value] : record) {
       call.args.push_back(field);
       call.args.push_back(value);
     }
   }
-  call.args[6] = std::to_string(streams.size());
-  call.keys.insert(call.keys.end(), streams.begin(), streams.end());
-  call.keys.insert(call.keys.end(), record_keys.begin(), record_keys.end());
   return call;
 }
 

@@ -213,11 +213,13 @@ TEST_F(AnnouncementFanoutTest, APageWrittenByAnotherInstanceIsNotWrittenAgain) {
   redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out"});
   planned_delivery late;
   late.delivery_id = id + ":fam-1000:g-fam-1000:sms";
-  late.record = {{"id", late.delivery_id},
-                 {"family", "fam-1000"},
-                 {"state", "queued"},
-                 {"tally_group", "en|sms"},
-                 {"channel", "sms"}};
+  late.family_id = "fam-1000";
+  late.tally_group = "en|sms";
+  late.packed_record = queue::pack_record({{"id", late.delivery_id},
+                                           {"family", "fam-1000"},
+                                           {"state", "queued"},
+                                           {"tally_group", "en|sms"},
+                                           {"channel", "sms"}});
   const std::vector<planned_delivery> page = {late};
   auto written =
       complete(store_->write_page(id, page_to_write{"", "fam-1049", 50, &page}, now_ + 30s));

@@ -263,7 +263,7 @@ TEST_F(AnnouncementPlanTest, TextLanguageFollowsTheLocalizationChoice) {
   std::map<std::string, std::map<std::string, std::string>> by_guardian;
   for (const auto& d : planner.plan(f, noon)) {
     if (d.channel == config::channel::sms) {
-      by_guardian[d.record.at("guardian")] = d.record;
+      by_guardian[d.record().at("guardian")] = d.record();
     }
   }
   const auto* spanish = planner.localization_for("es-MX");
@@ -291,7 +291,7 @@ TEST_F(AnnouncementPlanTest, ChannelsFollowPreferencesAddressesAndOptOuts) {
   ASSERT_EQ(planned.size(), 1u);
   EXPECT_EQ(planned[0].channel, config::channel::sms);
   EXPECT_EQ(planned[0].start, delivery_start::opted_out);
-  EXPECT_EQ(planned[0].record.at("state"), "opted_out");
+  EXPECT_EQ(planned[0].record().at("state"), "opted_out");
 }
 
 TEST_F(AnnouncementPlanTest, NoCallInALanguageTheFamilyDoesNotRead) {
@@ -330,7 +330,7 @@ TEST_F(AnnouncementPlanTest, QuietHoursDeferSmsAndVoiceButNotEmailOrUrgent) {
     } else {
       EXPECT_EQ(d.start, delivery_start::defer) << d.delivery_id;
       EXPECT_EQ(format_rfc3339_utc(d.due), "2026-12-02T14:00:00.000Z");
-      EXPECT_EQ(d.record.at("state"), "deferred");
+      EXPECT_EQ(d.record().at("state"), "deferred");
     }
   }
   a_.priority = config::priority::urgent;
@@ -351,7 +351,7 @@ TEST_F(AnnouncementPlanTest, RenderedTextIsInTheGuardiansLanguageAndZone) {
   announcement_planner planner(a_, a_.id, catalog_->languages(), {}, "en", quiet_);
   std::map<config::channel, channels::rendered_delivery> rendered;
   for (const auto& d : planner.plan(f, noon)) {
-    auto r = renderer.render(a_, d.record, *planner.localization_for(d.record.at("language")));
+    auto r = renderer.render(a_, d.record(), *planner.localization_for(d.record().at("language")));
     ASSERT_TRUE(r) << r.error;
     rendered[d.channel] = *r.value;
   }
@@ -381,7 +381,7 @@ TEST_F(AnnouncementPlanTest, FallbackTextCarriesANoticeInTheGuardiansLanguage) {
     if (d.channel != config::channel::sms) {
       continue;
     }
-    auto r = renderer.render(a_, d.record, *planner.localization_for("so"));
+    auto r = renderer.render(a_, d.record(), *planner.localization_for("so"));
     ASSERT_TRUE(r) << r.error;
     const auto* somali = catalog_->find("so");
     ASSERT_NE(somali, nullptr);
@@ -406,7 +406,7 @@ TEST_F(AnnouncementPlanTest, StoredMachineTranslationIsRenderedWithTheNotice) {
   EXPECT_EQ(choice->source, i18n::text_source::machine_translation);
   std::map<config::channel, channels::rendered_delivery> rendered;
   for (const auto& d : planner.plan(f, noon)) {
-    auto r = renderer.render(a_, d.record, *choice);
+    auto r = renderer.render(a_, d.record(), *choice);
     ASSERT_TRUE(r) << r.error;
     rendered[d.channel] = *r.value;
   }
@@ -429,7 +429,7 @@ TEST_F(AnnouncementPlanTest, AMachineTranslationThatWasNotStoredIsNotRendered) {
   announcement_planner planner(a_, a_.id, catalog_->languages(), {"vi"}, "en", quiet_);
   const auto planned = planner.plan(f, noon);
   ASSERT_FALSE(planned.empty());
-  const auto r = renderer.render(a_, planned.front().record, *planner.localization_for("vi"));
+  const auto r = renderer.render(a_, planned.front().record(), *planner.localization_for("vi"));
   ASSERT_FALSE(r);
   EXPECT_THAT(r.error, HasSubstr("no machine translation was stored"));
 }

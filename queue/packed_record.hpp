@@ -1,0 +1,30 @@
+// The packed form of a delivery record: a JSON object of strings in one value. Fan-out writes a
+// delivery as one stream entry carrying its record this way (docs/queue.md), because one field
+// costs Redis a fraction of a hash with a field per value.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace liaison::queue {
+
+// Builds the packed form field by field, for a writer that has the values at hand and no map.
+// Each name must be added once.
+class packed_record_writer {
+ public:
+  packed_record_writer() { packed_.reserve(384); }
+  packed_record_writer& add(std::string_view name, std::string_view value);
+  std::string finish() &&;
+
+ private:
+  void append_string(std::string_view text);
+  std::string packed_ = "{";
+};
+
+std::string pack_record(const std::map<std::string, std::string>& fields);
+// Nullopt when `packed` is not a JSON object of strings.
+std::optional<std::map<std::string, std::string>> unpack_record(std::string_view packed);
+
+}  // namespace liaison::queue
