@@ -212,16 +212,28 @@ bool append_entries(const std::string& stream, const redis_reply& entries,
     }
     queued_job job{stream, entry.elements[0].text, {}, 1};
     const auto& kv = entry.elements[1].elements;
+    std::optional<std::vector<record_fields>> carried;
     for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
       if (kv[i].text == "delivery") {
         job.delivery_id = kv[i + 1].text;
-      } else if (kv[i].text == "record") {
-        // A malformed record is left out: the worker then finds neither hash nor record and
-        // acknowledges the entry, as for any entry whose record is gone.
-        job.carried_record = unpack_record(kv[i + 1].text).value_or(record_fields{});
+      } else if (kv[i].text == "deliveries") {
+        carried = unpack_records(kv[i + 1].text);
       }
     }
-    jobs.push_back(std::move(job));
+    if (!carried || carried->empty()) {
+      // One delivery, named. (An entry whose "deliveries" cannot be read comes out as a job with
+      // no delivery, which the worker acknowledges, as any entry whose record is gone.)
+      jobs.push_back(std::move(job));
+      continue;
+    }
+    job.batch = std::make_shared<entry_batch>(entry_batch{carried->size(), 0});
+    for (auto& record : *carried) {
+      queued_job member = job;
+      const auto id = record.find("id");
+      member.delivery_id = id == record.end() ? std::string() : id->second;
+      member.carried_record = std::move(record);
+      jobs.push_back(std::move(member));
+    }
   }
   return true;
 }
@@ -408,10 +420,7 @@ redis_request delivery_queue::completion_request(const queued_job& job,
   if (!job.delivery_id.empty() && !updates.empty()) {
     request.push(hset_command(delivery_key(job.delivery_id), updates));
   }
-  request.push({"XACK", job.stream_key, consumer_group, job.entry_id});
-  // The record hash keeps the outcome; the stream entry has done its job and would only grow
-  // the stream.
-  request.push({"XDEL", job.stream_key, job.entry_id});
+  push_acknowledgement(request, job);
   request.push({"EXEC"});
   return request;
 }
@@ -426,8 +435,7 @@ redis_request delivery_queue::retry_request(const queued_job& job, const record_
   request.push(hset_command(delivery_key(job.delivery_id), updates));
   request.push({"HDEL", delivery_key(job.delivery_id), "handed_at"});
   request.push({"ZADD", delayed_key(), std::to_string(epoch_ms(due)), job.delivery_id});
-  request.push({"XACK", job.stream_key, consumer_group, job.entry_id});
-  request.push({"XDEL", job.stream_key, job.entry_id});
+  push_acknowledgement(request, job);
   request.push({"EXEC"});
   return request;
 }
@@ -448,8 +456,7 @@ redis_request delivery_queue::bury_request(const queued_job& job, const record_f
     xadd.push_back(value);
   }
   request.push(std::move(xadd));
-  request.push({"XACK", job.stream_key, consumer_group, job.entry_id});
-  request.push({"XDEL", job.stream_key, job.entry_id});
+  push_acknowledgement(request, job);
   request.push({"EXEC"});
   return request;
 }
@@ -463,6 +470,34 @@ redis_request delivery_queue::stats_request(const std::vector<std::string>& stre
   request.push({"ZCARD", delayed_key()});
   request.push({"XLEN", dead_key()});
   return request;
+}
+
+void delivery_queue::push_acknowledgement(redis_request& request, const queued_job& job) const {
+  if (job.batch) {
+    return;  // the entry has other deliveries: acknowledged after the last (record_outcome)
+  }
+  request.push({"XACK", job.stream_key, consumer_group, job.entry_id});
+  // The record hash keeps the outcome; the stream entry has done its job and would only grow
+  // the stream.
+  request.push({"XDEL", job.stream_key, job.entry_id});
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::record_outcome(
+    const redis_request& request, const queued_job& job) {
+  if (auto recorded = co_await exec_transaction(request); !recorded) {
+    co_return recorded;
+  }
+  if (!job.batch || ++job.batch->recorded < job.batch->deliveries) {
+    co_return boost::system::result<void>{};
+  }
+  // Every delivery of the entry has its outcome. Should this fail, the entry stays pending and
+  // is taken again: its deliveries are then found final and just counted.
+  redis_request acknowledgement;
+  acknowledgement.push({"MULTI"});
+  acknowledgement.push({"XACK", job.stream_key, consumer_group, job.entry_id});
+  acknowledgement.push({"XDEL", job.stream_key, job.entry_id});
+  acknowledgement.push({"EXEC"});
+  co_return co_await exec_transaction(acknowledgement);
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::exec_transaction(
@@ -776,24 +811,43 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::fill_deliver
   co_return boost::system::result<void>{};
 }
 
+// Not coroutines: each passes a named empty tally, which the coroutine copies into its frame.
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::complete(
+    const queued_job& job, const record_fields& updates) {
+  const tally_move none;
+  return complete(job, updates, none);
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::retry_later(
+    const queued_job& job, const record_fields& updates, system_clock::time_point due) {
+  const tally_move none;
+  return retry_later(job, updates, due, none);
+}
+
+boost::asio::awaitable<boost::system::result<void>> delivery_queue::bury(
+    const queued_job& job, const record_fields& updates, const record_fields& dead_letter_fields) {
+  const tally_move none;
+  return bury(job, updates, dead_letter_fields, none);
+}
+
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::complete(
     const queued_job& job, const record_fields& updates, tally_move tally) {
   const redis_request request = completion_request(job, updates, tally);
-  co_return co_await exec_transaction(request);
+  co_return co_await record_outcome(request, job);
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::retry_later(
     const queued_job& job, const record_fields& updates, system_clock::time_point due,
     tally_move tally) {
   const redis_request request = retry_request(job, updates, due, tally);
-  co_return co_await exec_transaction(request);
+  co_return co_await record_outcome(request, job);
 }
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::bury(
     const queued_job& job, const record_fields& updates, const record_fields& dead_letter_fields,
     tally_move tally) {
   const redis_request request = bury_request(job, updates, dead_letter_fields, tally);
-  co_return co_await exec_transaction(request);
+  co_return co_await record_outcome(request, job);
 }
 
 namespace {

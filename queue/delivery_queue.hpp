@@ -9,6 +9,7 @@
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,18 +22,28 @@ namespace liaison::queue {
 
 using record_fields = std::map<std::string, std::string>;
 
-// One stream entry handed to a worker; `entry_id` is needed to acknowledge it.
+// The deliveries of one stream entry that carries several (fan-out's): the entry is acknowledged
+// once every one of them has its outcome recorded.
+struct entry_batch {
+  std::size_t deliveries = 0;
+  std::size_t recorded = 0;
+};
+
+// One delivery of a stream entry, handed to a worker; `entry_id` is needed to acknowledge it.
 struct queued_job {
   std::string stream_key;
   std::string entry_id;
   std::string delivery_id;
   std::size_t times_delivered = 1;  // how often a consumer took it (XPENDING), when known
-  // A delivery written by fan-out carries its record in the stream entry (field "record") instead
-  // of a hash: an announcement writes hundreds of thousands at once, and one packed field costs
-  // Redis a fraction of a hash. The worker uses it when there is no hash yet, and the first
-  // write about the job (complete, retry_later, bury, mark_handed) creates the hash from it.
-  // Empty when the entry names only the delivery, or once the hash exists.
+  // A delivery written by fan-out carries its record in the stream entry instead of a hash: an
+  // announcement writes hundreds of thousands at once, and a hash per delivery costs Redis
+  // several times more. The worker uses it when there is no hash yet, and the first write about
+  // the job (complete, retry_later, bury, update) creates the hash from it. Empty when the entry
+  // names only the delivery, or once the hash exists.
   std::map<std::string, std::string> carried_record{};
+  // Set when the entry carries several deliveries (field "deliveries", packed_record.hpp): shared
+  // by the jobs of the entry, which is acknowledged after the last outcome. Null: one delivery.
+  std::shared_ptr<entry_batch> batch{};
 };
 
 // An Idempotency-Key on intake, scoped to the API key that sent it.
@@ -202,21 +213,31 @@ class delivery_queue {
       redis_connection& reader, std::vector<queued_job>& jobs);
 
   // Records the outcome fields and acknowledges the entry in one MULTI/EXEC.
+  // (No default arguments on these coroutines: GCC 12 destroys a defaulted class-type argument
+  // of a coroutine twice. The overloads without a tally pass a named empty one.)
   boost::asio::awaitable<boost::system::result<void>> complete(const queued_job& job,
                                                                const record_fields& updates,
-                                                               tally_move tally = {});
+                                                               tally_move tally);
+  boost::asio::awaitable<boost::system::result<void>> complete(const queued_job& job,
+                                                               const record_fields& updates);
 
   // Records the failed attempt, puts the delivery in the delayed set due at `due`, and
   // acknowledges the entry, in one MULTI/EXEC: the job is in exactly one place at any time.
   boost::asio::awaitable<boost::system::result<void>> retry_later(
       const queued_job& job, const record_fields& updates,
-      std::chrono::system_clock::time_point due, tally_move tally = {});
+      std::chrono::system_clock::time_point due, tally_move tally);
+  boost::asio::awaitable<boost::system::result<void>> retry_later(
+      const queued_job& job, const record_fields& updates,
+      std::chrono::system_clock::time_point due);
 
   // Records the reason, adds a dead-letter entry and acknowledges the job, in one MULTI/EXEC.
   boost::asio::awaitable<boost::system::result<void>> bury(const queued_job& job,
                                                            const record_fields& updates,
                                                            const record_fields& dead_letter_fields,
-                                                           tally_move tally = {});
+                                                           tally_move tally);
+  boost::asio::awaitable<boost::system::result<void>> bury(const queued_job& job,
+                                                           const record_fields& updates,
+                                                           const record_fields& dead_letter_fields);
 
   // Moves up to `limit` delayed deliveries due at `now` to their streams (one Lua script, so
   // every instance may run it at once: each delivery is moved by exactly one of them). Returns
@@ -260,6 +281,11 @@ class delivery_queue {
   redis_request stats_request(const std::vector<std::string>& stream_keys) const;
   boost::asio::awaitable<boost::system::result<void>> exec_transaction(
       const redis_request& request);
+  // After a job's outcome is recorded: acknowledges (and deletes) its entry, at once for an entry
+  // of one delivery (the outcome's transaction did it), after the last one for a batch.
+  void push_acknowledgement(redis_request& request, const queued_job& job) const;
+  boost::asio::awaitable<boost::system::result<void>> record_outcome(const redis_request& request,
+                                                                     const queued_job& job);
   boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> read_group(
       redis_connection& reader, std::vector<std::string> args, std::chrono::milliseconds block);
 

@@ -40,10 +40,10 @@ std::string pack_record(const std::map<std::string, std::string>& fields) {
   return std::move(writer).finish();
 }
 
-std::optional<std::map<std::string, std::string>> unpack_record(std::string_view packed) {
-  boost::system::error_code ec;
-  const auto value = boost::json::parse(packed, ec);
-  if (ec || !value.is_object()) {
+namespace {
+
+std::optional<std::map<std::string, std::string>> fields_of(const boost::json::value& value) {
+  if (!value.is_object()) {
     return std::nullopt;
   }
   std::map<std::string, std::string> fields;
@@ -54,6 +54,47 @@ std::optional<std::map<std::string, std::string>> unpack_record(std::string_view
     fields.emplace(name, v.get_string());
   }
   return fields;
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, std::string>> unpack_record(std::string_view packed) {
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(packed, ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  return fields_of(value);
+}
+
+std::string pack_records(const std::vector<std::string_view>& packed_records) {
+  std::string out = "[";
+  for (const auto& record : packed_records) {
+    if (out.size() > 1) {
+      out += ',';
+    }
+    out.append(record);
+  }
+  out += ']';
+  return out;
+}
+
+std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
+    std::string_view packed) {
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(packed, ec);
+  if (ec || !value.is_array()) {
+    return std::nullopt;
+  }
+  std::vector<std::map<std::string, std::string>> records;
+  for (const auto& element : value.get_array()) {
+    auto fields = fields_of(element);
+    if (!fields) {
+      return std::nullopt;
+    }
+    records.push_back(std::move(*fields));
+  }
+  return records;
 }
 
 }  // namespace liaison::queue

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace liaison::queue {
 
@@ -24,6 +25,11 @@ class packed_record_writer {
 };
 
 std::string pack_record(const std::map<std::string, std::string>& fields);
+// Packed records in one value (a JSON array of them), for a stream entry carrying several.
+std::string pack_records(const std::vector<std::string_view>& packed_records);
+// Nullopt when `packed` is not a JSON array of objects of strings.
+std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
+    std::string_view packed);
 // Nullopt when `packed` is not a JSON object of strings.
 std::optional<std::map<std::string, std::string>> unpack_record(std::string_view packed);
 

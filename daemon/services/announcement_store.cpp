@@ -1,8 +1,10 @@
 #include "daemon/services/announcement_store.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <iterator>
 
 #include "support/time_format.hpp"
 
@@ -53,12 +55,12 @@ return due[1]
 // the streams of the page, then the record key of each delivery that gets a hash.
 // ARGV[1] id, ARGV[2] the cursor the page was read after, ARGV[3] the cursor after it, ARGV[4]
 // families in the page, ARGV[5] lease end (ms), ARGV[6] the announcement's families HyperLogLog
-// key prefix (+ language), ARGV[7] S, ARGV[8] deliveries sent now, ARGV[9] deliveries with a
-// hash, ARGV[10] tally fields, ARGV[11] languages; then
+// key prefix (+ language), ARGV[7] S, ARGV[8] stream entries, ARGV[9] deliveries with a hash,
+// ARGV[10] tally fields, ARGV[11] languages, ARGV[12] deliveries in all; then
 //   per tally field: field, count;
 //   per language: language, n, n family ids (reach);
-//   per delivery sent now: stream index (1..S), delivery id, packed record (one stream entry
-//     carrying its record, no hash: the worker writes the hash);
+//   per stream entry: stream index (1..S), the packed records of up to
+//     deliveries_per_entry deliveries sent now (no hash: the worker writes it);
 //   per delivery with a hash (held for quiet hours, or recorded as opted out): 'defer' or
 //     'opted_out', due (ms), delivery id, field count, field, value...
 // A page is written once: when the stored cursor is not the one it was read after, another
@@ -67,8 +69,8 @@ return due[1]
 constexpr const char* page_source = R"lua(
 if redis.call('HGET', KEYS[1], 'state') == 'cancelled' then return -1 end
 if (redis.call('HGET', KEYS[1], 'cursor') or '') ~= ARGV[2] then return -2 end
-local sent_now, hashed = tonumber(ARGV[8]), tonumber(ARGV[9])
-local a = 12
+local entries, hashed = tonumber(ARGV[8]), tonumber(ARGV[9])
+local a = 13
 for _ = 1, tonumber(ARGV[10]) do
   redis.call('HINCRBY', KEYS[3], ARGV[a], ARGV[a + 1])
   a = a + 2
@@ -78,10 +80,9 @@ for _ = 1, tonumber(ARGV[11]) do
   redis.call('PFADD', ARGV[6] .. ARGV[a], unpack(ARGV, a + 2, a + 1 + n))
   a = a + 2 + n
 end
-for _ = 1, sent_now do
-  redis.call('XADD', KEYS[4 + tonumber(ARGV[a])], '*', 'delivery', ARGV[a + 1],
-             'record', ARGV[a + 2])
-  a = a + 3
+for _ = 1, entries do
+  redis.call('XADD', KEYS[4 + tonumber(ARGV[a])], '*', 'deliveries', ARGV[a + 1])
+  a = a + 2
 end
 local k = 5 + tonumber(ARGV[7])
 for _ = 1, hashed do
@@ -93,9 +94,9 @@ for _ = 1, hashed do
 end
 redis.call('HSET', KEYS[1], 'cursor', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'families_done', ARGV[4])
-redis.call('HINCRBY', KEYS[1], 'deliveries', sent_now + hashed)
+redis.call('HINCRBY', KEYS[1], 'deliveries', ARGV[12])
 redis.call('ZADD', KEYS[2], 'XX', ARGV[5], ARGV[1])
-return sent_now + hashed
+return tonumber(ARGV[12])
 )lua";
 
 // KEYS[1] announcement, KEYS[2] fan-out set, KEYS[3] audit; ARGV[1] id, ARGV[2] who,
@@ -760,6 +761,10 @@ struct page_call {
   std::vector<std::string> args;
 };
 
+// Deliveries sent now per stream entry: large enough that Redis's cost per entry is shared,
+// small enough that a worker reading a few entries holds no more jobs than it sends at once.
+constexpr std::size_t deliveries_per_entry = 16;
+
 std::string_view phase_of(delivery_start start) {
   return start == delivery_start::send    ? queue::tally_phase("queued")
          : start == delivery_start::defer ? queue::tally_phase("deferred")
@@ -773,10 +778,9 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   // addressed per language (reach reports).
   std::map<std::string, long long, std::less<>> counts;
   std::map<std::string, std::vector<std::string_view>, std::less<>> families_by_language;
-  // The page's streams go first among the keys (a few at most); deliveries name them by index.
+  // The page's streams go first among the keys (a few at most); entries name them by index.
   std::vector<std::string> streams;
-  std::vector<std::string> stream_of;  // per delivery sent now: its stream's index
-  std::size_t sent_now = 0;
+  std::vector<std::vector<std::string_view>> sent_now_by_stream;
   for (const auto& d : *page.deliveries) {
     std::string field;
     field.reserve(d.tally_group.size() + 10);
@@ -794,9 +798,22 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
       auto it = std::find(streams.begin(), streams.end(), key);
       if (it == streams.end()) {
         it = streams.insert(streams.end(), std::move(key));
+        sent_now_by_stream.emplace_back();
       }
-      stream_of.push_back(std::to_string(it - streams.begin() + 1));
-      ++sent_now;
+      sent_now_by_stream[static_cast<std::size_t>(it - streams.begin())].push_back(d.packed_record);
+    }
+  }
+  // Several deliveries per stream entry: Redis's work per delivery is then a share of one entry.
+  std::vector<std::string> entries;  // stream index, packed records; ...
+  std::size_t sent_now = 0;
+  for (std::size_t i = 0; i < sent_now_by_stream.size(); ++i) {
+    const auto& records = sent_now_by_stream[i];
+    sent_now += records.size();
+    for (std::size_t from = 0; from < records.size(); from += deliveries_per_entry) {
+      const auto to = std::min(records.size(), from + deliveries_per_entry);
+      entries.push_back(std::to_string(i + 1));
+      entries.push_back(queue::pack_records({records.begin() + static_cast<std::ptrdiff_t>(from),
+                                             records.begin() + static_cast<std::ptrdiff_t>(to)}));
     }
   }
 
@@ -811,11 +828,11 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
                std::to_string(epoch_ms(lease_until)),
                q.key(announcement_reach_suffix(id, "families", "")),
                std::to_string(streams.size()),
-               std::to_string(sent_now),
+               std::to_string(entries.size() / 2),
                std::to_string(page.deliveries->size() - sent_now),
                std::to_string(counts.size()),
-               std::to_string(families_by_language.size())};
-  call.args.reserve(call.args.size() + 2 * counts.size() + 4 * page.deliveries->size());
+               std::to_string(families_by_language.size()),
+               std::to_string(page.deliveries->size())};
   for (const auto& [field, n] : counts) {
     call.args.push_back(field);
     call.args.push_back(std::to_string(n));
@@ -825,14 +842,7 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
     call.args.push_back(std::to_string(list.size()));
     call.args.insert(call.args.end(), list.begin(), list.end());
   }
-  std::size_t sent_index = 0;
-  for (const auto& d : *page.deliveries) {
-    if (d.start == delivery_start::send) {
-      call.args.push_back(std::move(stream_of[sent_index++]));
-      call.args.push_back(d.delivery_id);
-      call.args.push_back(d.packed_record);
-    }
-  }
+  std::move(entries.begin(), entries.end(), std::back_inserter(call.args));
   for (const auto& d : *page.deliveries) {
     if (d.start == delivery_start::send) {
       continue;
