@@ -1,19 +1,33 @@
 #include "queue/packed_record.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 namespace liaison::queue {
 
-void packed_record_writer::append_string(std::string_view text) {
-  // Boost.JSON quotes and escapes; a serializer over a string view builds no JSON value.
+struct packed_record_writer::quoting {
   boost::json::serializer serializer;
+};
+
+packed_record_writer::packed_record_writer() : quoting_(std::make_unique<quoting>()) {
+  packed_.reserve(512);
+}
+
+packed_record_writer::~packed_record_writer() = default;
+
+void packed_record_writer::append_string(std::string_view text) {
+  // Boost.JSON quotes and escapes; a serializer over a string view builds no JSON value, and
+  // reusing it keeps its buffers.
+  auto& serializer = quoting_->serializer;
   serializer.reset(boost::json::string_view(text.data(), text.size()));
-  char buffer[256];
   while (!serializer.done()) {
-    const auto piece = serializer.read(buffer, sizeof(buffer));
-    packed_.append(piece.data(), piece.size());
+    // Straight into the record: read() fills the spare room, which is then kept.
+    const auto used = packed_.size();
+    packed_.resize(used + std::max<std::size_t>(text.size() + 16, 64));
+    const auto piece = serializer.read(packed_.data() + used, packed_.size() - used);
+    packed_.resize(used + piece.size());
   }
 }
 
@@ -27,9 +41,11 @@ packed_record_writer& packed_record_writer::add(std::string_view name, std::stri
   return *this;
 }
 
-std::string packed_record_writer::finish() && {
+std::string packed_record_writer::finish() {
   packed_ += '}';
-  return std::move(packed_);
+  std::string record = packed_;
+  packed_.assign("{");
+  return record;
 }
 
 std::string pack_record(const std::map<std::string, std::string>& fields) {
@@ -37,7 +53,7 @@ std::string pack_record(const std::map<std::string, std::string>& fields) {
   for (const auto& [name, value] : fields) {
     writer.add(name, value);
   }
-  return std::move(writer).finish();
+  return writer.finish();
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,15 +13,22 @@
 namespace liaison::queue {
 
 // Builds the packed form field by field, for a writer that has the values at hand and no map.
-// Each name must be added once.
+// Each name must be added once per record. One writer can build many records in turn (fan-out
+// keeps one per page): finish() hands out the record and starts the next.
 class packed_record_writer {
  public:
-  packed_record_writer() { packed_.reserve(384); }
+  packed_record_writer();
+  ~packed_record_writer();
+  packed_record_writer(const packed_record_writer&) = delete;
+  packed_record_writer& operator=(const packed_record_writer&) = delete;
+
   packed_record_writer& add(std::string_view name, std::string_view value);
-  std::string finish() &&;
+  std::string finish();
 
  private:
   void append_string(std::string_view text);
+  struct quoting;  // Boost.JSON's serializer, kept out of this header
+  std::unique_ptr<quoting> quoting_;
   std::string packed_ = "{";
 };
 

@@ -81,8 +81,7 @@ const i18n::localization_choice* announcement_planner::localization_for(
 }
 
 void announcement_planner::add(std::vector<planned_delivery>& out, const family& f,
-                               const guardian& g, config::channel c, system_clock::time_point now,
-                               std::string_view created_at) const {
+                               const guardian& g, config::channel c, system_clock::time_point now) {
   planned_delivery d;
   d.channel = c;
   d.priority = announcement_.priority;
@@ -101,7 +100,7 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
   d.tally_group.append(g.language).append("|").append(channel_name);
   // The record holds what differs per delivery (the text choice is the announcement's, per
   // language): every field costs Redis time and memory.
-  queue::packed_record_writer r;
+  auto& r = writer_;
   r.add("id", d.delivery_id)
       .add("announcement", id_)
       .add("family", f.id)
@@ -122,8 +121,12 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
   if (d.start == delivery_start::defer) {
     r.add("next_attempt_at", format_rfc3339_utc(d.due));
   }
-  r.add("created_at", created_at).add("tally", tally_).add("tally_group", d.tally_group);
-  d.packed_record = std::move(r).finish();
+  if (now != formatted_now_ || now_text_.empty()) {
+    formatted_now_ = now;
+    now_text_ = format_rfc3339_utc(now);
+  }
+  r.add("created_at", now_text_).add("tally", tally_).add("tally_group", d.tally_group);
+  d.packed_record = r.finish();
   out.push_back(std::move(d));
 }
 
@@ -134,7 +137,6 @@ std::map<std::string, std::string> planned_delivery::record() const {
 std::vector<planned_delivery> announcement_planner::plan(const family& f,
                                                          system_clock::time_point now) {
   std::vector<planned_delivery> out;
-  const auto created_at = format_rfc3339_utc(now);
   const auto& only = announcement_.to.guardian_ids;
   for (const auto& g : f.guardians) {
     if (!only.empty() && std::find(only.begin(), only.end(), g.id) == only.end()) {
@@ -169,7 +171,7 @@ std::vector<planned_delivery> announcement_planner::plan(const family& f,
       }
     }
     for (auto c : channels) {
-      add(out, f, g, c, now, created_at);
+      add(out, f, g, c, now);
     }
   }
   return out;

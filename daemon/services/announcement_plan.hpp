@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "daemon/services/announcement.hpp"
 #include "daemon/services/family.hpp"
+#include "queue/packed_record.hpp"
 
 namespace liaison::i18n {
 class quiet_hours;
@@ -68,8 +69,7 @@ class announcement_planner {
 
  private:
   void add(std::vector<planned_delivery>& out, const family& f, const guardian& g,
-           config::channel c, std::chrono::system_clock::time_point now,
-           std::string_view created_at) const;
+           config::channel c, std::chrono::system_clock::time_point now);
 
   const announcement& announcement_;
   std::string id_;
@@ -77,6 +77,10 @@ class announcement_planner {
   i18n::localization_request request_;  // the announcement's part; the guardian's is filled in
   const i18n::quiet_hours& quiet_;
   std::map<std::string, std::optional<i18n::localization_choice>, std::less<>> choices_;
+  // Kept from one delivery to the next: a page plans hundreds at the same `now`.
+  queue::packed_record_writer writer_;
+  std::chrono::system_clock::time_point formatted_now_{};
+  std::string now_text_;
 };
 
 }  // namespace liaison::services

@@ -528,23 +528,30 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
 
   announcement_planner planner(stored.value, id, catalog_.languages(),
                                machine_languages(stored.value), district_.default_language, quiet_);
-  auto page = co_await plan_page(id, stored.cursor, planner);
-  if (!page) {
-    co_return failure(page.error());
+  // Pages go through a pipeline: Redis writes one page while liaisond plans the next and then
+  // reads the one after it, so that neither side's CPU waits for the other's.
+  auto first = co_await read_audience_page(id, stored.cursor, false);
+  if (!first) {
+    co_return failure(first.error());
+  }
+  auto page = plan_read_page(*first, planner);
+  const bool first_is_last = page.family_ids.empty();
+  const std::string after_first = first_is_last ? std::string() : page.family_ids.back();
+  auto upcoming = co_await read_audience_page(id, after_first, first_is_last);
+  if (!upcoming) {
+    co_return failure(upcoming.error());
   }
   bool cancelled = false;
-  while (!page->family_ids.empty()) {
+  while (!page.family_ids.empty()) {
     if (stopping_) {
       co_return false;
     }
-    // Redis writes this page while the next one is read and planned here: the read goes out
-    // first, so its answer is back (and being planned) while the write's script runs.
     using namespace boost::asio::experimental::awaitable_operators;
     const auto lease_until = clock_.now_system() + limits_.lease;
-    const page_to_write to_write{page->after, page->family_ids.back(), page->family_ids.size(),
-                                 &page->deliveries};
-    auto [next, written] = co_await (plan_page(id, page->family_ids.back(), planner) &&
-                                     store_.write_page(id, to_write, lease_until));
+    const page_to_write to_write{page.after, page.family_ids.back(), page.family_ids.size(),
+                                 &page.deliveries};
+    auto [written, then] = co_await (store_.write_page(id, to_write, lease_until) &&
+                                     plan_then_read(&*upcoming, &planner, id));
     if (!written) {
       co_return failure(written.error());
     }
@@ -557,10 +564,11 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
       cancelled = true;
       break;
     }
-    if (!next) {
-      co_return failure(next.error());
+    if (!then.next) {
+      co_return failure(then.next.error());
     }
-    page = std::move(next);
+    page = std::move(then.planned);
+    upcoming = std::move(then.next);
   }
   auto done = co_await store_.finish_fanout(id, cancelled);
   if (!done) {
@@ -573,10 +581,13 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
   co_return true;
 }
 
-boost::asio::awaitable<boost::system::result<announcement_service::planned_page>>
-announcement_service::plan_page(std::string id, std::string after, announcement_planner& planner) {
-  planned_page out;
+boost::asio::awaitable<boost::system::result<announcement_service::read_page>>
+announcement_service::read_audience_page(std::string id, std::string after, bool at_end) {
+  read_page out;
   out.after = after;
+  if (at_end) {
+    co_return out;
+  }
   auto ids = co_await directory_.audience_page(id, after, limits_.families_per_page);
   if (!ids) {
     co_return ids.error();
@@ -588,12 +599,33 @@ announcement_service::plan_page(std::string id, std::string after, announcement_
   if (!families) {
     co_return families.error();
   }
+  out.family_ids = std::move(*ids);
+  out.families = std::move(*families);
+  co_return out;
+}
+
+announcement_service::planned_page announcement_service::plan_read_page(
+    read_page& page, announcement_planner& planner) {
+  planned_page out;
+  out.after = std::move(page.after);
   const auto now = clock_.now_system();
-  for (const auto& f : *families) {
+  for (const auto& f : page.families) {
     auto planned = planner.plan(f, now);
     std::move(planned.begin(), planned.end(), std::back_inserter(out.deliveries));
   }
-  out.family_ids = std::move(*ids);
+  out.family_ids = std::move(page.family_ids);
+  page.families.clear();
+  return out;
+}
+
+boost::asio::awaitable<announcement_service::planned_then_read>
+announcement_service::plan_then_read(read_page* page, announcement_planner* planner,
+                                     std::string id) {
+  planned_then_read out;
+  out.planned = plan_read_page(*page, *planner);
+  const bool at_end = out.planned.family_ids.empty();
+  const std::string after = at_end ? std::string() : out.planned.family_ids.back();
+  out.next = co_await read_audience_page(id, after, at_end);
   co_return out;
 }
 

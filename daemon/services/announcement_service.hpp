@@ -237,14 +237,32 @@ class announcement_service {
   const std::string& district_language() const noexcept { return district_.default_language; }
 
  private:
-  // One page of an audience, planned: the family ids read and the deliveries they get.
+  // One page of an audience as read: the family ids after the cursor `after`, and the families.
+  struct read_page {
+    std::string after;
+    std::vector<std::string> family_ids;
+    std::vector<family> families;
+  };
+  // The same page planned: the deliveries its families get.
   struct planned_page {
     std::string after;  // the cursor the page was read after
     std::vector<std::string> family_ids;
     std::vector<planned_delivery> deliveries;
   };
-  boost::asio::awaitable<boost::system::result<planned_page>> plan_page(
-      std::string id, std::string after, announcement_planner& planner);
+  // Reads the page after `after`; `at_end` answers an empty page without asking Redis.
+  boost::asio::awaitable<boost::system::result<read_page>> read_audience_page(std::string id,
+                                                                              std::string after,
+                                                                              bool at_end);
+  planned_page plan_read_page(read_page& page, announcement_planner& planner);
+  // Plans `page`, then reads the one after it: fan-out runs this while Redis writes the page
+  // before, so that planning (CPU here) and writing (CPU in Redis) overlap.
+  struct planned_then_read {
+    planned_page planned;
+    boost::system::result<read_page> next;
+  };
+  boost::asio::awaitable<planned_then_read> plan_then_read(read_page* page,
+                                                           announcement_planner* planner,
+                                                           std::string id);
 
   // An announcement a worker sends deliveries of, with the planner that knows its text choice
   // per language.

@@ -1,9 +1,14 @@
 #include "daemon/services/directory_store.hpp"
 
+#include <array>
 #include <boost/json.hpp>
 
 namespace liaison::services {
 namespace {
+
+// The channels a guardian can opt out of, in the order get_many asks about them.
+constexpr std::array<config::channel, 3> opt_out_channels = {
+    config::channel::sms, config::channel::voice, config::channel::email};
 
 // Replaces a family's document and index memberships atomically. The previous memberships are
 // kept in the family's terms set, so they are removed even when the index rules change.
@@ -111,14 +116,19 @@ std::string directory_store::audience_key(std::string_view name) const {
   return prefix_ + ":{d}:audience:" + std::string(name);
 }
 
+// One SMISMEMBER per channel with every guardian's address for it, in guardian order: a page of
+// families is three commands, not three per guardian.
 queue::redis_request directory_store::opt_out_query(const std::vector<family>& families) const {
   queue::redis_request request;
-  for (const auto& f : families) {
-    for (const auto& g : f.guardians) {
-      for (auto c : {config::channel::sms, config::channel::voice, config::channel::email}) {
-        const auto& address = c == config::channel::email ? g.email : g.phone;
-        request.push({"SISMEMBER", opt_out_key(c), address});
+  for (auto c : opt_out_channels) {
+    std::vector<std::string> command = {"SMISMEMBER", opt_out_key(c)};
+    for (const auto& f : families) {
+      for (const auto& g : f.guardians) {
+        command.push_back(c == config::channel::email ? g.email : g.phone);
       }
+    }
+    if (command.size() > 2) {
+      request.push(std::move(command));
     }
   }
   return request;
@@ -214,12 +224,18 @@ boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_sto
   if (!flags) {
     co_return flags.error();
   }
-  std::size_t next = 0;
-  for (auto& f : families) {
-    for (auto& g : f.guardians) {
-      for (auto c : {config::channel::sms, config::channel::voice, config::channel::email}) {
-        if ((*flags)[next++].integer == 1) {
-          g.opted_out.push_back(c);
+  for (const auto& answer : *flags) {
+    if (answer.kind != queue::redis_reply::kind_t::array) {
+      co_return redis_failure();
+    }
+  }
+  for (std::size_t i = 0; i < opt_out_channels.size() && i < flags->size(); ++i) {
+    const auto& member = (*flags)[i].elements;  // 1 or 0 per guardian, in order
+    std::size_t next = 0;
+    for (auto& f : families) {
+      for (auto& g : f.guardians) {
+        if (next < member.size() && member[next++].integer == 1) {
+          g.opted_out.push_back(opt_out_channels[i]);
         }
       }
     }
