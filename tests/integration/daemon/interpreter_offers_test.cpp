@@ -205,9 +205,9 @@ TEST_F(interpreter_offers_test, an_interpreter_without_a_phone_accepts_on_the_of
   const auto declined = send_http(port_, {"POST", page, "answer=no", form});
   ASSERT_EQ(declined.status, 200u) << declined.body;
   EXPECT_THAT(declined.body, HasSubstr("Usted rechazó esta solicitud"));
-  EXPECT_EQ(boost::json::parse(call("GET", "/v1/interpretation-requests/" + id, "").body)
-                .at("state"),
-            "offered");
+  EXPECT_EQ(
+      boost::json::parse(call("GET", "/v1/interpretation-requests/" + id, "").body).at("state"),
+      "offered");
   const auto accepted = send_http(port_, {"POST", page, "answer=yes", form});
   ASSERT_EQ(accepted.status, 200u) << accepted.body;
   const auto after = boost::json::parse(call("GET", "/v1/interpretation-requests/" + id, "").body);
