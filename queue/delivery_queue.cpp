@@ -667,18 +667,6 @@ std::vector<std::string> delivery_queue::update_command(const queued_job& job,
   return hset_command(delivery_key(job.delivery_id), whole);
 }
 
-boost::asio::awaitable<boost::system::result<void>> delivery_queue::update(
-    const queued_job& job, const record_fields& fields) {
-  auto reply = co_await commands_.exec_one(update_command(job, fields));
-  if (!reply) {
-    co_return reply.error();
-  }
-  if (reply->is_error()) {
-    co_return make_error_code(queue_errc::redis_error);
-  }
-  co_return boost::system::result<void>{};
-}
-
 boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_queue::read_new(
     redis_connection& reader, std::string_view consumer, const std::vector<std::string>& channels,
     std::size_t count, std::chrono::milliseconds block) {

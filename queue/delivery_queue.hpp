@@ -176,10 +176,8 @@ class delivery_queue {
   // Sets fields of a delivery record (e.g. the "handed to provider" mark before a send).
   boost::asio::awaitable<boost::system::result<void>> update(std::string_view delivery_id,
                                                              const record_fields& fields);
-  // The same for a job's delivery: a record the job carries is written with the fields.
-  boost::asio::awaitable<boost::system::result<void>> update(const queued_job& job,
-                                                             const record_fields& fields);
-  // That update as a command, for a caller that sends it in one round trip with others.
+  // The same for a job's delivery as a command, for a caller that sends it in one round trip with
+  // others (the worker's mark): a record the job carries is written with the fields.
   std::vector<std::string> update_command(const queued_job& job, const record_fields& fields) const;
   redis_connection& connection() noexcept { return commands_; }
 

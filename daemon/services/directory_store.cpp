@@ -468,18 +468,6 @@ std::vector<std::string> directory_store::opt_out_check(config::channel c,
   return {"SISMEMBER", opt_out_key(c), std::string(address)};
 }
 
-boost::asio::awaitable<boost::system::result<bool>> directory_store::is_opted_out(
-    config::channel c, std::string_view address) {
-  auto reply = co_await redis_.exec_one(opt_out_check(c, address));
-  if (!reply) {
-    co_return failed(reply.error());
-  }
-  if (reply->is_error()) {
-    co_return failed(redis_failure());
-  }
-  co_return reply->integer == 1;
-}
-
 boost::asio::awaitable<boost::system::result<void>> directory_store::set_opted_out(
     config::channel c, std::string_view address, bool opted_out) {
   std::vector<std::string> command = {opted_out ? "SADD" : "SREM", opt_out_key(c),

@@ -75,9 +75,8 @@ class directory_store {
   boost::asio::awaitable<boost::system::result<std::size_t>> set_language_by_phone(
       std::string_view phone, std::string_view language);
 
-  boost::asio::awaitable<boost::system::result<bool>> is_opted_out(config::channel c,
-                                                                   std::string_view address);
-  // That question as a command answering 1 or 0, for a caller that pipelines it with others.
+  // Whether the address opted out of the channel, as a command answering 1 or 0 (the worker
+  // pipelines it with its "sending" mark).
   std::vector<std::string> opt_out_check(config::channel c, std::string_view address) const;
 
   std::string family_key(std::string_view id) const;

@@ -165,7 +165,8 @@ TEST_F(DeliveryQueueTest, a_record_carried_in_the_entry_becomes_the_hash_at_the_
   EXPECT_FALSE(complete(queue_->load("c1")).value());
 
   const record_fields handed = {{"state", "sending"}, {"attempts", "1"}};
-  ASSERT_TRUE(complete(queue_->update(jobs[0], handed)));
+  const auto marked = complete(commands_->exec_one(queue_->update_command(jobs[0], handed)));
+  ASSERT_TRUE(marked && !marked->is_error());
   EXPECT_EQ(record("c1").at("guardian_name"), "Nguyễn");
   EXPECT_EQ(record("c1").at("state"), "sending");
 
