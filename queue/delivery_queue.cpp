@@ -175,25 +175,6 @@ long long epoch_ms(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-// EXEC answers nil when the transaction was aborted, an array of replies otherwise; any error
-// inside it (or a queuing error) means the write did not happen as asked.
-bool transaction_succeeded(const std::vector<redis_reply>& replies) {
-  if (replies.empty() || replies.back().kind != redis_reply::kind_t::array) {
-    return false;
-  }
-  for (const auto& r : replies) {
-    if (r.is_error()) {
-      return false;
-    }
-  }
-  for (const auto& r : replies.back().elements) {
-    if (r.is_error()) {
-      return false;
-    }
-  }
-  return true;
-}
-
 record_fields field_map(const redis_reply& flat) {
   record_fields fields;
   for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) {

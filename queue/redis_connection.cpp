@@ -647,6 +647,16 @@ bool redis_connection::connected() const noexcept {
   return impl_->connected();
 }
 
+bool transaction_succeeded(const std::vector<redis_reply>& replies) noexcept {
+  if (replies.empty() || replies.back().kind != redis_reply::kind_t::array) {
+    return false;
+  }
+  const auto has_error = [](const std::vector<redis_reply>& list) {
+    return std::any_of(list.begin(), list.end(), [](const redis_reply& r) { return r.is_error(); });
+  };
+  return !has_error(replies) && !has_error(replies.back().elements);
+}
+
 asio::awaitable<boost::system::result<std::vector<redis_reply>>> redis_connection::exec(
     const redis_request& request, std::optional<milliseconds> timeout) {
   return impl::exec(impl_, request, timeout.value_or(impl_->config().command_timeout));

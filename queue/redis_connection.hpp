@@ -41,6 +41,11 @@ struct redis_reply {
   friend bool operator==(const redis_reply&, const redis_reply&) = default;
 };
 
+// For a pipeline MULTI … EXEC: EXEC answers nil when the transaction was aborted, an array of
+// replies otherwise; an error among the replies (while queuing, or inside EXEC) means the writes
+// did not happen as asked.
+bool transaction_succeeded(const std::vector<redis_reply>& replies) noexcept;
+
 // A pipeline of commands sent together (one round trip). Commands that switch hiredis into
 // pub/sub or monitor mode (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, their UNSUBSCRIBEs, MONITOR)
 // and empty commands are refused with std::invalid_argument: they are programming errors here.

@@ -1004,7 +1004,7 @@ boost::asio::awaitable<boost::system::result<void>> announcement_store::finish_f
   if (!replies) {
     co_return replies.error();
   }
-  if (replies->back().kind != queue::redis_reply::kind_t::array) {
+  if (!queue::transaction_succeeded(*replies)) {
     co_return redis_failure();
   }
   co_return boost::system::result<void>{};

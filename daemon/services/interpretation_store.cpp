@@ -305,7 +305,7 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_store::create
   if (!replies) {
     co_return replies.error();
   }
-  if (replies->back().kind != queue::redis_reply::kind_t::array) {
+  if (!queue::transaction_succeeded(*replies)) {
     co_return redis_failure();
   }
   co_return boost::system::result<void>{};
@@ -546,7 +546,7 @@ boost::asio::awaitable<boost::system::result<void>> interpretation_store::create
   if (!replies) {
     co_return replies.error();
   }
-  if (replies->back().kind != queue::redis_reply::kind_t::array) {
+  if (!queue::transaction_succeeded(*replies)) {
     co_return redis_failure();
   }
   co_return boost::system::result<void>{};

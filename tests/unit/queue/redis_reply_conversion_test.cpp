@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "queue/redis_connection.hpp"
+
 namespace liaison::queue::detail {
 namespace {
 
@@ -201,3 +203,30 @@ TEST(RedisRequest, RefusesEmptyAndModeSwitchingCommands) {
 
 }  // namespace
 }  // namespace liaison::queue::detail
+
+namespace liaison::queue {
+namespace {
+
+redis_reply status(const char* text) {
+  return {redis_reply::kind_t::status, text, 0, {}};
+}
+redis_reply error(const char* text) {
+  return {redis_reply::kind_t::error, text, 0, {}};
+}
+
+TEST(transaction_succeeded, only_when_exec_ran_every_command_without_an_error) {
+  const redis_reply ran{
+      redis_reply::kind_t::array, "", 0, {status("OK"), {redis_reply::kind_t::integer, "", 1, {}}}};
+  EXPECT_TRUE(transaction_succeeded({status("OK"), status("QUEUED"), status("QUEUED"), ran}));
+  // Aborted (WATCH, or EXECABORT after a queuing error): EXEC is nil or an error.
+  EXPECT_FALSE(transaction_succeeded({status("OK"), status("QUEUED"), redis_reply{}}));
+  EXPECT_FALSE(
+      transaction_succeeded({status("OK"), error("ERR unknown command"), error("EXECABORT")}));
+  // A command that failed inside EXEC (a wrong type): the others ran, the write is not whole.
+  const redis_reply half{redis_reply::kind_t::array, "", 0, {status("OK"), error("WRONGTYPE")}};
+  EXPECT_FALSE(transaction_succeeded({status("OK"), status("QUEUED"), status("QUEUED"), half}));
+  EXPECT_FALSE(transaction_succeeded({}));
+}
+
+}  // namespace
+}  // namespace liaison::queue
