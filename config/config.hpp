@@ -146,6 +146,8 @@ struct workers_config {
   // How long an instance holds an announcement's fan-out between pages: when it dies, another
   // instance (or itself, restarted) resumes the fan-out this long after the last page.
   std::chrono::milliseconds fanout_lease = 30s;
+  // Families fan-out reads, plans and writes at a time (one page). Memory is bounded by it.
+  std::size_t fanout_page_families = 250;
 };
 
 // [queue]

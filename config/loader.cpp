@@ -1171,6 +1171,7 @@ schema<workers_config> workers_schema() {
       integer_field("max_deliveries", &workers_config::max_deliveries, 1, 1'000),
       duration_field("scheduler_interval", &workers_config::scheduler_interval),
       duration_field("fanout_lease", &workers_config::fanout_lease),
+      integer_field("fanout_page_families", &workers_config::fanout_page_families, 1, 10'000),
   }};
 }
 
