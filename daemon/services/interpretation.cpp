@@ -352,12 +352,17 @@ interpretation_request_validation validate_interpretation_request(
     errors.push_back({"time_zone", "not an IANA time zone like \"America/Chicago\""});
   }
   const auto start = read_instant(r, "start", true, errors);
+  // The default deadline is only worked out from a start that was accepted: an instant centuries
+  // away minus `now` does not fit in system_clock's 64-bit nanoseconds.
+  bool start_accepted = false;
   if (start) {
     req.start = *start;
     if (now && *start <= *now) {
       errors.push_back({"start", "is in the past"});
     } else if (now && *start > *now + std::chrono::days(366)) {
       errors.push_back({"start", "at most a year ahead"});
+    } else {
+      start_accepted = now.has_value() || *start >= system_clock::time_point{};
     }
   }
   if (const auto* minutes = object->if_contains("duration_minutes"); minutes != nullptr) {
@@ -375,7 +380,7 @@ interpretation_request_validation validate_interpretation_request(
     if (start && *needed > *start) {
       errors.push_back({"needed_by", "after the meeting starts"});
     }
-  } else if (start && !object->contains("needed_by")) {
+  } else if (start_accepted && !object->contains("needed_by")) {
     const auto left = now ? *start - *now : std::chrono::hours(96);
     req.needed_by = left >= std::chrono::hours(96)
                         ? *start - std::chrono::hours(48)

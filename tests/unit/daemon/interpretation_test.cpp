@@ -156,6 +156,20 @@ TEST(InterpretationRequest, EveryProblemIsReported) {
   }
 }
 
+TEST(InterpretationRequest, AStartCenturiesAwayIsRefusedWithoutArithmeticOnIt) {
+  // Found by fuzzing: the default deadline (start - now) overflowed 64-bit nanoseconds.
+  for (const std::string start : {"1679-01-01T00:00:00Z", "2261-12-31T23:59:59Z"}) {
+    const auto json =
+        R"({"school": "lincoln-es", "family_id": "f-1", "language": "es", "meeting_type": "iep",
+        "mode": "phone", "start": ")" +
+        start + R"("})";
+    const auto v = validate_interpretation_request(boost::json::parse(json), now, "UTC");
+    ASSERT_FALSE(v.value) << start;
+    ASSERT_EQ(v.errors.size(), 1U) << start;
+    EXPECT_EQ(v.errors.front().field, "start");
+  }
+}
+
 TEST(Interpreter, LanguagesModesAndAddressesAreValidated) {
   const auto good = validate_interpreter("int-1", boost::json::parse(R"({
       "name": "Ana Ruiz", "languages": ["es", "pt_BR"], "phone": "(202) 555-0150",
