@@ -1,5 +1,7 @@
 #include "queue/delivery_queue.hpp"
 
+#include <algorithm>
+
 #include "support/crypto.hpp"
 #include "support/time_format.hpp"
 
@@ -358,12 +360,36 @@ redis_request delivery_queue::enqueue_request(std::string_view channel,
 
 redis_request delivery_queue::enqueue_many_request(
     const std::vector<new_delivery>& deliveries) const {
+  // Fan-out's layout (docs/queue.md): each entry carries up to deliveries_per_stream_entry
+  // records, and a delivery's hash is written by the first worker that takes it.
+  std::vector<std::string> streams;
+  std::vector<std::vector<std::string>> records_by_stream;
+  packed_record_writer writer;
+  for (const auto& d : deliveries) {
+    auto key = stream_key(d.channel, priority_of(d.fields));
+    auto it = std::find(streams.begin(), streams.end(), key);
+    if (it == streams.end()) {
+      it = streams.insert(streams.end(), std::move(key));
+      records_by_stream.emplace_back();
+    }
+    writer.add("id", d.delivery_id);
+    for (const auto& [name, value] : d.fields) {
+      if (name != "id") {
+        writer.add(name, value);
+      }
+    }
+    records_by_stream[static_cast<std::size_t>(it - streams.begin())].push_back(writer.finish());
+  }
   redis_request request;
   request.push({"MULTI"});
-  for (const auto& d : deliveries) {
-    request.push(hset_command(delivery_key(d.delivery_id), d.fields));
-    request.push(
-        {"XADD", stream_key(d.channel, priority_of(d.fields)), "*", "delivery", d.delivery_id});
+  for (std::size_t s = 0; s < streams.size(); ++s) {
+    const auto& records = records_by_stream[s];
+    for (std::size_t from = 0; from < records.size(); from += deliveries_per_stream_entry) {
+      const auto to = std::min(records.size(), from + deliveries_per_stream_entry);
+      request.push({"XADD", streams[s], "*", "deliveries",
+                    pack_records({records.begin() + static_cast<std::ptrdiff_t>(from),
+                                  records.begin() + static_cast<std::ptrdiff_t>(to)})});
+    }
   }
   request.push({"EXEC"});
   return request;

@@ -152,8 +152,10 @@ class delivery_queue {
                                                                    std::string_view delivery_id,
                                                                    const record_fields& fields);
 
-  // Many deliveries in one MULTI/EXEC (one round trip, all or none): fan-out writes its jobs in
-  // chunks this way, and it is what pipelined intake throughput is measured with.
+  // Many deliveries in one MULTI/EXEC (one round trip, all or none), in fan-out's layout: up to
+  // deliveries_per_stream_entry records carried in each stream entry, and no hash until a worker
+  // takes the delivery (docs/queue.md). For bulk writers: it is what bulk enqueue throughput is
+  // measured with.
   struct new_delivery {
     std::string channel;
     std::string delivery_id;

@@ -12,6 +12,11 @@
 
 namespace liaison::queue {
 
+// How many deliveries one stream entry carries at most. Redis's work per delivery is then a share
+// of one entry, and a crash repeats at most this many deliveries' reads (never their sends: each
+// delivery's own hash says whether it was handed to its provider).
+inline constexpr std::size_t deliveries_per_stream_entry = 16;
+
 // Builds the packed form field by field, for a writer that has the values at hand and no map.
 // Each name must be added once per record. One writer can build many records in turn (fan-out
 // keeps one per page): finish() hands out the record and starts the next.

@@ -60,7 +60,7 @@ return due[1]
 //   per tally field: field, count;
 //   per language: language, n, n family ids (reach);
 //   per stream entry: stream index (1..S), the packed records of up to
-//     deliveries_per_entry deliveries sent now (no hash: the worker writes it);
+//     deliveries_per_stream_entry deliveries sent now (no hash: the worker writes it);
 //   per delivery with a hash (held for quiet hours, or recorded as opted out): 'defer' or
 //     'opted_out', due (ms), delivery id, field count, field, value...
 // A page is written once: when the stored cursor is not the one it was read after, another
@@ -763,7 +763,6 @@ struct page_call {
 
 // Deliveries sent now per stream entry: large enough that Redis's cost per entry is shared,
 // small enough that a worker reading a few entries holds no more jobs than it sends at once.
-constexpr std::size_t deliveries_per_entry = 16;
 
 std::string_view phase_of(delivery_start start) {
   return start == delivery_start::send    ? queue::tally_phase("queued")
@@ -809,8 +808,8 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   for (std::size_t i = 0; i < sent_now_by_stream.size(); ++i) {
     const auto& records = sent_now_by_stream[i];
     sent_now += records.size();
-    for (std::size_t from = 0; from < records.size(); from += deliveries_per_entry) {
-      const auto to = std::min(records.size(), from + deliveries_per_entry);
+    for (std::size_t from = 0; from < records.size(); from += queue::deliveries_per_stream_entry) {
+      const auto to = std::min(records.size(), from + queue::deliveries_per_stream_entry);
       entries.push_back(std::to_string(i + 1));
       entries.push_back(queue::pack_records({records.begin() + static_cast<std::ptrdiff_t>(from),
                                              records.begin() + static_cast<std::ptrdiff_t>(to)}));

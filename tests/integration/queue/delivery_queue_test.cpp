@@ -216,6 +216,39 @@ TEST_F(DeliveryQueueTest, an_entry_of_several_deliveries_is_acknowledged_after_t
   EXPECT_EQ(stats->pending.at(queue_->stream_key("sms")), 0);
 }
 
+TEST_F(DeliveryQueueTest, enqueue_many_carries_the_records_sixteen_to_an_entry_per_stream) {
+  std::vector<delivery_queue::new_delivery> batch;
+  for (int i = 0; i < 40; ++i) {
+    const auto id = "m" + std::to_string(i);
+    batch.push_back({"sms", id, sms_record(id, i % 10 == 0 ? "urgent" : "normal")});
+  }
+  batch.push_back({"email", "e1", sms_record("e1")});
+  ASSERT_TRUE(complete(queue_->enqueue_many(batch)));
+  // 36 normal SMS in 3 entries, 4 urgent in 1, the email in 1; no hash yet.
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "3");
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms", "urgent")}), "1");
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("email")}), "1");
+  EXPECT_FALSE(complete(queue_->load("m1")).value());
+
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 41u);
+  std::set<std::string> ids;
+  for (const auto& job : jobs) {
+    ids.insert(job.delivery_id);
+    EXPECT_EQ(job.carried_record.at("id"), job.delivery_id);
+    EXPECT_EQ(job.carried_record.at("body"), "hola");
+  }
+  EXPECT_EQ(ids.size(), 41u);
+  EXPECT_EQ(jobs.front().delivery_id, "m0");  // urgent first
+  const record_fields sent = {{"state", "sent"}};
+  for (const auto& job : jobs) {
+    ASSERT_TRUE(complete(queue_->complete(job, sent)));
+  }
+  EXPECT_EQ(record("m39").at("state"), "sent");
+  EXPECT_EQ(record("m39").at("address"), "+12025550143");
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "0");
+}
+
 TEST_F(DeliveryQueueTest, an_entry_whose_deliveries_cannot_be_read_is_one_job_without_a_delivery) {
   server_.cli({"XADD", queue_->stream_key("sms"), "*", "deliveries", R"([{"id": 1}])"});
   auto jobs = read("a");
