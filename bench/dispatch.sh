@@ -27,15 +27,14 @@ write_sms_post_script "$tmp/post.lua"
 wrk -t 1 -c 32 -d "${FILL_SECONDS:-3}s" -s "$tmp/post.lua" "http://127.0.0.1:$port/v1/messages" \
   >/dev/null
 queued=$(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')
-kill -TERM "$daemon" && wait "$daemon" || true
+stop_daemons
 
 # 2. The same liaisond with a Twilio provider on loopback.
 "$build/bench/loopback_provider" "$provider_port" "$delay_ms" >"$tmp/provider.out" &
 provider=$!
 trap 'kill $provider 2>/dev/null || true; cleanup' EXIT
 use_loopback_provider "$provider_port" "$in_flight"
-"$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
-daemon=$!
+start_daemons
 [ -n "${PERF:-}" ] && { perf record -F 999 -g -p "$daemon" -o "$PERF" -- sleep 3 2>/dev/null & }
 stats() { curl -sf "http://127.0.0.1:$provider_port/stats" || echo '{"messages":0}'; }
 for _ in $(seq 1 1200); do

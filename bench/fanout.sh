@@ -30,7 +30,7 @@ PY
 
 start=$(date +%s.%N)
 curl -sS "${auth[@]}" -H "Content-Type: application/x-ndjson" -T "$tmp/families.ndjson" \
-  -X POST "http://127.0.0.1:$port/v1/families/import" -o "$tmp/import.json" || { echo "import failed:"; cat "$tmp/import.json" "$tmp/liaisond.log"; exit 1; }
+  -X POST "http://127.0.0.1:$port/v1/families/import" -o "$tmp/import.json" || { echo "import failed:"; cat "$tmp/import.json" "$tmp"/liaisond-*.log; exit 1; }
 end=$(date +%s.%N)
 cat "$tmp/import.json" | head -c 600; echo
 echo "import: $(python3 -c "import json;r=json.load(open('$tmp/import.json'));print(r['families'], 'errors', r['errors_total'])") in $(echo "$end - $start" | bc) s"

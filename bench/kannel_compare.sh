@@ -34,11 +34,9 @@ sink=$!
 source "$here/bench/lib.sh"
 kannel_pids=()
 trap 'kill $sink "${kannel_pids[@]}" 2>/dev/null || true; cleanup' EXIT
-kill -TERM "$daemon" && wait "$daemon" || true
+stop_daemons
 use_loopback_provider "$sink_port" 512
-"$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
-daemon=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+start_daemons
 
 # wrk's summary: requests/s counting only 2xx answers.
 accepted_rate() {
@@ -65,8 +63,7 @@ wrk -t 1 -c "$connections" -d "${seconds}s" -s "$tmp/post.lua" \
   "http://127.0.0.1:$port/v1/messages" >"$tmp/liaison.wrk"
 read -r liaison_accept liaison_accepted < <(accepted_rate "$tmp/liaison.wrk")
 read -r liaison_deliver liaison_delivered < <(delivered_rate "$sink_port" "$liaison_accepted")
-kill -TERM "$daemon" && wait "$daemon" || true
-daemon=
+stop_daemons
 
 # --- Kannel ---
 kannel_sink_port=$((port + 2))

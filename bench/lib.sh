@@ -1,11 +1,16 @@
-# Shared by the benchmark scripts (sourced): a private redis-server with AOF and a liaisond on
-# it, in a temporary folder removed at exit. Only voice has a provider, so SMS and email
-# deliveries stay queued: the benchmarks measure intake and fan-out, not dispatch.
-# Inputs: here, build, fsync, port, key. Sets: tmp, daemon, auth.
+# Shared by the benchmark scripts (sourced): a private redis-server with AOF and liaisond on it
+# (INSTANCES of them, default 1, sharing the port with [http] reuse_port: one per core), in a
+# temporary folder removed at exit. Only voice has a provider, so SMS and email deliveries stay
+# queued: the benchmarks measure intake and fan-out, not dispatch.
+# Inputs: here, build, fsync, port, key, INSTANCES. Sets: tmp, daemons (pids), daemon (the first),
+# auth.
 
 tmp=$(mktemp -d /tmp/liaison-bench.XXXXXX)
+instances=${INSTANCES:-1}
+daemons=()
+daemon=
 cleanup() {
-  [ -n "${daemon:-}" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
+  stop_daemons
   redis-cli -s "$tmp/redis.sock" shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
@@ -25,10 +30,11 @@ quiet_hours_start = "00:00"
 quiet_hours_end = "00:00"
 [http]
 port = $port
+reuse_port = true
 [redis]
 unix_socket = "$tmp/redis.sock"
 [logging]
-level = "warn"
+level = "info"
 sink = "stderr"
 [[auth.api_keys]]
 name = "bench"
@@ -41,9 +47,24 @@ channels = ["voice"]
 directory = "$tmp/outbox"
 TOML
 
-"$build/daemon/liaisond" --config "$tmp/liaison.toml" 2>"$tmp/liaisond.log" &
-daemon=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
+start_daemons() {
+  daemons=()
+  for i in $(seq 1 "$instances"); do
+    "$build/daemon/liaisond" --config "$tmp/liaison.toml" --consumer-name "bench-$i" \
+      2>"$tmp/liaisond-$i.log" &
+    daemons+=($!)
+    for _ in $(seq 1 200); do grep -q "ready:" "$tmp/liaisond-$i.log" && break; sleep 0.05; done
+  done
+  daemon=${daemons[0]}
+}
+stop_daemons() {
+  for pid in "${daemons[@]}"; do
+    kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
+  daemons=()
+  daemon=
+}
+start_daemons
 auth=(-H "Authorization: Bearer $key")
 
 # wrk's script for POST /v1/messages: one SMS to a phone number, as a school's attendance notice.

@@ -66,6 +66,9 @@ struct http_config {
   std::chrono::milliseconds read_timeout = 30s;  // whole request, headers and body
   std::chrono::milliseconds idle_timeout = 75s;  // keep-alive between requests
   std::size_t max_connections = 1024;
+  // SO_REUSEPORT: several liaisond on one host listen on the same port and the kernel spreads
+  // the connections among them (one instance per core; docs/operations.md, "Several instances").
+  bool reuse_port = false;
   // The staff console's built files, served under /console/ (docs/console.md). A missing folder
   // turns the console off (logged); the API runs either way. Empty: off.
   std::filesystem::path console_dir = "/usr/share/liaison/console";

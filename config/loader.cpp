@@ -341,6 +341,14 @@ class reader {
     return value;
   }
 
+  std::optional<bool> boolean(const toml::node& node, const std::string& path) {
+    if (const auto* b = node.as_boolean()) {
+      return b->get();
+    }
+    error(path, "expected true or false, got " + std::string(type_name(node)));
+    return std::nullopt;
+  }
+
   std::optional<std::int64_t> integer(const toml::node& node, const std::string& path,
                                       std::int64_t min, std::int64_t max) {
     const auto* i = node.as_integer();
@@ -653,6 +661,13 @@ field<S> integer_field(std::string_view key, Int S::*member, std::int64_t min, s
 }
 
 template <class S>
+field<S> boolean_field(std::string_view key, bool S::*member) {
+  return make_field(key, member, [](reader& r, const toml::node& node, const std::string& path) {
+    return r.boolean(node, path);
+  });
+}
+
+template <class S>
 field<S> port_field(std::string_view key, std::uint16_t S::*member) {
   return integer_field(key, member, 1, 65535);
 }
@@ -914,6 +929,7 @@ schema<http_config> http_schema() {
       duration_field("read_timeout", &http_config::read_timeout),
       duration_field("idle_timeout", &http_config::idle_timeout),
       integer_field("max_connections", &http_config::max_connections, 1, 1'000'000),
+      boolean_field("reuse_port", &http_config::reuse_port),
       make_field("console_dir", &http_config::console_dir,
                  [](reader& r, const toml::node& node, const std::string& path) {
                    // Not required to exist: without it the daemon runs without the console.

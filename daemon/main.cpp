@@ -10,13 +10,16 @@
 namespace {
 
 constexpr const char* usage =
-    "Usage: liaisond [-c|--config FILE] [--check-config]\n"
+    "Usage: liaisond [-c|--config FILE] [--consumer-name NAME] [--check-config]\n"
     "\n"
     "Liaison: district-to-family messaging in each family's language.\n"
     "\n"
     "Options:\n"
     "  -c, --config FILE   configuration file (default /etc/liaison/liaison.toml);\n"
     "                      also --config=FILE\n"
+    "      --consumer-name NAME\n"
+    "                      this instance's name in the queue's consumer group, over\n"
+    "                      [workers] consumer_name: one config file for several instances\n"
     "      --check-config  validate the configuration, print every error, and exit\n"
     "  -h, --help          show this help and exit\n"
     "      --version       print the version and exit\n"
@@ -36,12 +39,15 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   std::string config_path = "/etc/liaison/liaison.toml";
   bool check_only = false;
+  std::string consumer_name;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
       config_path = argv[++i];
     } else if (arg.starts_with("--config=")) {
       config_path = std::string(arg.substr(9));
+    } else if (arg == "--consumer-name" && i + 1 < argc && argv[i + 1][0] != '\0') {
+      consumer_name = argv[++i];
     } else if (arg == "--check-config") {
       check_only = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -63,6 +69,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "  %s: %s\n", e.key_path.c_str(), e.message.c_str());
     }
     return 1;
+  }
+  if (!consumer_name.empty()) {
+    loaded.config->workers.consumer_name = consumer_name;
   }
   if (check_only) {
     std::printf("%s: OK\n", config_path.c_str());

@@ -1,6 +1,7 @@
 #include "daemon/http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -14,6 +15,8 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/system/system_error.hpp>
+#include <cerrno>
 
 #include "daemon/http/problem.hpp"
 
@@ -105,6 +108,13 @@ void http_server::listen() {
   const tcp::endpoint endpoint{asio::ip::make_address(cfg_.listen_address), cfg_.port};
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
+  if (cfg_.reuse_port) {
+    // Asio names no SO_REUSEPORT (it is Linux's and the BSDs'), so it is set on the handle.
+    const int on = 1;
+    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+      throw boost::system::system_error(errno, boost::system::system_category(), "SO_REUSEPORT");
+    }
+  }
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   logger_->info("HTTP listening on {}:{}", acceptor_.local_endpoint().address().to_string(),

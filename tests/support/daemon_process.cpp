@@ -32,9 +32,11 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 daemon_process::daemon_process(std::filesystem::path binary, std::filesystem::path config,
-                               std::uint16_t port, std::filesystem::path log_path)
+                               std::uint16_t port, std::filesystem::path log_path,
+                               std::vector<std::string> extra_args)
     : log_path_(std::move(log_path)) {
   std::vector<std::string> args = {binary.string(), "--config", config.string()};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) {
     argv.push_back(a.data());

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace liaison::testing {
 
@@ -17,7 +18,7 @@ class daemon_process {
   // Starts `binary --config config`, stderr to `log_path`; waits until GET /readyz on `port`
   // answers (at most 15 s) and throws std::runtime_error otherwise.
   daemon_process(std::filesystem::path binary, std::filesystem::path config, std::uint16_t port,
-                 std::filesystem::path log_path);
+                 std::filesystem::path log_path, std::vector<std::string> extra_args = {});
   ~daemon_process();  // SIGKILL if still running
   daemon_process(const daemon_process&) = delete;
   daemon_process& operator=(const daemon_process&) = delete;

@@ -25,6 +25,8 @@ constexpr const char* school_key = "test-school-key";
 struct daemon_options {
   std::size_t max_body_bytes = 64 * 1024;
   std::string extra_admin_key_hash;  // a second admin key, to observe reloads
+  bool reuse_port = false;
+  std::string consumer_name = "test";
 };
 
 std::string config_text(const std::filesystem::path& dir, const std::filesystem::path& redis_socket,
@@ -33,11 +35,13 @@ std::string config_text(const std::filesystem::path& dir, const std::filesystem:
   toml << "[district]\nname = \"Test District\"\n"
        << "catalog_directory = \"" LIAISON_SOURCE_DIR "/i18n/catalog\"\n"
        << "[http]\nport = " << port << "\nmax_body_bytes = " << options.max_body_bytes
-       << "\nread_timeout = \"5s\"\n"
+       << "\nread_timeout = \"5s\"\nreuse_port = " << (options.reuse_port ? "true" : "false")
+       << "\n"
        << "[redis]\nunix_socket = \"" << redis_socket.string() << "\"\n"
        << "reconnect_min_delay = \"20ms\"\nreconnect_max_delay = \"200ms\"\n"
        << "health_check_interval = \"100ms\"\n"
-       << "[workers]\nconsumer_name = \"test\"\nblock_timeout = \"200ms\"\n"
+       << "[workers]\nconsumer_name = \"" << options.consumer_name
+       << "\"\nblock_timeout = \"200ms\"\n"
        << "[shutdown]\ndrain_timeout = \"5s\"\n"
        << "[[auth.api_keys]]\nname = \"admin\"\nrole = \"admin\"\nsha256 = \""
        << sha256_hex(admin_key) << "\"\n"
@@ -122,6 +126,46 @@ TEST_F(liaisond_test, accepted_message_is_written_to_the_outbox_exactly_once) {
   ASSERT_EQ(daemon_->wait_exit(10s), 0);
   start_daemon();
   EXPECT_EQ(outbox_lines().size(), 1u);
+}
+
+TEST_F(liaisond_test, instances_with_reuse_port_share_one_port) {
+  daemon_options options;
+  options.reuse_port = true;
+  start_daemon(options);
+  // One config file for both; the second names itself in the consumer group.
+  daemon_process second(LIAISOND_PATH, config_path(), port_, dir_.path() / "second.log",
+                        {"--consumer-name", "test-2"});
+  ASSERT_TRUE(eventually([&] { return second.log().find("ready:") != std::string::npos; }))
+      << second.log();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(post_message(sms_to_maria).status, 202u);
+  }
+  // The first leaves; the port is still served, by the second.
+  daemon_->signal(SIGTERM);
+  ASSERT_EQ(daemon_->wait_exit(10s), 0);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(post_message(sms_to_maria).status, 202u) << second.log();
+  }
+  EXPECT_TRUE(eventually([&] { return outbox_lines().size() == 20; })) << second.log();
+  EXPECT_THAT(redis_.cli({"XINFO", "CONSUMERS", "liaison:{q}:stream:sms", "workers"}),
+              HasSubstr("test-2"));
+}
+
+TEST_F(liaisond_test, a_second_instance_without_reuse_port_cannot_listen_and_says_so) {
+  start_daemon();
+  const auto second_config = dir_.path() / "second.toml";
+  daemon_options options;
+  options.consumer_name = "test-2";
+  std::ofstream(second_config) << config_text(dir_.path(), redis_.socket_path(), port_, options);
+  // daemon_process throws, with the log, when the process ends before it is ready.
+  try {
+    daemon_process second(LIAISOND_PATH, second_config, port_, dir_.path() / "second.log");
+    ADD_FAILURE() << "a second instance started without reuse_port";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot listen"));
+    EXPECT_THAT(e.what(), HasSubstr("Address already in use"));
+  }
+  EXPECT_EQ(get("/healthz").status, 200u);  // the first serves on
 }
 
 TEST_F(liaisond_test, message_status_shows_the_delivery) {

@@ -55,6 +55,7 @@ TEST(load_config, minimal_file_takes_every_default) {
   EXPECT_EQ(config.district.name, defaults.district.name);
   EXPECT_EQ(config.http.port, 8080);
   EXPECT_EQ(config.http.read_timeout, 30s);
+  EXPECT_FALSE(config.http.reuse_port);
   EXPECT_EQ(config.redis.host, "127.0.0.1");
   EXPECT_EQ(config.redis.command_timeout, 5s);
   EXPECT_EQ(config.workers.batch_size, 16U);
@@ -79,6 +80,7 @@ max_body_bytes = 2048
 read_timeout = "10s"
 idle_timeout = "1m"
 max_connections = 50
+reuse_port = true
 
 [redis]
 host = "redis.internal"
@@ -116,6 +118,7 @@ drain_timeout = "1m30s"
   EXPECT_EQ(config.http.read_timeout, 10s);
   EXPECT_EQ(config.http.idle_timeout, 1min);
   EXPECT_EQ(config.http.max_connections, 50U);
+  EXPECT_TRUE(config.http.reuse_port);
   EXPECT_EQ(config.redis.host, "redis.internal");
   EXPECT_EQ(config.redis.port, 6380);
   EXPECT_EQ(config.redis.username, "liaison");
@@ -250,6 +253,8 @@ TEST(load_config, reports_an_unknown_top_level_key) {
 TEST(load_config, reports_a_wrong_type) {
   EXPECT_THAT(load_with("[http]\nport = \"80\"\n").errors,
               ElementsAre(error_at("http.port", "expected an integer, got a string")));
+  EXPECT_THAT(load_with("[http]\nreuse_port = \"yes\"\n").errors,
+              ElementsAre(error_at("http.reuse_port", "expected true or false, got a string")));
   EXPECT_THAT(load_with("[district]\nname = 5\n").errors,
               ElementsAre(error_at("district.name", "expected a string, got an integer")));
   EXPECT_THAT(load("http = 1\n" + std::string(minimal_provider)).errors,
