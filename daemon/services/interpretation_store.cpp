@@ -600,7 +600,7 @@ interpretation_store::recent_translations(std::size_t count) {
 boost::asio::awaitable<boost::system::result<translation_step_outcome>>
 interpretation_store::translation_step(std::string_view id, std::string_view language,
                                        translation_event event,
-                                       const std::map<std::string, std::string>& extra) {
+                                       std::map<std::string, std::string> extra) {
   const auto hash = key("translation:" + std::string(id));
   const auto field = "state:" + std::string(language);
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -642,9 +642,24 @@ interpretation_store::translation_step(std::string_view id, std::string_view lan
   co_return redis_failure();
 }
 
+// Not coroutines: each passes an empty map, which the coroutine takes into its frame.
+boost::asio::awaitable<boost::system::result<translation_step_outcome>>
+interpretation_store::translation_step(std::string_view id, std::string_view language,
+                                       translation_event event) {
+  std::map<std::string, std::string> none;
+  return translation_step(id, language, event, std::move(none));
+}
+
 boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation_store::transition(
     std::string_view id, request_event event, std::string_view by, std::string_view note,
-    system_clock::time_point now, const std::map<std::string, std::string>& extra) {
+    system_clock::time_point now) {
+  std::map<std::string, std::string> none;
+  return transition(id, event, by, note, now, std::move(none));
+}
+
+boost::asio::awaitable<boost::system::result<transition_outcome>> interpretation_store::transition(
+    std::string_view id, request_event event, std::string_view by, std::string_view note,
+    system_clock::time_point now, std::map<std::string, std::string> extra) {
   // Two tries: a concurrent transition between reading and writing is re-evaluated once.
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::vector<std::string> command = {"HGET", key("request:" + std::string(id)), "state"};

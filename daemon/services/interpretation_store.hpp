@@ -149,16 +149,22 @@ class interpretation_store {
   recent_translations(std::size_t count);
   // One target language's step, compare-and-set like `transition`; `extra` fields are stored
   // with it (translator:<language>, text:<language>…).
+  // (Overloads, not a defaulted argument: GCC 12 destroys a coroutine's defaulted class-type
+  // argument twice; docs/architecture.md, "Compiler notes".)
   boost::asio::awaitable<boost::system::result<translation_step_outcome>> translation_step(
       std::string_view id, std::string_view language, translation_event event,
-      const std::map<std::string, std::string>& extra = {});
+      std::map<std::string, std::string> extra);
+  boost::asio::awaitable<boost::system::result<translation_step_outcome>> translation_step(
+      std::string_view id, std::string_view language, translation_event event);
 
   // Applies `event` if the state machine allows it from the current state (checked and
   // written atomically); `extra` fields are stored with it (assigned_to…).
   boost::asio::awaitable<boost::system::result<transition_outcome>> transition(
       std::string_view id, request_event event, std::string_view by, std::string_view note,
-      std::chrono::system_clock::time_point now,
-      const std::map<std::string, std::string>& extra = {});
+      std::chrono::system_clock::time_point now, std::map<std::string, std::string> extra);
+  boost::asio::awaitable<boost::system::result<transition_outcome>> transition(
+      std::string_view id, request_event event, std::string_view by, std::string_view note,
+      std::chrono::system_clock::time_point now);
 
  private:
   std::string key(std::string_view suffix) const;
