@@ -40,7 +40,8 @@ asio::awaitable<int> print_stats(queue::redis_connection& redis,
   }
   for (const auto& [key, depth] : stats->depth) {
     const auto pending = stats->pending.find(key);
-    std::cout << "stream " << stream_label(key) << ": " << depth << " waiting or in progress, "
+    std::cout << "stream " << stream_label(key) << ": " << depth
+              << " entries waiting or in progress, "
               << (pending == stats->pending.end() ? 0 : pending->second) << " taken by a worker\n";
   }
   std::cout << "delayed: " << stats->delayed << '\n'

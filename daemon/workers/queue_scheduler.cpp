@@ -37,7 +37,8 @@ queue_scheduler::queue_scheduler(asio::any_io_executor executor, const config::w
       clock_(clock),
       depth_(prometheus::BuildGauge()
                  .Name("liaison_queue_depth")
-                 .Help("Jobs in a stream not yet completed (waiting or being worked on)")
+                 .Help("Stream entries not yet completed (waiting or being worked on); a fan-out "
+                       "entry carries up to 16 deliveries")
                  .Register(metrics)),
       pending_(prometheus::BuildGauge()
                    .Name("liaison_queue_pending")

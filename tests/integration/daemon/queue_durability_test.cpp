@@ -318,7 +318,7 @@ TEST_F(QueueDurabilityTest, liaisonctl_stats_prints_the_queues_figures) {
   redis_.cli({"ZADD", "liaison:{q}:fanout", "1", "ann_1"});
   const auto stats = run_liaisonctl("stats --config " + config_path().string());
   ASSERT_EQ(stats.exit_code, 0) << stats.output;
-  EXPECT_THAT(stats.output, HasSubstr("stream sms: 2 waiting or in progress"));
+  EXPECT_THAT(stats.output, HasSubstr("stream sms: 2 entries waiting or in progress"));
   EXPECT_THAT(stats.output, HasSubstr("delayed: 1\n"));
   EXPECT_THAT(stats.output, HasSubstr("dead letters: 1\n"));
   EXPECT_THAT(stats.output, HasSubstr("announcements to fan out: 1\n"));
