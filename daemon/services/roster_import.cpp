@@ -518,13 +518,15 @@ struct roster_parser::impl {
   }
 
   // Fed to libcsv a line at a time (at most csv_slice_bytes), so a parse error or an open
-  // quoted field can be reported with its line number.
+  // quoted field can be reported with its line number. A line ends at LF, CRLF or a bare CR
+  // (libcsv ends a row at either byte), so a slice holds at most one line end, at its end: a
+  // record can only start at a slice's start, wherever the body was cut.
   void consume_csv(std::string_view data) {
     while (!data.empty() && !failed_) {
-      const auto newline = data.find('\n');
-      auto slice = data.substr(
-          0,
-          std::min(newline == std::string_view::npos ? data.size() : newline + 1, csv_slice_bytes));
+      const auto line_end = data.find_first_of("\r\n");
+      auto slice =
+          data.substr(0, std::min(line_end == std::string_view::npos ? data.size() : line_end + 1,
+                                  csv_slice_bytes));
       // libcsv keeps a field's trailing blanks until it sees whether the field ends, so a run
       // of blanks is limited like a field: found byte by byte (whatever the chunks), after
       // the bytes before it are parsed (an error there comes first).
@@ -565,8 +567,13 @@ struct roster_parser::impl {
       if (row_ended_) {
         open_record_line_ = 0;
       }
-      if (!slice.empty() && slice.back() == '\n') {
-        ++csv_line_;
+      if (!slice.empty()) {
+        // The LF of a CRLF was counted at its CR (the body may have been cut between them).
+        const bool lf_after_cr = after_cr_ && slice == "\n";
+        if ((slice.back() == '\n' && !lf_after_cr) || slice.back() == '\r') {
+          ++csv_line_;
+        }
+        after_cr_ = slice.back() == '\r';
       }
       // entry_pos is the length of the field libcsv is still reading (part of its public struct),
       // including what it drops if the field ends now: its trailing blanks (`spaces`, at most a
@@ -978,6 +985,7 @@ struct roster_parser::impl {
   std::size_t csv_line_ = 1;  // the line being parsed (1-based)
   std::size_t open_record_line_ = 0;  // where the record not yet ended began; 0: none open
   bool row_ended_ = false;            // a record ended in the line just parsed
+  bool after_cr_ = false;             // the last slice ended with CR (its LF may come next)
   std::size_t blank_run_ = 0;         // spaces and tabs just read, across chunks
   std::size_t fields_in_row_ = 0;
   bool row_has_content_ = false;

@@ -202,6 +202,30 @@ TEST(RosterCsv, broken_quoting_is_fatal_with_its_row_and_line_and_nothing_is_imp
   }
 }
 
+TEST(RosterCsv, a_bare_cr_ends_a_line_so_the_line_hint_does_not_depend_on_the_pieces) {
+  // Line 2 ends at a bare CR; the record on line 3 opens a quote that never closes.
+  const std::string body = std::string(header) +
+                           "g-1,active,parent,Ana,López,ana@example.org,,,,\r"
+                           "s-1,active,student,\"Zoë,Ng,,,g-1,lincoln-es,KG\r\n"
+                           "g-2,active,parent,José,Ng,jose@example.org,,,,\n";
+  for (const std::size_t chunk : {whole, std::size_t{1}, std::size_t{5}, std::size_t{7}}) {
+    SCOPED_TRACE(chunk);
+    const auto r = import_csv(body, chunk);
+    EXPECT_TRUE(r.failed);
+    EXPECT_THAT(
+        r.fatal,
+        HasSubstr("row 3 (from line 3): a quoted field is not closed by the end of the file"));
+  }
+  // A misplaced quote on the line after a CRLF cut between its CR and LF.
+  const std::string crlf = std::string(header) +
+                           "g-1,active,parent,Ana,López,ana@example.org,,,,\r\n"
+                           "g-2,active,parent,Jo\"sé,Ng,jose@example.org,,,,\r\n";
+  for (const std::size_t chunk : {whole, std::size_t{1}, std::size_t{3}}) {
+    SCOPED_TRACE(chunk);
+    EXPECT_THAT(import_csv(crlf, chunk).fatal, HasSubstr("row 3 (line 3): misplaced quote"));
+  }
+}
+
 TEST(RosterCsv, byte_order_mark_and_crlf_line_ends_are_accepted) {
   std::string crlf;
   for (const char c : lopez) {
