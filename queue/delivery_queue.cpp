@@ -384,11 +384,8 @@ redis_request delivery_queue::enqueue_many_request(
   request.push({"MULTI"});
   for (std::size_t s = 0; s < streams.size(); ++s) {
     const auto& records = records_by_stream[s];
-    for (std::size_t from = 0; from < records.size(); from += deliveries_per_stream_entry) {
-      const auto to = std::min(records.size(), from + deliveries_per_stream_entry);
-      request.push({"XADD", streams[s], "*", "deliveries",
-                    pack_records({records.begin() + static_cast<std::ptrdiff_t>(from),
-                                  records.begin() + static_cast<std::ptrdiff_t>(to)})});
+    for (auto& entry : pack_stream_entries({records.begin(), records.end()})) {
+      request.push({"XADD", streams[s], "*", "deliveries", std::move(entry)});
     }
   }
   request.push({"EXEC"});

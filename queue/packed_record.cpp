@@ -95,6 +95,16 @@ std::string pack_records(const std::vector<std::string_view>& packed_records) {
   return out;
 }
 
+std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records) {
+  std::vector<std::string> entries;
+  for (std::size_t from = 0; from < packed_records.size(); from += deliveries_per_stream_entry) {
+    const auto to = std::min(packed_records.size(), from + deliveries_per_stream_entry);
+    entries.push_back(pack_records({packed_records.begin() + static_cast<std::ptrdiff_t>(from),
+                                    packed_records.begin() + static_cast<std::ptrdiff_t>(to)}));
+  }
+  return entries;
+}
+
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed) {
   boost::system::error_code ec;

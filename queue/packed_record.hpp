@@ -40,6 +40,9 @@ class packed_record_writer {
 std::string pack_record(const std::map<std::string, std::string>& fields);
 // Packed records in one value (a JSON array of them), for a stream entry carrying several.
 std::string pack_records(const std::vector<std::string_view>& packed_records);
+// The values of the stream entries that carry `packed_records`, in order, at most
+// deliveries_per_stream_entry to an entry.
+std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records);
 // Nullopt when `packed` is not a JSON array of objects of strings.
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed);

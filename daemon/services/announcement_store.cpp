@@ -808,11 +808,9 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   for (std::size_t i = 0; i < sent_now_by_stream.size(); ++i) {
     const auto& records = sent_now_by_stream[i];
     sent_now += records.size();
-    for (std::size_t from = 0; from < records.size(); from += queue::deliveries_per_stream_entry) {
-      const auto to = std::min(records.size(), from + queue::deliveries_per_stream_entry);
+    for (auto& entry : queue::pack_stream_entries(records)) {
       entries.push_back(std::to_string(i + 1));
-      entries.push_back(queue::pack_records({records.begin() + static_cast<std::ptrdiff_t>(from),
-                                             records.begin() + static_cast<std::ptrdiff_t>(to)}));
+      entries.push_back(std::move(entry));
     }
   }
 

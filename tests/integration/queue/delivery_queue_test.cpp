@@ -275,6 +275,29 @@ TEST(record_packing, round_trips_and_refuses_what_is_not_an_object_of_strings) {
   EXPECT_FALSE(unpack_records(R"({"a": "b"})"));
 }
 
+TEST(record_packing, stream_entries_carry_sixteen_records_each_in_order) {
+  std::vector<std::string> records;
+  for (int i = 0; i < 33; ++i) {
+    records.push_back(pack_record({{"id", "r" + std::to_string(i)}}));
+  }
+  const auto entries = pack_stream_entries({records.begin(), records.end()});
+  ASSERT_EQ(entries.size(), 3u);
+  std::vector<std::string> ids;
+  for (const auto& entry : entries) {
+    const auto unpacked = unpack_records(entry);
+    ASSERT_TRUE(unpacked);
+    for (const auto& record : *unpacked) {
+      ids.push_back(record.at("id"));
+    }
+  }
+  ASSERT_EQ(ids.size(), 33u);
+  EXPECT_EQ(ids[15], "r15");
+  EXPECT_EQ(ids[16], "r16");
+  EXPECT_EQ(ids.back(), "r32");
+  EXPECT_EQ(unpack_records(entries[2])->size(), 1u);
+  EXPECT_TRUE(pack_stream_entries({}).empty());
+}
+
 TEST_F(DeliveryQueueTest, retry_later_moves_the_job_to_the_delayed_set_in_one_step) {
   ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
   const auto jobs = read("a");
