@@ -3,71 +3,99 @@
 #include <algorithm>
 
 namespace liaison::http {
-namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
-  std::size_t start = 1;  // paths start with '/'
-  while (start <= path.size()) {
-    const auto end = path.find('/', start);
-    segments.push_back(path.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) {
-      break;
+// A pattern is split when its route is added, so matching a request walks the path once per
+// route without allocating; parameters are only copied out for the route that matches.
+struct router::compiled_route {
+  enum class kind { literal, parameter, rest };
+  struct segment {
+    kind what;
+    std::string text;  // the literal, or the parameter's name
+  };
+
+  route r;
+  std::vector<segment> segments;
+
+  static std::vector<segment> split(std::string_view pattern) {
+    std::vector<segment> out;
+    std::size_t start = 1;  // patterns start with '/'
+    while (start <= pattern.size()) {
+      const auto end = pattern.find('/', start);
+      const auto piece = pattern.substr(start, end == std::string_view::npos ? end : end - start);
+      if (end == std::string_view::npos && piece.size() > 5 && piece.front() == '{' &&
+          piece.ends_with("...}")) {
+        out.push_back({kind::rest, std::string(piece.substr(1, piece.size() - 5))});
+      } else if (piece.size() > 2 && piece.front() == '{' && piece.back() == '}') {
+        out.push_back({kind::parameter, std::string(piece.substr(1, piece.size() - 2))});
+      } else {
+        out.push_back({kind::literal, std::string(piece)});
+      }
+      if (end == std::string_view::npos) {
+        break;
+      }
+      start = end + 1;
     }
-    start = end + 1;
+    return out;
   }
-  return segments;
-}
 
-bool match_pattern(std::string_view pattern, std::string_view path,
-                   std::map<std::string, std::string, std::less<>>& params) {
-  const auto want = split_path(pattern);
-  const auto have = split_path(path);
-  // A last segment `{name...}` takes the rest of the path: one or more non-empty segments.
-  const bool rest = !want.empty() && want.back().size() > 5 && want.back().front() == '{' &&
-                    want.back().ends_with("...}");
-  if (rest ? have.size() < want.size() : want.size() != have.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    const auto w = want[i];
-    if (rest && i + 1 == want.size()) {
-      std::string joined;
-      for (std::size_t k = i; k < have.size(); ++k) {
-        if (have[k].empty()) {
+  // Whether `path` (starting with '/') has this route's shape; fills `params` when given.
+  bool matches(std::string_view path,
+               std::map<std::string, std::string, std::less<>>* params) const {
+    std::size_t pos = 1;  // the start of the next path segment
+    for (const auto& seg : segments) {
+      if (seg.what == kind::rest) {
+        // One or more non-empty segments: the rest of the path, neither empty nor with an
+        // empty segment inside or at its end.
+        const auto rest = pos <= path.size() ? path.substr(pos) : std::string_view{};
+        if (rest.empty() || rest.back() == '/' || rest.find("//") != std::string_view::npos) {
           return false;
         }
-        joined += (k == i ? "" : "/") + std::string(have[k]);
+        if (params != nullptr) {
+          params->emplace(seg.text, std::string(rest));
+        }
+        return true;
       }
-      params.emplace(std::string(w.substr(1, w.size() - 5)), std::move(joined));
-      return true;
-    }
-    if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
-      if (have[i].empty()) {
+      if (pos > path.size()) {
+        return false;  // the path has fewer segments
+      }
+      const auto end = path.find('/', pos);
+      const auto piece = path.substr(pos, end == std::string_view::npos ? end : end - pos);
+      if (seg.what == kind::literal) {
+        if (piece != seg.text) {
+          return false;
+        }
+      } else if (piece.empty()) {
         return false;
+      } else if (params != nullptr) {
+        params->emplace(seg.text, std::string(piece));
       }
-      params.emplace(std::string(w.substr(1, w.size() - 2)), std::string(have[i]));
-    } else if (w != have[i]) {
-      return false;
+      pos = end == std::string_view::npos ? path.size() + 1 : end + 1;
     }
+    return pos == path.size() + 1;  // every segment of the path was consumed
   }
-  return true;
-}
+};
 
-}  // namespace
+router::router() = default;
+router::~router() = default;
+router::router(router&&) noexcept = default;
+router& router::operator=(router&&) noexcept = default;
 
 bool access_rule::allows(config::role r) const {
   return roles.empty() || std::find(roles.begin(), roles.end(), r) != roles.end();
 }
 
 void router::add(verb method, std::string pattern, access_rule access, handler h) {
-  routes_.push_back({method, std::move(pattern), std::move(access), std::move(h), {}, 0});
+  auto segments = compiled_route::split(pattern);
+  routes_.push_back(
+      {{method, std::move(pattern), std::move(access), std::move(h), {}, 0}, std::move(segments)});
 }
 
 void router::add_streamed(verb method, std::string pattern, access_rule access, streamed_handler h,
                           std::size_t max_body_bytes) {
+  auto segments = compiled_route::split(pattern);
   routes_.push_back(
-      {method, std::move(pattern), std::move(access), {}, std::move(h), max_body_bytes});
+      {{method, std::move(pattern), std::move(access), {}, std::move(h), max_body_bytes},
+       std::move(segments)});
 }
 
 route_match router::match(verb method, std::string_view path) const {
@@ -75,18 +103,17 @@ route_match router::match(verb method, std::string_view path) const {
   if (path.empty() || path.front() != '/') {
     return result;
   }
-  for (const auto& r : routes_) {
-    std::map<std::string, std::string, std::less<>> params;
-    if (!match_pattern(r.pattern, path, params)) {
+  for (const auto& candidate : routes_) {
+    if (!candidate.matches(path, nullptr)) {
       continue;
     }
-    if (r.method == method) {
-      result.matched = &r;
-      result.params = std::move(params);
+    if (candidate.r.method == method) {
+      candidate.matches(path, &result.params);
+      result.matched = &candidate.r;
       result.allowed.clear();
       return result;
     }
-    result.allowed.push_back(r.method);
+    result.allowed.push_back(candidate.r.method);
   }
   return result;
 }

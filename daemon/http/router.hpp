@@ -59,6 +59,11 @@ struct route_match {
 
 class router {
  public:
+  router();
+  ~router();
+  router(router&&) noexcept;
+  router& operator=(router&&) noexcept;
+
   void add(verb method, std::string pattern, access_rule access, handler h);
   // A route whose body is streamed to the handler (bulk uploads), up to `max_body_bytes`.
   void add_streamed(verb method, std::string pattern, access_rule access, streamed_handler h,
@@ -66,7 +71,8 @@ class router {
   route_match match(verb method, std::string_view path) const;
 
  private:
-  std::vector<route> routes_;
+  struct compiled_route;  // a route with its pattern split into segments once, when added
+  std::vector<compiled_route> routes_;
 };
 
 }  // namespace liaison::http
