@@ -77,7 +77,7 @@ std::optional<std::size_t> api_dispatcher::streamed_body_limit(const request& he
 boost::asio::awaitable<response> api_dispatcher::dispatch_any(const request& req,
                                                               body_stream* body) {
   const auto started = std::chrono::steady_clock::now();
-  std::string route_label = "unmatched";
+  std::string_view route_label = "unmatched";
   response res;
 
   auto target = boost::urls::parse_origin_form(req.target());
@@ -111,7 +111,7 @@ boost::asio::awaitable<response> api_dispatcher::dispatch_any(const request& req
                                 req.version(), req.keep_alive());
     }
   }
-  metrics_.observe(std::string(req.method_string()), route_label, res.result_int(),
+  metrics_.observe(req.method(), route_label, res.result_int(),
                    std::chrono::steady_clock::now() - started);
   co_return res;
 }

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
+#include <map>
 #include <stdexcept>
 
 #include "support/crypto.hpp"
@@ -100,6 +101,37 @@ TEST_F(api_dispatcher_test, handler_exception_is_500_problem_and_closes_the_conn
   EXPECT_EQ(res.result(), status::internal_server_error);
   EXPECT_FALSE(res.keep_alive());
   EXPECT_EQ(boost::json::parse(res.body()).at("title"), "Internal error");
+}
+
+TEST_F(api_dispatcher_test, every_request_is_counted_in_its_series_by_method_route_and_status) {
+  for (int i = 0; i < 3; ++i) {
+    call(verb::get, "/open");
+  }
+  call(verb::get, "/admin", "Bearer a");
+  call(verb::get, "/admin");
+  call(verb::get, "/nowhere");
+  std::map<std::string, double> counts;                  // "METHOD route status" -> requests
+  std::map<std::string, std::uint64_t> latency_samples;  // route -> observations
+  for (const auto& family : registry_.Collect()) {
+    for (const auto& metric : family.metric) {
+      std::map<std::string, std::string> labels;
+      for (const auto& label : metric.label) {
+        labels[label.name] = label.value;
+      }
+      if (family.name == "liaison_http_requests_total") {
+        counts[labels["method"] + " " + labels["route"] + " " + labels["status"]] =
+            metric.counter.value;
+      } else if (family.name == "liaison_http_request_duration_seconds") {
+        latency_samples[labels["route"]] = metric.histogram.sample_count;
+      }
+    }
+  }
+  EXPECT_EQ(counts, (std::map<std::string, double>{{"GET /admin 200", 1},
+                                                   {"GET /admin 401", 1},
+                                                   {"GET /open 200", 3},
+                                                   {"GET unmatched 404", 1}}));
+  EXPECT_EQ(latency_samples,
+            (std::map<std::string, std::uint64_t>{{"/admin", 2}, {"/open", 3}, {"unmatched", 1}}));
 }
 
 TEST_F(api_dispatcher_test, reload_replaces_the_keys) {
