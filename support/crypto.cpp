@@ -26,15 +26,33 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
   return std::string(reinterpret_cast<const char*>(out), out_len);
 }
 
+std::string digest_hex(const EVP_MD* md, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &digest_len, md, nullptr) != 1) {
+    throw std::runtime_error("digest failed");
+  }
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), digest_len));
+}
+
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &digest_len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
+  return digest_hex(EVP_sha256(), data);
+}
+
+sha256_hasher::sha256_hasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
+  if (md_ == nullptr) {
+    throw std::runtime_error("SHA-256 is not available from OpenSSL");
   }
-  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), digest_len));
+}
+
+sha256_hasher::~sha256_hasher() {
+  EVP_MD_free(md_);
+}
+
+std::string sha256_hasher::hex(std::string_view data) const {
+  return digest_hex(md_, data);
 }
 
 std::string hmac_sha1(std::string_view key, std::string_view data) {

@@ -5,10 +5,28 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_st;
+
 namespace liaison {
 
 // Lowercase hex SHA-256 of `data` (how API keys are stored in config).
 std::string sha256_hex(std::string_view data);
+
+// SHA-256 with the algorithm looked up once. OpenSSL 3 fetches the implementation from its
+// provider on every EVP_Digest given EVP_sha256(); a hash on every request (API keys) keeps one.
+class sha256_hasher {
+ public:
+  sha256_hasher();
+  ~sha256_hasher();
+  sha256_hasher(const sha256_hasher&) = delete;
+  sha256_hasher& operator=(const sha256_hasher&) = delete;
+
+  // Lowercase hex, as sha256_hex.
+  std::string hex(std::string_view data) const;
+
+ private:
+  evp_md_st* md_;
+};
 
 // Raw HMAC digests (binary strings), for provider signatures.
 std::string hmac_sha1(std::string_view key, std::string_view data);

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "support/crypto.hpp"
-
 namespace liaison::http {
 
 bool principal::may_act_for_school(std::string_view school) const {
@@ -26,7 +24,7 @@ auth_result authenticator::authenticate(std::string_view authorization) const {
                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
     return {std::nullopt, auth_failure::malformed_credentials};
   }
-  const std::string token_hash = sha256_hex(authorization.substr(scheme.size()));
+  const std::string token_hash = sha256_.hex(authorization.substr(scheme.size()));
   // Every key is compared, so the time taken does not tell which one matched.
   const config::api_key_config* match = nullptr;
   for (const auto& key : keys_) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "support/crypto.hpp"
 
 namespace liaison::http {
 
@@ -35,6 +36,7 @@ class authenticator {
 
  private:
   std::vector<config::api_key_config> keys_;
+  sha256_hasher sha256_;
 };
 
 }  // namespace liaison::http

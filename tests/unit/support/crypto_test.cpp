@@ -1,7 +1,7 @@
-// constant_time_equal compares API key hashes and callback signatures (daemon/http/auth.cpp,
-// channels/*): its answers, for every position of a difference. That it takes the same time
-// wherever the difference is comes from OpenSSL's CRYPTO_memcmp, which it calls; no timing is
-// measured here.
+// SHA-256 as API keys are hashed (sha256_hasher, sha256_hex), and constant_time_equal, which
+// compares API key hashes and callback signatures (daemon/http/auth.cpp, channels/*): its
+// answers, for every position of a difference. That it takes the same time wherever the
+// difference is comes from OpenSSL's CRYPTO_memcmp, which it calls; no timing is measured here.
 #include "support/crypto.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +10,14 @@
 
 namespace liaison {
 namespace {
+
+TEST(sha256, the_kept_algorithm_gives_the_known_digests) {
+  // FIPS 180-2's examples, from the hasher kept by the authenticator and from the free function.
+  const sha256_hasher hasher;
+  EXPECT_EQ(hasher.hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hasher.hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), hasher.hex("abc"));
+}
 
 TEST(constant_time_equal, equal_strings_are_equal) {
   EXPECT_TRUE(constant_time_equal("", ""));
