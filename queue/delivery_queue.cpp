@@ -352,7 +352,7 @@ redis_request delivery_queue::enqueue_request(std::string_view channel,
                                               const record_fields& fields) const {
   redis_request request;
   request.push({"MULTI"});
-  request.push(hset_command(delivery_key(delivery_id), fields));
+  request.push_with_pairs({"HSET", delivery_key(delivery_id)}, fields);
   request.push({"XADD", stream_key(channel, priority_of(fields)), "*", "delivery", delivery_id});
   request.push({"EXEC"});
   return request;
@@ -410,7 +410,7 @@ void delivery_queue::push_tally_move(redis_request& request, const tally_move& m
 
 void delivery_queue::push_carried_record(redis_request& request, const queued_job& job) const {
   if (!job.carried_record.empty() && !job.delivery_id.empty()) {
-    request.push(hset_command(delivery_key(job.delivery_id), job.carried_record));
+    request.push_with_pairs({"HSET", delivery_key(job.delivery_id)}, job.carried_record);
   }
 }
 
@@ -422,7 +422,7 @@ redis_request delivery_queue::completion_request(const queued_job& job,
   push_tally_move(request, tally);
   push_carried_record(request, job);
   if (!job.delivery_id.empty() && !updates.empty()) {
-    request.push(hset_command(delivery_key(job.delivery_id), updates));
+    request.push_with_pairs({"HSET", delivery_key(job.delivery_id)}, updates);
   }
   push_acknowledgement(request, job);
   request.push({"EXEC"});
@@ -436,7 +436,7 @@ redis_request delivery_queue::retry_request(const queued_job& job, const record_
   request.push({"MULTI"});
   push_tally_move(request, tally);
   push_carried_record(request, job);
-  request.push(hset_command(delivery_key(job.delivery_id), updates));
+  request.push_with_pairs({"HSET", delivery_key(job.delivery_id)}, updates);
   request.push({"HDEL", delivery_key(job.delivery_id), "handed_at"});
   request.push({"ZADD", delayed_key(), std::to_string(epoch_ms(due)), job.delivery_id});
   push_acknowledgement(request, job);
@@ -452,7 +452,7 @@ redis_request delivery_queue::bury_request(const queued_job& job, const record_f
   push_tally_move(request, tally);
   push_carried_record(request, job);
   if (!job.delivery_id.empty() && !updates.empty()) {
-    request.push(hset_command(delivery_key(job.delivery_id), updates));
+    request.push_with_pairs({"HSET", delivery_key(job.delivery_id)}, updates);
   }
   std::vector<std::string> xadd = {"XADD", dead_key(), "*"};
   for (const auto& [field, value] : dead_letter_fields) {

@@ -91,19 +91,60 @@ bool switches_connection_mode(std::string_view command) noexcept {
 
 }  // namespace
 
-void redis_request::push(std::initializer_list<std::string_view> args) {
-  push(std::vector<std::string>(args.begin(), args.end()));
-}
-
-void redis_request::push(std::vector<std::string> args) {
-  if (args.empty()) {
+void redis_request::begin_command(std::string_view name) {
+  if (name.empty()) {
     throw std::invalid_argument("redis_request: empty command");
   }
-  if (switches_connection_mode(args.front())) {
-    throw std::invalid_argument("redis_request: " + args.front() +
+  if (switches_connection_mode(name)) {
+    throw std::invalid_argument("redis_request: " + std::string(name) +
                                 " is not supported (pub/sub and monitor need their own client)");
   }
-  commands_.push_back(std::move(args));
+  if (command_ends_.empty()) {
+    // Room for a typical request (a transaction writing one record) in one allocation each.
+    bytes_.reserve(512);
+    argument_ends_.reserve(48);
+    command_ends_.reserve(8);
+  }
+  command_ends_.push_back(argument_ends_.size());
+}
+
+void redis_request::push(std::initializer_list<std::string_view> args) {
+  begin_command(args.size() == 0 ? std::string_view{} : *args.begin());
+  for (const auto arg : args) {
+    add_argument(arg);
+  }
+}
+
+void redis_request::push(const std::vector<std::string>& args) {
+  begin_command(args.empty() ? std::string_view{} : std::string_view(args.front()));
+  for (const auto& arg : args) {
+    add_argument(arg);
+  }
+}
+
+void redis_request::append(const redis_request& other) {
+  for (std::size_t i = 0; i < other.size(); ++i) {
+    const auto command = other.command(i);
+    command_ends_.push_back(argument_ends_.size());
+    for (std::size_t k = 0; k < command.size(); ++k) {
+      add_argument(command[k]);
+    }
+  }
+}
+
+void redis_request::clear() noexcept {
+  bytes_.clear();
+  argument_ends_.clear();
+  command_ends_.clear();
+}
+
+std::vector<std::string> redis_request::command_view::to_strings() const {
+  std::vector<std::string> out;
+  out.reserve(size());
+  for (std::size_t i = 0; i < size(); ++i) {
+    out.emplace_back((*this)[i]);
+  }
+  return out;
 }
 
 // ---- the connection
@@ -433,12 +474,13 @@ class redis_connection::impl : public std::enable_shared_from_this<impl> {
     latest_deadline_ = std::max(latest_deadline_, steady_clock::now() + timeout);
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
-    for (const auto& command : request.commands()) {
+    for (std::size_t i = 0; i < request.size(); ++i) {
+      const auto command = request.command(i);
       argv.clear();
       lengths.clear();
-      for (const auto& arg : command) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
+      for (std::size_t k = 0; k < command.size(); ++k) {
+        argv.push_back(command[k].data());
+        lengths.push_back(command[k].size());
       }
       auto slot = std::make_unique<std::shared_ptr<pending_call>>(call);
       const int status =

@@ -49,18 +49,68 @@ bool transaction_succeeded(const std::vector<redis_reply>& replies) noexcept;
 // A pipeline of commands sent together (one round trip). Commands that switch hiredis into
 // pub/sub or monitor mode (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, their UNSUBSCRIBEs, MONITOR)
 // and empty commands are refused with std::invalid_argument: they are programming errors here.
+//
+// The arguments of all commands are kept end to end in one buffer: building a request costs a
+// few allocations, not one per argument (a queued message is a 24-argument HSET and three more).
 class redis_request {
  public:
-  void push(std::initializer_list<std::string_view> args);
-  void push(std::vector<std::string> args);
+  // One command's arguments, as views into the request (valid while it is not changed).
+  class command_view {
+   public:
+    std::size_t size() const noexcept { return end_ - first_; }
+    std::string_view operator[](std::size_t i) const noexcept {
+      return request_->argument(first_ + i);
+    }
+    std::vector<std::string> to_strings() const;
 
-  std::size_t size() const noexcept { return commands_.size(); }
-  bool empty() const noexcept { return commands_.empty(); }
-  void clear() noexcept { commands_.clear(); }
-  const std::vector<std::vector<std::string>>& commands() const noexcept { return commands_; }
+   private:
+    friend class redis_request;
+    command_view(const redis_request* r, std::size_t first, std::size_t end)
+        : request_(r), first_(first), end_(end) {}
+    const redis_request* request_;
+    std::size_t first_;
+    std::size_t end_;
+  };
+
+  void push(std::initializer_list<std::string_view> args);
+  void push(const std::vector<std::string>& args);
+  // `leading` then each (name, value) of `pairs`, e.g. {"HSET", key} and a record's fields.
+  template <typename Pairs>
+  void push_with_pairs(std::initializer_list<std::string_view> leading, const Pairs& pairs) {
+    begin_command(leading.size() == 0 ? std::string_view{} : *leading.begin());
+    for (auto it = leading.begin(); it != leading.end(); ++it) {
+      add_argument(*it);
+    }
+    for (const auto& [name, value] : pairs) {
+      add_argument(name);
+      add_argument(value);
+    }
+  }
+  // Every command of `other`, after this request's.
+  void append(const redis_request& other);
+
+  std::size_t size() const noexcept { return command_ends_.size(); }
+  bool empty() const noexcept { return command_ends_.empty(); }
+  void clear() noexcept;
+  command_view command(std::size_t i) const noexcept {
+    return {this, i == 0 ? 0 : command_ends_[i - 1], command_ends_[i]};
+  }
 
  private:
-  std::vector<std::vector<std::string>> commands_;
+  void begin_command(std::string_view name);  // checks the name; the arguments follow
+  void add_argument(std::string_view arg) {
+    bytes_.append(arg);
+    argument_ends_.push_back(bytes_.size());
+    ++command_ends_.back();
+  }
+  std::string_view argument(std::size_t i) const noexcept {
+    const std::size_t start = i == 0 ? 0 : argument_ends_[i - 1];
+    return std::string_view(bytes_).substr(start, argument_ends_[i] - start);
+  }
+
+  std::string bytes_;                       // every argument, end to end
+  std::vector<std::size_t> argument_ends_;  // where each argument ends in bytes_
+  std::vector<std::size_t> command_ends_;   // where each command's arguments end
 };
 
 // Transport outcomes of exec(); Redis's own error replies are redis_reply values instead.

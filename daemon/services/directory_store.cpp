@@ -151,11 +151,8 @@ boost::asio::awaitable<boost::system::result<std::vector<bool>>> directory_store
   queue::redis_request request;
   std::vector<std::size_t> eval_at;  // which reply is each family's EVAL
   for (const auto& f : families) {
-    const auto one = put_request(f);
     eval_at.push_back(request.size());
-    for (const auto& command : one.commands()) {
-      request.push(command);
-    }
+    request.append(put_request(f));
   }
   std::vector<bool> created;
   if (request.empty()) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -186,13 +187,37 @@ TEST(RedisRequest, KeepsCommandsInOrder) {
   request.push({"SET", "k", "v"});
   request.push(std::vector<std::string>{"GET", "k"});
   ASSERT_EQ(request.size(), 2u);
-  EXPECT_EQ(request.commands()[0], (std::vector<std::string>{"SET", "k", "v"}));
-  EXPECT_EQ(request.commands()[1], (std::vector<std::string>{"GET", "k"}));
+  EXPECT_EQ(request.command(0).to_strings(), (std::vector<std::string>{"SET", "k", "v"}));
+  EXPECT_EQ(request.command(1).to_strings(), (std::vector<std::string>{"GET", "k"}));
+}
+
+TEST(RedisRequest, KeepsArgumentsWhole) {
+  // Arguments are stored end to end: empty ones, binary ones and pairs stay what they were.
+  redis_request request;
+  const std::string binary("a\0b\r\n", 5);
+  request.push({"SET", "k", ""});
+  request.push_with_pairs({"HSET", "h"},
+                          std::map<std::string, std::string>{{"f1", binary}, {"f2", "v2"}});
+  redis_request joined;
+  joined.push({"PING"});
+  joined.append(request);
+  ASSERT_EQ(joined.size(), 3u);
+  EXPECT_EQ(joined.command(0).to_strings(), (std::vector<std::string>{"PING"}));
+  EXPECT_EQ(joined.command(1).to_strings(), (std::vector<std::string>{"SET", "k", ""}));
+  EXPECT_EQ(joined.command(2).to_strings(),
+            (std::vector<std::string>{"HSET", "h", "f1", binary, "f2", "v2"}));
+  EXPECT_EQ(joined.command(2)[3].size(), 5u);
+  joined.clear();
+  EXPECT_TRUE(joined.empty());
+  joined.push({"GET", "k"});
+  EXPECT_EQ(joined.command(0).to_strings(), (std::vector<std::string>{"GET", "k"}));
 }
 
 TEST(RedisRequest, RefusesEmptyAndModeSwitchingCommands) {
   redis_request request;
   EXPECT_THROW(request.push(std::vector<std::string>{}), std::invalid_argument);
+  EXPECT_THROW(request.push_with_pairs({"SUBSCRIBE"}, std::map<std::string, std::string>{}),
+               std::invalid_argument);
   EXPECT_THROW(request.push({"subscribe", "news"}), std::invalid_argument);
   EXPECT_THROW(request.push({"PSUBSCRIBE", "n*"}), std::invalid_argument);
   EXPECT_THROW(request.push({"Monitor"}), std::invalid_argument);
