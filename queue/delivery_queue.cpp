@@ -1,6 +1,11 @@
 #include "queue/delivery_queue.hpp"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "support/crypto.hpp"
 #include "support/time_format.hpp"
@@ -171,6 +176,31 @@ std::vector<std::string> hset_command(std::string key, const record_fields& fiel
 std::string priority_of(const record_fields& fields) {
   auto it = fields.find("priority");
   return it != fields.end() && it->second == "urgent" ? "urgent" : "normal";
+}
+
+// Each delivery's outcome in a group-committed enqueue (MULTI, then an HSET and an XADD per
+// delivery, EXEC): all fail when the transaction did not run (no link, or EXEC aborted because a
+// command was refused while queuing); otherwise a delivery failed when one of its two commands
+// did (Redis runs the others of a transaction regardless).
+std::vector<boost::system::result<void>> enqueue_outcomes(
+    const boost::system::result<std::vector<redis_reply>>& replies, std::size_t deliveries) {
+  std::vector<boost::system::result<void>> outcomes(deliveries);
+  if (!replies) {
+    std::fill(outcomes.begin(), outcomes.end(), replies.error());
+    return outcomes;
+  }
+  const auto failed = make_error_code(queue_errc::redis_error);
+  if (replies->empty() || replies->back().kind != redis_reply::kind_t::array) {
+    std::fill(outcomes.begin(), outcomes.end(), failed);
+    return outcomes;
+  }
+  const auto& ran = replies->back().elements;
+  for (std::size_t i = 0; i < deliveries; ++i) {
+    if (ran.size() < 2 * i + 2 || ran[2 * i].is_error() || ran[2 * i + 1].is_error()) {
+      outcomes[i] = failed;
+    }
+  }
+  return outcomes;
 }
 
 long long epoch_ms(system_clock::time_point t) {
@@ -347,15 +377,10 @@ redis_request delivery_queue::group_creation_request(
   return request;
 }
 
-redis_request delivery_queue::enqueue_request(std::string_view channel,
-                                              std::string_view delivery_id,
-                                              const record_fields& fields) const {
-  redis_request request;
-  request.push({"MULTI"});
+void delivery_queue::push_enqueue(redis_request& request, std::string_view channel,
+                                  std::string_view delivery_id, const record_fields& fields) const {
   request.push_with_pairs({"HSET", delivery_key(delivery_id)}, fields);
   request.push({"XADD", stream_key(channel, priority_of(fields)), "*", "delivery", delivery_id});
-  request.push({"EXEC"});
-  return request;
 }
 
 redis_request delivery_queue::enqueue_many_request(
@@ -531,10 +556,57 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::ensure_group
   co_return boost::system::result<void>{};
 }
 
+// One transaction of enqueue() calls: MULTI, then HSET and XADD per delivery; EXEC is added when
+// it is committed. Its callers wait on `committed`, cancelled once the outcomes are known.
+struct delivery_queue::enqueue_batch {
+  explicit enqueue_batch(const boost::asio::any_io_executor& executor)
+      : committed(executor, std::chrono::steady_clock::time_point::max()) {}
+
+  redis_request request;
+  std::size_t deliveries = 0;
+  boost::asio::steady_timer committed;
+  bool finished = false;
+  std::vector<boost::system::result<void>> outcomes;  // by position in the transaction
+};
+
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue(
     std::string_view channel, std::string_view delivery_id, const record_fields& fields) {
-  const redis_request request = enqueue_request(channel, delivery_id, fields);
-  co_return co_await exec_transaction(request);
+  if (open_batch_ && open_batch_->deliveries >= max_enqueue_batch) {
+    open_batch_.reset();  // full: its first caller still commits it; the next call starts one
+  }
+  auto batch = open_batch_;
+  const bool first = batch == nullptr;
+  if (first) {
+    const auto executor = co_await boost::asio::this_coro::executor;
+    batch = std::make_shared<enqueue_batch>(executor);
+    batch->request.push({"MULTI"});
+    open_batch_ = batch;
+  }
+  push_enqueue(batch->request, channel, delivery_id, fields);
+  const std::size_t position = batch->deliveries++;
+
+  if (first) {
+    // The first caller lets the other requests already read in this turn of the event loop
+    // join, then commits for all of them.
+    const auto executor = co_await boost::asio::this_coro::executor;
+    co_await boost::asio::post(executor, boost::asio::use_awaitable);
+    if (open_batch_ == batch) {
+      open_batch_.reset();
+    }
+    batch->request.push({"EXEC"});
+    auto replies = co_await commands_.exec(batch->request);
+    batch->outcomes = enqueue_outcomes(replies, batch->deliveries);
+    batch->finished = true;
+    batch->committed.cancel();
+  } else if (!batch->finished) {
+    boost::system::error_code ec;
+    co_await batch->committed.async_wait(
+        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (!batch->finished) {
+      co_return make_error_code(redis_errc::cancelled);  // this caller was cancelled
+    }
+  }
+  co_return batch->outcomes[position];
 }
 
 boost::asio::awaitable<boost::system::result<bool>> delivery_queue::enqueue_once(

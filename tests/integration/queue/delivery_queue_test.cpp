@@ -6,6 +6,7 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -137,6 +138,81 @@ TEST_F(DeliveryQueueTest, urgent_jobs_are_read_before_normal_ones) {
   EXPECT_EQ(jobs[0].delivery_id, "urgent-1");
   EXPECT_EQ(jobs[0].stream_key, queue_->stream_key("sms", "urgent"));
   EXPECT_EQ(jobs[1].delivery_id, "normal-1");
+}
+
+// Enqueues `ids` from as many coroutines at once, as concurrent HTTP requests do; the outcome
+// of each, in order.
+std::vector<boost::system::result<void>> enqueue_concurrently(asio::io_context& io,
+                                                              delivery_queue& q,
+                                                              const std::vector<std::string>& ids) {
+  std::vector<std::optional<boost::system::result<void>>> outcomes(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    asio::co_spawn(
+        io,
+        [&q, &outcomes, &ids, i]() -> asio::awaitable<void> {
+          const auto record = sms_record(ids[i]);
+          outcomes[i] = co_await q.enqueue("sms", ids[i], record);
+        },
+        asio::detached);
+  }
+  liaison::testing::run_io_until(
+      io, [&] { return std::all_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o; }); },
+      10s);
+  std::vector<boost::system::result<void>> done;
+  for (auto& o : outcomes) {
+    done.push_back(o ? *o : make_error_code(redis_errc::timeout));
+  }
+  return done;
+}
+
+long long multi_calls(liaison::testing::redis_server& server) {
+  const auto stats = server.cli({"INFO", "commandstats"});
+  const auto at = stats.find("cmdstat_multi:calls=");
+  return at == std::string::npos ? 0 : std::stoll(stats.substr(at + 20));
+}
+
+TEST_F(DeliveryQueueTest, concurrent_enqueues_share_transactions_of_up_to_max_enqueue_batch) {
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < delivery_queue::max_enqueue_batch + 36; ++i) {
+    ids.push_back("d-" + std::to_string(i));
+  }
+  server_.cli({"CONFIG", "RESETSTAT"});
+  const auto outcomes = enqueue_concurrently(io_, *queue_, ids);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_TRUE(outcomes[i]) << ids[i];
+  }
+  EXPECT_EQ(multi_calls(server_), 2);  // 100 deliveries: one full transaction and one of 36
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), std::to_string(ids.size()));
+  EXPECT_EQ(record("d-0").at("address"), "+12025550143");
+  EXPECT_EQ(record("d-99").at("id"), "d-99");
+  // Each delivery is one job, read in the order enqueued.
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), ids.size());
+  EXPECT_EQ(jobs.front().delivery_id, "d-0");
+  EXPECT_EQ(jobs.back().delivery_id, "d-99");
+
+  // One at a time, each is its own transaction.
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "alone-1", sms_record("alone-1"))));
+  ASSERT_TRUE(complete(queue_->enqueue("sms", "alone-2", sms_record("alone-2"))));
+  EXPECT_EQ(multi_calls(server_), 4);
+}
+
+TEST_F(DeliveryQueueTest, a_delivery_whose_write_fails_fails_alone_in_a_shared_transaction) {
+  // Redis runs the other commands of a transaction when one fails: the others are written, and
+  // only the caller whose record could not be written hears of a failure.
+  server_.cli({"SET", queue_->delivery_key("d-1"), "not a hash"});
+  const auto outcomes = enqueue_concurrently(io_, *queue_, {"d-0", "d-1", "d-2"});
+  EXPECT_TRUE(outcomes[0]);
+  ASSERT_FALSE(outcomes[1]);
+  EXPECT_EQ(outcomes[1].error(), make_error_code(queue_errc::redis_error));
+  EXPECT_TRUE(outcomes[2]);
+  EXPECT_EQ(record("d-2").at("id"), "d-2");
+
+  // Without a link, every caller of the transaction gets the transport error.
+  server_.stop();
+  const auto offline = enqueue_concurrently(io_, *queue_, {"e-0", "e-1"});
+  EXPECT_FALSE(offline[0]);
+  EXPECT_FALSE(offline[1]);
 }
 
 TEST_F(DeliveryQueueTest, completed_job_leaves_the_stream_and_keeps_its_record) {
