@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 
 #include "support/crypto.hpp"
 #include "support/time_format.hpp"
@@ -387,30 +388,24 @@ redis_request delivery_queue::enqueue_many_request(
     const std::vector<new_delivery>& deliveries) const {
   // Fan-out's layout (docs/queue.md): each entry carries up to deliveries_per_stream_entry
   // records, and a delivery's hash is written by the first worker that takes it.
-  std::vector<std::string> streams;
-  std::vector<std::vector<std::string>> records_by_stream;
+  std::deque<std::string> records;  // viewed by `batches`: a deque does not move them
+  stream_batches batches;
   packed_record_writer writer;
   for (const auto& d : deliveries) {
-    auto key = stream_key(d.channel, priority_of(d.fields));
-    auto it = std::find(streams.begin(), streams.end(), key);
-    if (it == streams.end()) {
-      it = streams.insert(streams.end(), std::move(key));
-      records_by_stream.emplace_back();
-    }
     writer.add("id", d.delivery_id);
     for (const auto& [name, value] : d.fields) {
       if (name != "id") {
         writer.add(name, value);
       }
     }
-    records_by_stream[static_cast<std::size_t>(it - streams.begin())].push_back(writer.finish());
+    batches.add(stream_key(d.channel, priority_of(d.fields)),
+                records.emplace_back(writer.finish()));
   }
   redis_request request;
   request.push({"MULTI"});
-  for (std::size_t s = 0; s < streams.size(); ++s) {
-    const auto& records = records_by_stream[s];
-    for (auto& entry : pack_stream_entries({records.begin(), records.end()})) {
-      request.push({"XADD", streams[s], "*", "deliveries", std::move(entry)});
+  for (std::size_t s = 0; s < batches.streams().size(); ++s) {
+    for (const auto& entry : batches.entries_of(s)) {
+      request.push({"XADD", batches.streams()[s], "*", "deliveries", entry});
     }
   }
   request.push({"EXEC"});

@@ -105,6 +105,19 @@ std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>
   return entries;
 }
 
+void stream_batches::add(std::string stream_key, std::string_view packed_record) {
+  auto it = std::find(streams_.begin(), streams_.end(), stream_key);
+  if (it == streams_.end()) {
+    it = streams_.insert(streams_.end(), std::move(stream_key));
+    records_.emplace_back();
+  }
+  records_[static_cast<std::size_t>(it - streams_.begin())].push_back(packed_record);
+}
+
+std::vector<std::string> stream_batches::entries_of(std::size_t stream) const {
+  return pack_stream_entries(records_[stream]);
+}
+
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed) {
   boost::system::error_code ec;

@@ -43,6 +43,23 @@ std::string pack_records(const std::vector<std::string_view>& packed_records);
 // The values of the stream entries that carry `packed_records`, in order, at most
 // deliveries_per_stream_entry to an entry.
 std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records);
+// Packed records grouped by the stream each goes to, streams in the order first named (a batch
+// or a fan-out page names a few), for writing each stream's records as entries. Records are
+// viewed, not copied: they must outlive the batches.
+class stream_batches {
+ public:
+  void add(std::string stream_key, std::string_view packed_record);
+
+  const std::vector<std::string>& streams() const noexcept { return streams_; }
+  std::size_t records_of(std::size_t stream) const { return records_[stream].size(); }
+  // The values of stream `stream`'s entries (pack_stream_entries of its records).
+  std::vector<std::string> entries_of(std::size_t stream) const;
+
+ private:
+  std::vector<std::string> streams_;
+  std::vector<std::vector<std::string_view>> records_;  // by stream, in order
+};
+
 // Nullopt when `packed` is not a JSON array of objects of strings.
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed);

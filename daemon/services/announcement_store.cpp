@@ -778,8 +778,7 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   std::map<std::string, long long, std::less<>> counts;
   std::map<std::string, std::vector<std::string_view>, std::less<>> families_by_language;
   // The page's streams go first among the keys (a few at most); entries name them by index.
-  std::vector<std::string> streams;
-  std::vector<std::vector<std::string_view>> sent_now_by_stream;
+  queue::stream_batches sent_now_by_stream;
   for (const auto& d : *page.deliveries) {
     std::string field;
     field.reserve(d.tally_group.size() + 10);
@@ -793,22 +792,18 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
       }
     }
     if (d.start == delivery_start::send) {
-      auto key = q.stream_key(config::to_string(d.channel), config::to_string(d.priority));
-      auto it = std::find(streams.begin(), streams.end(), key);
-      if (it == streams.end()) {
-        it = streams.insert(streams.end(), std::move(key));
-        sent_now_by_stream.emplace_back();
-      }
-      sent_now_by_stream[static_cast<std::size_t>(it - streams.begin())].push_back(d.packed_record);
+      sent_now_by_stream.add(
+          q.stream_key(config::to_string(d.channel), config::to_string(d.priority)),
+          d.packed_record);
     }
   }
   // Several deliveries per stream entry: Redis's work per delivery is then a share of one entry.
   std::vector<std::string> entries;  // stream index, packed records; ...
   std::size_t sent_now = 0;
-  for (std::size_t i = 0; i < sent_now_by_stream.size(); ++i) {
-    const auto& records = sent_now_by_stream[i];
-    sent_now += records.size();
-    for (auto& entry : queue::pack_stream_entries(records)) {
+  const auto& streams = sent_now_by_stream.streams();
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    sent_now += sent_now_by_stream.records_of(i);
+    for (auto& entry : sent_now_by_stream.entries_of(i)) {
       entries.push_back(std::to_string(i + 1));
       entries.push_back(std::move(entry));
     }

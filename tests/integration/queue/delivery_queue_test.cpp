@@ -374,6 +374,27 @@ TEST(record_packing, stream_entries_carry_sixteen_records_each_in_order) {
   EXPECT_TRUE(pack_stream_entries({}).empty());
 }
 
+TEST(record_packing, stream_batches_group_records_by_stream_in_first_use_order) {
+  std::vector<std::string> records;
+  for (int i = 0; i < 20; ++i) {
+    records.push_back(pack_record({{"id", "r" + std::to_string(i)}}));
+  }
+  stream_batches batches;
+  for (int i = 0; i < 20; ++i) {
+    batches.add(i % 4 == 1 ? "email" : "sms", records[static_cast<std::size_t>(i)]);
+  }
+  ASSERT_EQ(batches.streams(), (std::vector<std::string>{"sms", "email"}));
+  EXPECT_EQ(batches.records_of(0), 15u);
+  EXPECT_EQ(batches.records_of(1), 5u);
+  const auto email = batches.entries_of(1);
+  ASSERT_EQ(email.size(), 1u);
+  const auto unpacked = unpack_records(email[0]);
+  ASSERT_TRUE(unpacked && unpacked->size() == 5u);
+  EXPECT_EQ(unpacked->front().at("id"), "r1");
+  EXPECT_EQ(unpacked->back().at("id"), "r17");
+  EXPECT_EQ(batches.entries_of(0).size(), 1u);  // 15 records: one entry
+}
+
 TEST_F(DeliveryQueueTest, retry_later_moves_the_job_to_the_delayed_set_in_one_step) {
   ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
   const auto jobs = read("a");
