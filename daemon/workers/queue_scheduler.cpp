@@ -7,6 +7,9 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <string>
+
+#include "queue/packed_record.hpp"
 
 namespace liaison::workers {
 namespace {
@@ -38,7 +41,8 @@ queue_scheduler::queue_scheduler(asio::any_io_executor executor, const config::w
       depth_(prometheus::BuildGauge()
                  .Name("liaison_queue_depth")
                  .Help("Stream entries not yet completed (waiting or being worked on); a fan-out "
-                       "entry carries up to 16 deliveries")
+                       "entry carries up to " +
+                       std::to_string(queue::deliveries_per_stream_entry) + " deliveries")
                  .Register(metrics)),
       pending_(prometheus::BuildGauge()
                    .Name("liaison_queue_pending")
