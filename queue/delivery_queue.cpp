@@ -560,15 +560,13 @@ struct delivery_queue::enqueue_batch {
   redis_request request;
   std::size_t deliveries = 0;
   boost::asio::steady_timer committed;
+  bool sent = false;
   bool finished = false;
   std::vector<boost::system::result<void>> outcomes;  // by position in the transaction
 };
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue(
     std::string_view channel, std::string_view delivery_id, const record_fields& fields) {
-  if (open_batch_ && open_batch_->deliveries >= max_enqueue_batch) {
-    open_batch_.reset();  // full: its first caller still commits it; the next call starts one
-  }
   auto batch = open_batch_;
   const bool first = batch == nullptr;
   if (first) {
@@ -580,14 +578,21 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue(
   push_enqueue(batch->request, channel, delivery_id, fields);
   const std::size_t position = batch->deliveries++;
 
-  if (first) {
-    // The first caller lets the other requests already read in this turn of the event loop
-    // join, then commits for all of them.
+  // The call that fills the transaction commits it at once; otherwise the first call lets the
+  // other requests already read in this turn of the event loop join, then commits.
+  bool commits = batch->deliveries == max_enqueue_batch;
+  if (commits) {
+    open_batch_.reset();
+  } else if (first) {
     const auto executor = co_await boost::asio::this_coro::executor;
     co_await boost::asio::post(executor, boost::asio::use_awaitable);
+    commits = !batch->sent;  // not filled (and sent) meanwhile
     if (open_batch_ == batch) {
       open_batch_.reset();
     }
+  }
+  if (commits) {
+    batch->sent = true;
     batch->request.push({"EXEC"});
     auto replies = co_await commands_.exec(batch->request);
     batch->outcomes = enqueue_outcomes(replies, batch->deliveries);

@@ -133,7 +133,7 @@ class delivery_queue {
   // The streams a worker of these channels reads, urgent ones first.
   std::vector<std::string> stream_keys(const std::vector<std::string>& channels) const;
   static constexpr std::string_view consumer_group = "workers";
-  static constexpr std::size_t max_enqueue_batch = 64;
+  static constexpr std::size_t max_enqueue_batch = 16;
 
   // Creates the consumer group of each channel's streams (idempotent), over `via` (a worker
   // passes its own connection so it does not depend on the shared one being up yet).
