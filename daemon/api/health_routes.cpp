@@ -13,7 +13,8 @@ void add_health_routes(http::router& routes, health_probes probes,
                        std::shared_ptr<prometheus::Registry> registry) {
   routes.add(http::verb::get, "/healthz", http::access_rule::anyone(),
              [](http::request_context& ctx) -> boost::asio::awaitable<http::response> {
-               co_return http::make_json_response(http::status::ok, {{"status", "ok"}}, ctx.req);
+               co_return http::make_json_response(http::status::ok,
+                                                  boost::json::object{{"status", "ok"}}, ctx.req);
              });
 
   routes.add(http::verb::get, "/readyz", http::access_rule::anyone(),

@@ -5,7 +5,7 @@
 
 namespace liaison::http {
 
-response make_text_response(status s, std::string content_type, std::string body,
+response make_text_response(status s, std::string_view content_type, std::string body,
                             const request& req) {
   response res{s, req.version()};
   res.set(boost::beast::http::field::content_type, content_type);
@@ -17,6 +17,10 @@ response make_text_response(status s, std::string content_type, std::string body
 }
 
 response make_json_response(status s, const boost::json::value& body, const request& req) {
+  return make_text_response(s, "application/json", boost::json::serialize(body), req);
+}
+
+response make_json_response(status s, const boost::json::object& body, const request& req) {
   return make_text_response(s, "application/json", boost::json::serialize(body), req);
 }
 

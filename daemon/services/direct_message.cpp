@@ -153,18 +153,18 @@ direct_message_validation validate_direct_message(const boost::json::value& inpu
 std::map<std::string, std::string> to_delivery_record(const direct_message& message,
                                                       std::string_view delivery_id,
                                                       std::string_view created_at) {
-  std::map<std::string, std::string> record = {
-      {"id", std::string(delivery_id)},
-      {"kind", "direct"},
-      {"channel", std::string(config::to_string(message.channel))},
-      {"address", message.address},
-      {"language", message.language},
-      {"body", message.body},
-      {"state", "queued"},
-      {"attempts", "0"},
-      {"created_at", std::string(created_at)},
-      {"updated_at", std::string(created_at)},
-  };
+  // Emplaced one by one: an initializer list would build every pair and then copy it again.
+  std::map<std::string, std::string> record;
+  record.try_emplace("id", delivery_id);
+  record.try_emplace("kind", "direct");
+  record.try_emplace("channel", config::to_string(message.channel));
+  record.try_emplace("address", message.address);
+  record.try_emplace("language", message.language);
+  record.try_emplace("body", message.body);
+  record.try_emplace("state", "queued");
+  record.try_emplace("attempts", "0");
+  record.try_emplace("created_at", created_at);
+  record.try_emplace("updated_at", created_at);
   if (!message.subject.empty()) {
     record["subject"] = message.subject;
   }
