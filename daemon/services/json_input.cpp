@@ -1,6 +1,7 @@
 #include "daemon/services/json_input.hpp"
 
 #include <boost/json/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/stream_parser.hpp>
 
 namespace liaison::services {
@@ -8,7 +9,12 @@ namespace liaison::services {
 json_parse_result parse_json_body(std::string_view body) {
   boost::json::parse_options options;
   options.max_depth = 32;
-  boost::json::stream_parser parser({}, options);
+  // The parser's own stack starts in this buffer, and the document's values are carved out of
+  // one arena that the returned value owns: a request body costs two allocations, not one per
+  // object, array and long string.
+  unsigned char parser_stack[1024];
+  boost::json::stream_parser parser({}, options, parser_stack, sizeof parser_stack);
+  parser.reset(boost::json::make_shared_resource<boost::json::monotonic_resource>());
   boost::system::error_code ec;
   const std::size_t consumed = parser.write_some(body.data(), body.size(), ec);
   if (!ec && consumed < body.size()) {
