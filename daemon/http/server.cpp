@@ -86,6 +86,28 @@ class connection_body_stream final : public body_stream {
   bool continued_ = false;
 };
 
+// Feeds the bytes already read after the header to the parser (body limit and chunked framing
+// included). "Needs more" is not an error: the rest is read from the socket.
+boost::system::error_code parse_buffered_body(
+    beast::http::request_parser<beast::http::string_body>& parser, beast::flat_buffer& buffer) {
+  parser.eager(true);
+  while (!parser.is_done() && buffer.size() > 0) {
+    boost::system::error_code ec;
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == beast::http::error::need_more) {
+      break;
+    }
+    if (ec) {
+      return ec;
+    }
+    if (used == 0) {
+      break;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 struct http_server::connection {
@@ -198,10 +220,15 @@ asio::awaitable<void> http_server::serve(tcp::socket socket) {
       }
     }
     if (!ec && !streamed_limit) {
-      conn.stream.expires_after(cfg_.read_timeout);
-      auto [body_ec, body_bytes] =
-          co_await beast::http::async_read(conn.stream, buffer, parser, use_tuple);
-      ec = body_ec;
+      // A small request's body usually came in with its header: parse what is buffered, and go
+      // back to the socket only for the rest (one asynchronous read, and its timer, less).
+      ec = parse_buffered_body(parser, buffer);
+      if (!ec && !parser.is_done()) {
+        conn.stream.expires_after(cfg_.read_timeout);
+        auto [body_ec, body_bytes] =
+            co_await beast::http::async_read(conn.stream, buffer, parser, use_tuple);
+        ec = body_ec;
+      }
     }
 
     response res;

@@ -1,6 +1,8 @@
 // Malformed and oversized HTTP requests, written byte for byte on a raw socket: each gets a
 // problem+json answer (400, 413 or 431) and the connection is closed after it; nothing reaches
 // Redis and the daemon keeps serving.
+#include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,34 @@ TEST_F(bad_input_test, malformed_requests_are_400_and_the_connection_closes) {
     }
   }
   expect_nothing_written_and_daemon_healthy();
+}
+
+TEST_F(bad_input_test, pipelined_requests_and_bodies_split_across_writes_are_each_answered) {
+  // The body that came in with its header is parsed from the read buffer, and only the rest is
+  // read from the socket: a request behind it in the same write, a chunked body, and a body cut
+  // in two writes must each still make exactly one message, all on one kept-alive connection.
+  const std::string valid =
+      R"({"to":{"phone":"+12025550143"},"channel":"sms","language":"en","body":"hi"})";
+  const auto with_length = authorized_post(
+      "/v1/messages", "Content-Length: " + std::to_string(valid.size()) + "\r\n\r\n");
+  char chunk_size[16];
+  std::snprintf(chunk_size, sizeof chunk_size, "%zx\r\n", valid.size());
+  const auto chunked = authorized_post("/v1/messages", "Transfer-Encoding: chunked\r\n\r\n") +
+                       chunk_size + valid + "\r\n0\r\n\r\n";
+  raw_connection connection(port_);
+  ASSERT_TRUE(connection.send(with_length + valid + chunked + with_length + valid.substr(0, 10)));
+  std::set<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    const auto answer = connection.read_response(5s);
+    ASSERT_EQ(answer.status, 202u) << answer.body;
+    ids.insert(std::string(boost::json::parse(answer.body).at("id").as_string()));
+  }
+  ASSERT_TRUE(connection.send(valid.substr(10)));
+  const auto last = connection.read_response(5s);
+  ASSERT_EQ(last.status, 202u) << last.body;
+  ids.insert(std::string(boost::json::parse(last.body).at("id").as_string()));
+  EXPECT_EQ(ids.size(), 3u);
+  expect_daemon_healthy();
 }
 
 TEST_F(bad_input_test, oversized_header_is_431_whether_one_long_line_or_many) {
