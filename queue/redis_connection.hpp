@@ -168,6 +168,11 @@ class redis_connection {
       const redis_request& request,
       std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
+  // Writes the commands submitted so far to the socket now, rather than when the event loop next
+  // turns: for a caller about to keep the loop busy (fan-out planning a page), so that Redis runs
+  // them meanwhile. Without it, commands wait for the loop.
+  void flush();
+
   // One command convenience.
   boost::asio::awaitable<boost::system::result<redis_reply>> exec_one(
       std::vector<std::string> args,

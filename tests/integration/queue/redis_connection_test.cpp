@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <exception>
@@ -271,6 +272,31 @@ TEST_F(RedisConnectionTest, LargeValuesRoundTripIntact) {
   ASSERT_TRUE(get) << get.error().message();
   EXPECT_EQ(get->text.size(), value.size());
   EXPECT_TRUE(get->text == value);
+}
+
+TEST_F(RedisConnectionTest, FlushHandsSubmittedCommandsToRedisWhileTheLoopIsBusy) {
+  testing_server server;
+  auto& client = connected_client(config_for(server));
+
+  // Larger than a unix socket's default send buffer (208 KiB), as a fan-out page is: without a
+  // wider buffer only part of it would go out until the loop turns.
+  const std::string value(300 * 1024, 'p');
+  std::string seen;
+  auto busy = spawn([&]() -> asio::awaitable<bool> {
+    redis_request request;
+    request.push({"SET", "page", value});
+    auto executor = co_await asio::this_coro::executor;
+    asio::co_spawn(executor, client.exec(request), asio::detached);  // submits, then waits
+    client.flush();
+    // The loop is held here, as by fan-out's planning: Redis must get the command anyway.
+    const auto deadline = steady_clock::now() + 5s;
+    while (seen != std::to_string(value.size()) && steady_clock::now() < deadline) {
+      seen = server.cli({"STRLEN", "page"});
+    }
+    co_return true;
+  }());
+  ASSERT_TRUE(run_until([&] { return busy->done; }));
+  EXPECT_EQ(seen, std::to_string(value.size()));
 }
 
 TEST_F(RedisConnectionTest, ExecBeforeConnectingFailsAtOnceWithNotConnected) {
