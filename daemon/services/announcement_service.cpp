@@ -1,7 +1,11 @@
 #include "daemon/services/announcement_service.hpp"
 
 #include <algorithm>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <set>
 
 #include "daemon/services/announcement_plan.hpp"
@@ -528,49 +532,19 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
 
   announcement_planner planner(stored.value, id, catalog_.languages(),
                                machine_languages(stored.value), district_.default_language, quiet_);
-  // Pages go through a pipeline: Redis writes one page while liaisond plans the next and then
-  // reads the one after it, so that neither side's CPU waits for the other's.
-  auto first = co_await read_audience_page(id, stored.cursor, false);
-  if (!first) {
-    co_return failure(first.error());
+  auto pages = co_await fan_out_pages(id, stored.cursor, &planner);
+  if (!pages) {
+    co_return failure(pages.error());
   }
-  auto page = plan_read_page(*first, planner);
-  const bool first_is_last = page.family_ids.empty();
-  const std::string after_first = first_is_last ? std::string() : page.family_ids.back();
-  auto upcoming = co_await read_audience_page(id, after_first, first_is_last);
-  if (!upcoming) {
-    co_return failure(upcoming.error());
+  if (*pages == pages_outcome::stopped) {
+    co_return false;
   }
-  bool cancelled = false;
-  while (!page.family_ids.empty()) {
-    if (stopping_) {
-      co_return false;
-    }
-    using namespace boost::asio::experimental::awaitable_operators;
-    const auto lease_until = clock_.now_system() + limits_.lease;
-    const page_to_write to_write{page.after, page.family_ids.back(), page.family_ids.size(),
-                                 &page.deliveries};
-    auto [written, then] = co_await (store_.write_page(id, to_write, lease_until) &&
-                                     plan_then_read(&*upcoming, &planner, id));
-    if (!written) {
-      co_return failure(written.error());
-    }
-    if (*written == page_written::already_written) {
-      // This instance's lease ran out while it was slow, and another one resumed the fan-out
-      // and wrote this page: leave the rest to it.
-      co_return true;
-    }
-    if (*written == page_written::cancelled) {
-      cancelled = true;
-      break;
-    }
-    if (!then.next) {
-      co_return failure(then.next.error());
-    }
-    page = std::move(then.planned);
-    upcoming = std::move(then.next);
+  if (*pages == pages_outcome::taken_over) {
+    // This instance's lease ran out while it was slow, and another one resumed the fan-out
+    // and wrote a page of it: leave the rest to it.
+    co_return true;
   }
-  auto done = co_await store_.finish_fanout(id, cancelled);
+  auto done = co_await store_.finish_fanout(id, *pages == pages_outcome::cancelled);
   if (!done) {
     co_return failure(done.error());
   }
@@ -581,27 +555,120 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
   co_return true;
 }
 
-boost::asio::awaitable<boost::system::result<announcement_service::read_page>>
-announcement_service::read_audience_page(std::string id, std::string after, bool at_end) {
-  read_page out;
-  out.after = after;
-  if (at_end) {
-    co_return out;
+boost::asio::awaitable<boost::system::result<announcement_service::pages_outcome>>
+announcement_service::fan_out_pages(std::string id, std::string cursor,
+                                    announcement_planner* planner) {
+  namespace asio = boost::asio;
+  const auto executor = co_await asio::this_coro::executor;
+  const auto page_of = [](std::optional<read_page>& page) { return page ? &*page : nullptr; };
+  fanout_pipeline pipeline;
+  pipeline.list_after = std::move(cursor);
+  while (!pipeline.done()) {
+    if (stopping_) {
+      co_return pages_outcome::stopped;
+    }
+    const planned_page* to_write = pipeline.to_write ? &*pipeline.to_write : nullptr;
+    // Launched in this order, each running until it waits for Redis; planning comes last and
+    // first sends the other stages' commands.
+    auto turn = asio::experimental::make_parallel_group(
+        asio::co_spawn(executor, write_stage(id, to_write), asio::deferred),
+        asio::co_spawn(executor, fill_stage(page_of(pipeline.to_fill)), asio::deferred),
+        asio::co_spawn(executor, fetch_stage(page_of(pipeline.to_fetch)), asio::deferred),
+        asio::co_spawn(executor, list_stage(id, pipeline.list_after, pipeline.listed_all),
+                       asio::deferred),
+        asio::co_spawn(executor, plan_stage(page_of(pipeline.to_plan), planner), asio::deferred));
+    auto [order, write_thrown, written, fill_thrown, filled, fetch_thrown, fetched, list_thrown,
+          listed, plan_thrown, planned] =
+        co_await turn.async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (const auto& thrown : {write_thrown, fill_thrown, fetch_thrown, list_thrown, plan_thrown}) {
+      if (thrown) {
+        std::rethrow_exception(thrown);
+      }
+    }
+    if (!written) {
+      co_return written.error();
+    }
+    if (*written == page_written::already_written) {
+      co_return pages_outcome::taken_over;
+    }
+    if (*written == page_written::cancelled) {
+      co_return pages_outcome::cancelled;
+    }
+    for (const auto* stage : {&filled, &fetched}) {
+      if (!*stage) {
+        co_return stage->error();
+      }
+    }
+    if (!listed) {
+      co_return listed.error();
+    }
+    pipeline.to_write = std::move(planned);
+    pipeline.to_plan = std::move(pipeline.to_fill);
+    pipeline.to_fill = std::move(pipeline.to_fetch);
+    pipeline.to_fetch = std::move(*listed);
+    if (pipeline.to_fetch) {
+      pipeline.list_after = pipeline.to_fetch->family_ids.back();
+    } else {
+      pipeline.listed_all = true;
+    }
+  }
+  co_return pages_outcome::written;
+}
+
+boost::asio::awaitable<boost::system::result<page_written>> announcement_service::write_stage(
+    std::string id, const planned_page* page) {
+  if (page == nullptr) {
+    co_return page_written::written;
+  }
+  const auto lease_until = clock_.now_system() + limits_.lease;
+  const page_to_write to_write{page->after, page->family_ids.back(), page->family_ids.size(),
+                               &page->deliveries};
+  co_return co_await store_.write_page(id, to_write, lease_until);
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_service::fill_stage(
+    read_page* page) {
+  if (page == nullptr) {
+    co_return boost::system::result<void>{};
+  }
+  co_return co_await directory_.fill_opt_outs(&page->families);
+}
+
+boost::asio::awaitable<boost::system::result<void>> announcement_service::fetch_stage(
+    read_page* page) {
+  if (page == nullptr) {
+    co_return boost::system::result<void>{};
+  }
+  auto families = co_await directory_.get_many_without_opt_outs(page->family_ids);
+  if (!families) {
+    co_return families.error();
+  }
+  page->families = std::move(*families);
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::optional<announcement_service::read_page>>>
+announcement_service::list_stage(std::string id, std::string after, bool skip) {
+  if (skip) {
+    co_return std::optional<read_page>{};
   }
   auto ids = co_await directory_.audience_page(id, after, limits_.families_per_page);
   if (!ids) {
     co_return ids.error();
   }
   if (ids->empty()) {
-    co_return out;
+    co_return std::optional<read_page>{};
   }
-  auto families = co_await directory_.get_many(*ids);
-  if (!families) {
-    co_return families.error();
+  co_return read_page{std::move(after), std::move(*ids), {}};
+}
+
+boost::asio::awaitable<std::optional<announcement_service::planned_page>>
+announcement_service::plan_stage(read_page* page, announcement_planner* planner) {
+  store_.send_now();
+  if (page == nullptr) {
+    co_return std::optional<planned_page>{};
   }
-  out.family_ids = std::move(*ids);
-  out.families = std::move(*families);
-  co_return out;
+  co_return plan_read_page(*page, *planner);
 }
 
 announcement_service::planned_page announcement_service::plan_read_page(
@@ -616,17 +683,6 @@ announcement_service::planned_page announcement_service::plan_read_page(
   out.family_ids = std::move(page.family_ids);
   page.families.clear();
   return out;
-}
-
-boost::asio::awaitable<announcement_service::planned_then_read>
-announcement_service::plan_then_read(read_page* page, announcement_planner* planner,
-                                     std::string id) {
-  planned_then_read out;
-  out.planned = plan_read_page(*page, *planner);
-  const bool at_end = out.planned.family_ids.empty();
-  const std::string after = at_end ? std::string() : out.planned.family_ids.back();
-  out.next = co_await read_audience_page(id, after, at_end);
-  co_return out;
 }
 
 boost::asio::awaitable<boost::system::result<announcement_service::sending*>>

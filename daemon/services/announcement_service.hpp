@@ -237,7 +237,7 @@ class announcement_service {
   const std::string& district_language() const noexcept { return district_.default_language; }
 
  private:
-  // One page of an audience as read: the family ids after the cursor `after`, and the families.
+  // One page of an audience as read after the cursor `after`; no ids: the audience ended there.
   struct read_page {
     std::string after;
     std::vector<std::string> family_ids;
@@ -249,20 +249,38 @@ class announcement_service {
     std::vector<std::string> family_ids;
     std::vector<planned_delivery> deliveries;
   };
-  // Reads the page after `after`; `at_end` answers an empty page without asking Redis.
-  boost::asio::awaitable<boost::system::result<read_page>> read_audience_page(std::string id,
-                                                                              std::string after,
-                                                                              bool at_end);
   planned_page plan_read_page(read_page& page, announcement_planner& planner);
-  // Plans `page`, then reads the one after it: fan-out runs this while Redis writes the page
-  // before, so that planning (CPU here) and writing (CPU in Redis) overlap.
-  struct planned_then_read {
-    planned_page planned;
-    boost::system::result<read_page> next;
+
+  // Fan-out's pages go through a pipeline of five stages, each a round trip to Redis or CPU
+  // work here: list (the next family ids), fetch (their documents), fill (their opt-outs), plan
+  // (CPU here), write (the page script). Each turn moves one page through each stage: it sends
+  // the write, fill, fetch and list commands at once, then plans while Redis runs them, so that
+  // neither side's CPU waits for the other's. Pages are written in order, each after the one
+  // before, so the cursor check of the page script holds.
+  struct fanout_pipeline {
+    std::optional<planned_page> to_write;
+    std::optional<read_page> to_plan;   // families with their opt-outs
+    std::optional<read_page> to_fill;   // families without their opt-outs yet
+    std::optional<read_page> to_fetch;  // family ids only
+    std::string list_after;             // the cursor of the next list
+    bool listed_all = false;            // a list found the end of the audience
+    bool done() const noexcept {
+      return !to_write && !to_plan && !to_fill && !to_fetch && listed_all;
+    }
   };
-  boost::asio::awaitable<planned_then_read> plan_then_read(read_page* page,
-                                                           announcement_planner* planner,
-                                                           std::string id);
+  enum class pages_outcome { written, cancelled, taken_over, stopped };
+  // Writes the audience's pages from `cursor` on.
+  boost::asio::awaitable<boost::system::result<pages_outcome>> fan_out_pages(
+      std::string id, std::string cursor, announcement_planner* planner);
+  // The stages; each does nothing for a null page (the pipeline filling or draining).
+  boost::asio::awaitable<boost::system::result<page_written>> write_stage(std::string id,
+                                                                          const planned_page* page);
+  boost::asio::awaitable<boost::system::result<void>> fill_stage(read_page* page);
+  boost::asio::awaitable<boost::system::result<void>> fetch_stage(read_page* page);
+  boost::asio::awaitable<boost::system::result<std::optional<read_page>>> list_stage(
+      std::string id, std::string after, bool skip);
+  boost::asio::awaitable<std::optional<planned_page>> plan_stage(read_page* page,
+                                                                 announcement_planner* planner);
 
   // An announcement a worker sends deliveries of, with the planner that knows its text choice
   // per language.

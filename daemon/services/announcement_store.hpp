@@ -173,6 +173,9 @@ class announcement_store {
   // already (the stored cursor moved past `page.after`: another instance took over).
   boost::asio::awaitable<boost::system::result<page_written>> write_page(
       std::string_view id, page_to_write page, std::chrono::system_clock::time_point lease_until);
+  // Sends the commands submitted so far at once (redis_connection::flush): fan-out calls it
+  // before planning a page, so Redis writes and reads the pages around it meanwhile.
+  void send_now() { redis_.flush(); }
   boost::asio::awaitable<boost::system::result<void>> finish_fanout(std::string_view id,
                                                                     bool cancelled);
   // Moves the lease's end while fan-out does slow work before its first page (translation).

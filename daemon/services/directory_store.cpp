@@ -187,11 +187,24 @@ boost::asio::awaitable<boost::system::result<std::optional<family>>> directory_s
 
 boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_store::get_many(
     const std::vector<std::string>& ids) {
+  auto families = co_await get_many_without_opt_outs(ids);
+  if (!families) {
+    co_return families.error();
+  }
+  if (auto filled = co_await fill_opt_outs(&*families); !filled) {
+    co_return filled.error();
+  }
+  co_return families;
+}
+
+boost::asio::awaitable<boost::system::result<std::vector<family>>>
+directory_store::get_many_without_opt_outs(std::vector<std::string> ids) {
   std::vector<family> families;
   if (ids.empty()) {
     co_return families;
   }
   std::vector<std::string> mget = {"MGET"};
+  mget.reserve(ids.size() + 1);
   for (const auto& id : ids) {
     mget.push_back(family_key(id));
   }
@@ -202,7 +215,7 @@ boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_sto
   if (stored->kind != queue::redis_reply::kind_t::array) {
     co_return redis_failure();
   }
-  families.reserve(ids.size());
+  families.reserve(stored->elements.size());
   for (const auto& document : stored->elements) {
     if (document.is_nil()) {
       continue;  // deleted since it was listed
@@ -213,9 +226,14 @@ boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_sto
     }
     families.push_back(std::move(*f));
   }
-  const auto query = opt_out_query(families);
+  co_return families;
+}
+
+boost::asio::awaitable<boost::system::result<void>> directory_store::fill_opt_outs(
+    std::vector<family>* families) {
+  const auto query = opt_out_query(*families);
   if (query.empty()) {
-    co_return families;
+    co_return boost::system::result<void>{};
   }
   auto flags = co_await redis_.exec(query);
   if (!flags) {
@@ -229,7 +247,7 @@ boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_sto
   for (std::size_t i = 0; i < opt_out_channels.size() && i < flags->size(); ++i) {
     const auto& member = (*flags)[i].elements;  // 1 or 0 per guardian, in order
     std::size_t next = 0;
-    for (auto& f : families) {
+    for (auto& f : *families) {
       for (auto& g : f.guardians) {
         if (next < member.size() && member[next++].integer == 1) {
           g.opted_out.push_back(opt_out_channels[i]);
@@ -237,7 +255,7 @@ boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_sto
       }
     }
   }
-  co_return families;
+  co_return boost::system::result<void>{};
 }
 
 boost::asio::awaitable<boost::system::result<long long>> directory_store::count_term(
@@ -317,10 +335,10 @@ boost::asio::awaitable<boost::system::result<long long>> directory_store::snapsh
 }
 
 boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
-directory_store::audience_page(std::string_view name, std::string_view after, std::size_t count) {
+directory_store::audience_page(std::string name, std::string after, std::size_t count) {
   std::vector<std::string> command = {"ZRANGE",
                                       audience_key(name),
-                                      after.empty() ? std::string("-") : "(" + std::string(after),
+                                      after.empty() ? std::string("-") : "(" + after,
                                       "+",
                                       "BYLEX",
                                       "LIMIT",

@@ -30,9 +30,15 @@ class directory_store {
   boost::asio::awaitable<boost::system::result<bool>> remove(std::string_view id);
 
   // Many families in two round trips (documents, then opt-outs); ids without a family are left
-  // out. Fan-out reads its audience this way, a page at a time.
+  // out.
   boost::asio::awaitable<boost::system::result<std::vector<family>>> get_many(
       const std::vector<std::string>& ids);
+  // The two halves of get_many, for fan-out, which runs them for different pages at once: the
+  // families without their opt-outs (one round trip), and then the opt-outs filled in (one
+  // round trip; `families` must outlive the call).
+  boost::asio::awaitable<boost::system::result<std::vector<family>>> get_many_without_opt_outs(
+      std::vector<std::string> ids);
+  boost::asio::awaitable<boost::system::result<void>> fill_opt_outs(std::vector<family>* families);
 
   // How many families an index term has ("school:lincoln-es", "tag:newcomer", "all").
   boost::asio::awaitable<boost::system::result<long long>> count_term(std::string_view term);
@@ -44,9 +50,9 @@ class directory_store {
   boost::asio::awaitable<boost::system::result<long long>> snapshot_audience(
       std::string_view name, const std::vector<std::string>& union_terms,
       const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms);
-  // The next `count` family ids after `after` ("" = from the start).
+  // The next `count` family ids of a snapshot after `after` ("" = from the start).
   boost::asio::awaitable<boost::system::result<std::vector<std::string>>> audience_page(
-      std::string_view name, std::string_view after, std::size_t count);
+      std::string name, std::string after, std::size_t count);
   boost::asio::awaitable<boost::system::result<bool>> audience_exists(std::string_view name);
   boost::asio::awaitable<boost::system::result<void>> drop_audience(std::string_view name);
   // How many families of a snapshot are in each index term (e.g. per language), for previews.

@@ -11,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <set>
 
 #include "daemon/services/announcement_service.hpp"
 #include "daemon/services/announcement_store.hpp"
@@ -237,6 +238,57 @@ TEST_F(AnnouncementFanoutTest, APageWrittenByAnotherInstanceIsNotWrittenAgain) {
   ASSERT_TRUE(written);
   EXPECT_EQ(*written, page_written::written);
   EXPECT_EQ(redis_.cli({"XLEN", "test:{q}:stream:sms"}), "11");
+}
+
+TEST_F(AnnouncementFanoutTest, EveryPageOfALargeAudienceIsWrittenOnceWithItsOwnOptOuts) {
+  // 173 families in pages of 50: four pages through the fan-out pipeline, the last one short.
+  // At 22:00 SMS waits for the morning (hashes in the delayed set) and email goes now (stream
+  // entries), so both kinds of writes are checked; two families, in different pages, opted out
+  // of email.
+  for (int i = 0; i < 173; ++i) {
+    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
+  }
+  for (const auto* opted : {"fam-1010@example.org", "fam-1120@example.org"}) {
+    ASSERT_TRUE(complete(directory_->set_opted_out(config::channel::email, opted, true)));
+  }
+  const auto id = accept();
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+
+  const auto t = tally(id);
+  EXPECT_EQ(count(t, "|email|queued"), 171);
+  EXPECT_EQ(count(t, "|email|opted_out"), 2);
+  EXPECT_EQ(count(t, "|sms|deferred"), 173);
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "families_done"}), "173");
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "deliveries"}), "346");
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "cursor"}), "fam-1172");
+  EXPECT_EQ(redis_.cli({"ZCARD", queue_->delayed_key()}), "173");
+  EXPECT_EQ(redis_.cli({"HGET", queue_->delivery_key(id + ":fam-1120:g-fam-1120:email"), "state"}),
+            "opted_out");
+
+  // The email stream holds each other family's delivery exactly once, with every field a
+  // worker reads (the shared ones carried once per entry).
+  auto entries = complete(commands_->exec_one({"XRANGE", "test:{q}:stream:email", "-", "+"}));
+  ASSERT_TRUE(entries);
+  std::set<std::string> families;
+  std::size_t records = 0;
+  for (const auto& entry : entries->elements) {
+    const auto unpacked = queue::unpack_records(entry.elements[1].elements[1].text);
+    ASSERT_TRUE(unpacked);
+    for (const auto& record : *unpacked) {
+      ++records;
+      families.insert(record.at("family"));
+      EXPECT_EQ(record.at("announcement"), id);
+      EXPECT_EQ(record.at("id"),
+                id + ":" + record.at("family") + ":g-" + record.at("family") + ":email");
+      EXPECT_EQ(record.at("state"), "queued");
+      EXPECT_FALSE(record.at("tally").empty());
+    }
+  }
+  EXPECT_EQ(records, 171u);
+  EXPECT_EQ(families.size(), 171u);
+  EXPECT_FALSE(families.contains("fam-1010"));
+  EXPECT_FALSE(families.contains("fam-1120"));
+  EXPECT_TRUE(families.contains("fam-1172"));
 }
 
 TEST_F(AnnouncementFanoutTest, CancelStopsWhatIsNotYetSent) {
