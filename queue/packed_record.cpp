@@ -18,8 +18,20 @@ packed_record_writer::packed_record_writer() : quoting_(std::make_unique<quoting
 packed_record_writer::~packed_record_writer() = default;
 
 void packed_record_writer::append_string(std::string_view text) {
-  // Boost.JSON quotes and escapes; a serializer over a string view builds no JSON value, and
-  // reusing it keeps its buffers.
+  // Most values (ids, names, numbers, addresses) need no escape, and are copied between quotes
+  // as they are: the same bytes Boost.JSON writes for them (it escapes only the quote, the
+  // backslash and control characters, and passes UTF-8 through), without its per-string setup,
+  // which was most of fan-out's record writing.
+  const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (plain) {
+    packed_.reserve(packed_.size() + text.size() + 2);
+    packed_.append(1, '"').append(text).append(1, '"');
+    return;
+  }
+  // Boost.JSON quotes and escapes the rest; a serializer over a string view builds no JSON
+  // value, and reusing it keeps its buffers.
   auto& serializer = quoting_->serializer;
   serializer.reset(boost::json::string_view(text.data(), text.size()));
   while (!serializer.done()) {
@@ -83,24 +95,39 @@ std::optional<std::map<std::string, std::string>> unpack_record(std::string_view
   return fields_of(value);
 }
 
-std::string pack_records(const std::vector<std::string_view>& packed_records) {
-  std::string out = "[";
+std::string pack_records(const std::vector<std::string_view>& packed_records,
+                         std::string_view shared) {
+  std::string out;
+  std::size_t size = 16 + shared.size();
   for (const auto& record : packed_records) {
-    if (out.size() > 1) {
+    size += record.size() + 1;
+  }
+  out.reserve(size);
+  if (!shared.empty()) {
+    out.append(R"({"shared":)").append(shared).append(R"(,"records":)");
+  }
+  out += '[';
+  for (std::size_t i = 0; i < packed_records.size(); ++i) {
+    if (i > 0) {
       out += ',';
     }
-    out.append(record);
+    out.append(packed_records[i]);
   }
   out += ']';
+  if (!shared.empty()) {
+    out += '}';
+  }
   return out;
 }
 
-std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records) {
+std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records,
+                                             std::string_view shared) {
   std::vector<std::string> entries;
   for (std::size_t from = 0; from < packed_records.size(); from += deliveries_per_stream_entry) {
     const auto to = std::min(packed_records.size(), from + deliveries_per_stream_entry);
     entries.push_back(pack_records({packed_records.begin() + static_cast<std::ptrdiff_t>(from),
-                                    packed_records.begin() + static_cast<std::ptrdiff_t>(to)}));
+                                    packed_records.begin() + static_cast<std::ptrdiff_t>(to)},
+                                   shared));
   }
   return entries;
 }
@@ -114,22 +141,43 @@ void stream_batches::add(std::string stream_key, std::string_view packed_record)
   records_[static_cast<std::size_t>(it - streams_.begin())].push_back(packed_record);
 }
 
-std::vector<std::string> stream_batches::entries_of(std::size_t stream) const {
-  return pack_stream_entries(records_[stream]);
+std::vector<std::string> stream_batches::entries_of(std::size_t stream,
+                                                    std::string_view shared) const {
+  return pack_stream_entries(records_[stream], shared);
 }
 
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed) {
   boost::system::error_code ec;
   const auto value = boost::json::parse(packed, ec);
-  if (ec || !value.is_array()) {
+  if (ec) {
+    return std::nullopt;
+  }
+  const boost::json::array* listed = value.if_array();
+  std::optional<std::map<std::string, std::string>> shared;
+  if (const auto* o = value.if_object()) {
+    const auto* records = o->if_contains("records");
+    const auto* common = o->if_contains("shared");
+    listed = records != nullptr ? records->if_array() : nullptr;
+    if (common != nullptr) {
+      shared = fields_of(*common);
+      if (!shared) {
+        return std::nullopt;
+      }
+    }
+  }
+  if (listed == nullptr) {
     return std::nullopt;
   }
   std::vector<std::map<std::string, std::string>> records;
-  for (const auto& element : value.get_array()) {
+  records.reserve(listed->size());
+  for (const auto& element : *listed) {
     auto fields = fields_of(element);
     if (!fields) {
       return std::nullopt;
+    }
+    if (shared) {
+      fields->insert(shared->begin(), shared->end());  // keeps the record's own values
     }
     records.push_back(std::move(*fields));
   }

@@ -38,11 +38,17 @@ class packed_record_writer {
 };
 
 std::string pack_record(const std::map<std::string, std::string>& fields);
-// Packed records in one value (a JSON array of them), for a stream entry carrying several.
-std::string pack_records(const std::vector<std::string_view>& packed_records);
+// Packed records in one value, for a stream entry carrying several: a JSON array of them; or,
+// with `shared` (a packed record of the fields the records have in common), the object
+// {"shared": {...}, "records": [...]}, each record holding only its own fields. Unpacked, a
+// record has the shared fields too (its own win). Fan-out shares an announcement's fields this
+// way: a third of each record, which Redis would otherwise store and log per delivery.
+std::string pack_records(const std::vector<std::string_view>& packed_records,
+                         std::string_view shared = {});
 // The values of the stream entries that carry `packed_records`, in order, at most
-// deliveries_per_stream_entry to an entry.
-std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records);
+// deliveries_per_stream_entry to an entry, each with the `shared` fields (if any).
+std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records,
+                                             std::string_view shared = {});
 // Packed records grouped by the stream each goes to, streams in the order first named (a batch
 // or a fan-out page names a few), for writing each stream's records as entries. Records are
 // viewed, not copied: they must outlive the batches.
@@ -53,14 +59,15 @@ class stream_batches {
   const std::vector<std::string>& streams() const noexcept { return streams_; }
   std::size_t records_of(std::size_t stream) const { return records_[stream].size(); }
   // The values of stream `stream`'s entries (pack_stream_entries of its records).
-  std::vector<std::string> entries_of(std::size_t stream) const;
+  std::vector<std::string> entries_of(std::size_t stream, std::string_view shared = {}) const;
 
  private:
   std::vector<std::string> streams_;
   std::vector<std::vector<std::string_view>> records_;  // by stream, in order
 };
 
-// Nullopt when `packed` is not a JSON array of objects of strings.
+// Nullopt when `packed` is neither a JSON array of objects of strings nor such an array under
+// "records" with an object of strings under "shared".
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed);
 // Nullopt when `packed` is not a JSON object of strings.

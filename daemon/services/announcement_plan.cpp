@@ -98,40 +98,53 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
   }
   d.family_id = f.id;
   d.tally_group.append(g.language).append("|").append(channel_name);
+  d.shared_record = shared_record(now);
   // The record holds what differs per delivery (the text choice is the announcement's, per
-  // language): every field costs Redis time and memory.
+  // language; what all share is in shared_record): every field costs Redis time and memory.
   auto& r = writer_;
   r.add("id", d.delivery_id)
-      .add("announcement", id_)
       .add("family", f.id)
       .add("guardian", g.id)
       .add("channel", channel_name)
-      .add("priority", config::to_string(announcement_.priority))
       .add("address", c == config::channel::email ? g.email : g.phone)
       .add("language", g.language)
       .add("time_zone", g.time_zone)
       .add("guardian_name", g.name)
       .add("student_names", student_names(f, announcement_.school));
-  if (!announcement_.school.empty()) {
-    r.add("school", announcement_.school);
-  }
   r.add("state", d.start == delivery_start::send    ? "queued"
                  : d.start == delivery_start::defer ? "deferred"
                                                     : "opted_out");
   if (d.start == delivery_start::defer) {
     r.add("next_attempt_at", format_rfc3339_utc(d.due));
   }
-  if (now != formatted_now_ || now_text_.empty()) {
-    formatted_now_ = now;
-    now_text_ = format_rfc3339_utc(now);
-  }
-  r.add("created_at", now_text_).add("tally", tally_).add("tally_group", d.tally_group);
+  r.add("tally_group", d.tally_group);
   d.packed_record = r.finish();
   out.push_back(std::move(d));
 }
 
+const std::shared_ptr<const std::string>& announcement_planner::shared_record(
+    system_clock::time_point now) {
+  if (shared_ == nullptr || now != shared_at_) {
+    shared_at_ = now;
+    auto& r = writer_;
+    r.add("announcement", id_).add("priority", config::to_string(announcement_.priority));
+    if (!announcement_.school.empty()) {
+      r.add("school", announcement_.school);
+    }
+    r.add("created_at", format_rfc3339_utc(now)).add("tally", tally_);
+    shared_ = std::make_shared<const std::string>(r.finish());
+  }
+  return shared_;
+}
+
 std::map<std::string, std::string> planned_delivery::record() const {
-  return queue::unpack_record(packed_record).value_or(std::map<std::string, std::string>{});
+  auto fields = queue::unpack_record(packed_record).value_or(std::map<std::string, std::string>{});
+  if (shared_record != nullptr) {
+    auto shared =
+        queue::unpack_record(*shared_record).value_or(std::map<std::string, std::string>{});
+    fields.insert(shared.begin(), shared.end());  // keeps the delivery's own values
+  }
+  return fields;
 }
 
 std::vector<planned_delivery> announcement_planner::plan(const family& f,

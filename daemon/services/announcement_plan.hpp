@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,10 +35,13 @@ struct planned_delivery {
   std::chrono::system_clock::time_point due;  // when start == defer
   std::string family_id;                      // for the reach counts
   std::string tally_group;                    // "<language>|<channel>": its progress counters
-  // The delivery record's fields, packed (queue/packed_record.hpp): fan-out writes hundreds of
-  // thousands of them, so they go straight into the form the queue stores.
+  // The delivery record's own fields, packed (queue/packed_record.hpp): fan-out writes hundreds
+  // of thousands of them, so they go straight into the form the queue stores.
   std::string packed_record;
-  // The same fields unpacked: for previews, and the few deliveries stored as a hash at once.
+  // The fields it has in common with the announcement's other deliveries planned at the same
+  // time (packed; null: none), which a stream entry carries once for all its records.
+  std::shared_ptr<const std::string> shared_record;
+  // All its fields unpacked: for previews, and the few deliveries stored as a hash at once.
   std::map<std::string, std::string> record() const;
 };
 
@@ -67,6 +71,11 @@ class announcement_planner {
   // asks a planner of the same announcement, which decides the same.
   const i18n::localization_choice* localization_for(const std::string& guardian_language);
 
+  // The fields every delivery planned at `now` shares (the announcement, its priority and
+  // school, the tally, the creation time), packed; plan() gives each delivery the same pointer.
+  const std::shared_ptr<const std::string>& shared_record(
+      std::chrono::system_clock::time_point now);
+
  private:
   void add(std::vector<planned_delivery>& out, const family& f, const guardian& g,
            config::channel c, std::chrono::system_clock::time_point now);
@@ -79,8 +88,8 @@ class announcement_planner {
   std::map<std::string, std::optional<i18n::localization_choice>, std::less<>> choices_;
   // Kept from one delivery to the next: a page plans hundreds at the same `now`.
   queue::packed_record_writer writer_;
-  std::chrono::system_clock::time_point formatted_now_{};
-  std::string now_text_;
+  std::chrono::system_clock::time_point shared_at_{};
+  std::shared_ptr<const std::string> shared_;
 };
 
 }  // namespace liaison::services

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdlib>
+#include <deque>
 #include <iterator>
 
 #include "support/time_format.hpp"
@@ -777,6 +778,19 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   // addressed per language (reach reports).
   std::map<std::string, long long, std::less<>> counts;
   std::map<std::string, std::vector<std::string_view>, std::less<>> families_by_language;
+  // The fields the deliveries share go once into each stream entry. A page is planned at one
+  // time, so its deliveries share one set; if some did not, each record is written whole.
+  std::shared_ptr<const std::string> shared;
+  bool one_shared = true;
+  for (const auto& d : *page.deliveries) {
+    if (d.start == delivery_start::send) {
+      if (shared == nullptr) {
+        shared = d.shared_record;
+      }
+      one_shared = one_shared && d.shared_record != nullptr && d.shared_record == shared;
+    }
+  }
+  std::deque<std::string> whole;  // records written whole; views into it stay valid
   // The page's streams go first among the keys (a few at most); entries name them by index.
   queue::stream_batches sent_now_by_stream;
   for (const auto& d : *page.deliveries) {
@@ -792,9 +806,12 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
       }
     }
     if (d.start == delivery_start::send) {
+      std::string_view record = d.packed_record;
+      if (!one_shared && d.shared_record != nullptr) {
+        record = whole.emplace_back(queue::pack_record(d.record()));
+      }
       sent_now_by_stream.add(
-          q.stream_key(config::to_string(d.channel), config::to_string(d.priority)),
-          d.packed_record);
+          q.stream_key(config::to_string(d.channel), config::to_string(d.priority)), record);
     }
   }
   // Several deliveries per stream entry: Redis's work per delivery is then a share of one entry.
@@ -803,7 +820,8 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   const auto& streams = sent_now_by_stream.streams();
   for (std::size_t i = 0; i < streams.size(); ++i) {
     sent_now += sent_now_by_stream.records_of(i);
-    for (auto& entry : sent_now_by_stream.entries_of(i)) {
+    for (auto& entry :
+         sent_now_by_stream.entries_of(i, one_shared && shared ? *shared : std::string_view())) {
       entries.push_back(std::to_string(i + 1));
       entries.push_back(std::move(entry));
     }

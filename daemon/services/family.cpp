@@ -4,6 +4,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <memory>
 #include <set>
@@ -294,8 +295,13 @@ const json::array* stored_array(const json::object& o, std::string_view key) {
 }  // namespace
 
 std::optional<family> family_from_stored_json(std::string_view text) {
+  // Fan-out reads hundreds of thousands of these: the document is parsed into a buffer on the
+  // stack (a family is a few hundred bytes; a larger one spills to the heap), not a heap block
+  // per value, and is freed at once.
+  std::array<unsigned char, 4096> buffer;
+  json::monotonic_resource arena(buffer.data(), buffer.size());
   boost::system::error_code ec;
-  const auto value = json::parse(text, ec);
+  const auto value = json::parse(text, ec, &arena);
   if (ec || !value.is_object()) {
     return std::nullopt;
   }

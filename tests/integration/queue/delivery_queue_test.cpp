@@ -10,6 +10,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -349,6 +351,56 @@ TEST(record_packing, round_trips_and_refuses_what_is_not_an_object_of_strings) {
   EXPECT_TRUE(many->back().empty());
   EXPECT_FALSE(unpack_records(R"([{"a": "b"}, 3])"));
   EXPECT_FALSE(unpack_records(R"({"a": "b"})"));
+}
+
+TEST(record_packing, writes_each_value_as_boost_json_serializes_it) {
+  // Plain values are copied between quotes without Boost.JSON's serializer; the bytes must be
+  // the same either way, escapes or not.
+  const std::vector<std::string> values = {"",
+                                           "fam-000123",
+                                           "+12025550143",
+                                           "Nguyễn Văn Anh",
+                                           "مرحبا",
+                                           "a/b",
+                                           "del\x7f",
+                                           "say \"hi\"",
+                                           "back\\slash",
+                                           "line\nbreak",
+                                           "tab\there",
+                                           std::string("nul\0in", 6),
+                                           "\x01\x1f",
+                                           "emoji \xf0\x9f\x8e\x92"};
+  for (const auto& value : values) {
+    const auto expected =
+        "{\"k\":" + boost::json::serialize(boost::json::string_view(value.data(), value.size())) +
+        "}";
+    EXPECT_EQ(pack_record({{"k", value}}), expected) << value;
+  }
+}
+
+TEST(record_packing, shared_fields_are_carried_once_and_each_record_keeps_its_own) {
+  const auto shared = pack_record({{"announcement", "ann_1"}, {"state", "queued"}});
+  const auto first = pack_record({{"id", "d1"}});
+  const auto second = pack_record({{"id", "d2"}, {"state", "deferred"}});
+  const auto packed = pack_records({first, second}, shared);
+  // Once per entry, not once per record.
+  EXPECT_EQ(packed.find("ann_1"), packed.rfind("ann_1"));
+  const auto records = unpack_records(packed);
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0],
+            (record_fields{{"announcement", "ann_1"}, {"id", "d1"}, {"state", "queued"}}));
+  EXPECT_EQ((*records)[1].at("state"), "deferred");
+  EXPECT_EQ((*records)[1].at("announcement"), "ann_1");
+  // Entries split at sixteen records each carry the shared fields.
+  std::vector<std::string> many(20, first);
+  const auto entries = pack_stream_entries({many.begin(), many.end()}, shared);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(unpack_records(entries[1])->front().at("announcement"), "ann_1");
+  // What is not an object of strings under "shared", or has no "records", is refused.
+  EXPECT_FALSE(unpack_records(R"({"shared": {"a": 1}, "records": [{"id": "x"}]})"));
+  EXPECT_FALSE(unpack_records(R"({"shared": {"a": "b"}})"));
+  EXPECT_FALSE(unpack_records(R"({"shared": {"a": "b"}, "records": {"id": "x"}})"));
 }
 
 TEST(record_packing, stream_entries_carry_sixteen_records_each_in_order) {

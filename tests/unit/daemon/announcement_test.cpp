@@ -282,6 +282,34 @@ TEST_F(AnnouncementPlanTest, TextLanguageFollowsTheLocalizationChoice) {
   EXPECT_EQ(by_guardian["g-2"].at("tally_group"), "so|sms");
 }
 
+TEST_F(AnnouncementPlanTest, DeliveriesPlannedTogetherShareTheAnnouncementsFields) {
+  const auto f = make_family({make_guardian("g-1", "es-MX"), make_guardian("g-2", "so")});
+  announcement_planner planner(a_, a_.id, catalog_->languages(), {}, "en", quiet_);
+  const auto planned = planner.plan(f, noon);
+  ASSERT_GE(planned.size(), 2u);
+  for (const auto& d : planned) {
+    // One shared set for the page, not a copy per delivery; the record keeps its own fields.
+    ASSERT_NE(d.shared_record, nullptr);
+    EXPECT_EQ(d.shared_record, planned.front().shared_record);
+    const auto own = queue::unpack_record(d.packed_record);
+    ASSERT_TRUE(own);
+    EXPECT_FALSE(own->contains("announcement"));
+    EXPECT_EQ(own->at("id"), d.delivery_id);
+    // Unpacked whole, it has every field a worker reads.
+    const auto all = d.record();
+    EXPECT_EQ(all.at("announcement"), a_.id);
+    EXPECT_EQ(all.at("priority"), "normal");
+    EXPECT_EQ(all.at("tally"), announcement_tally_suffix(a_.id));
+    EXPECT_EQ(all.at("created_at"), format_rfc3339_utc(noon));
+    EXPECT_EQ(all.at("id"), d.delivery_id);
+  }
+  // Planned at another time: another shared set (the creation time differs).
+  const auto later = planner.plan(f, noon + std::chrono::minutes(1));
+  EXPECT_NE(later.front().shared_record, planned.front().shared_record);
+  EXPECT_EQ(later.front().record().at("created_at"),
+            format_rfc3339_utc(noon + std::chrono::minutes(1)));
+}
+
 TEST_F(AnnouncementPlanTest, ChannelsFollowPreferencesAddressesAndOptOuts) {
   auto g = make_guardian("g-1", "es");
   g.channels = {config::channel::sms, config::channel::email};
