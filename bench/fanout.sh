@@ -41,7 +41,18 @@ body='{"audience": {"all": true}, "channels": ["sms", "email"], "source_language
   "subject": "Snow day", "body": "Dear {guardian_name}: no school on {day, date, full} for {student_names}.",
   "translations": {"es": {"subject": "Día de nieve", "body": "Estimado/a {guardian_name}: no hay clases el {day, date, full} para {student_names}."}},
   "arguments": {"day": "2026-12-02T12:00:00Z"}}'
-[ -n "${PERF:-}" ] && { perf record -F 999 -g -p "$daemon" -o "$PERF" 2>/dev/null & perf_pid=$!; }
+[ -n "${PERF:-}" ] && { perf record -F 999 ${PERF_OPTS:--g} -p "$daemon" -o "$PERF" 2>/dev/null & perf_pid=$!; }
+# The import's growth of the append-only file may have started a rewrite; let it end first, so
+# that a rewrite during the fan-out is one the fan-out's own writes caused.
+while redis-cli -s "$tmp/redis.sock" INFO persistence | grep -qE '^aof_rewrite_(in_progress|scheduled):1'; do
+  sleep 0.2
+done
+rewrites_before=$(redis-cli -s "$tmp/redis.sock" INFO persistence | awk -F: '/^aof_rewrites:/ {print $2+0}')
+# CPU seconds (user + system) a process has used so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+redis_pid=$(cat "$tmp/redis.pid")
+liaisond_cpu_before=$(cpu_seconds "$daemon")
+redis_cpu_before=$(cpu_seconds "$redis_pid")
 start=$(date +%s.%N)
 id=$(curl -sf "${auth[@]}" -H 'Content-Type: application/json' -d "$body" \
   "http://127.0.0.1:$port/v1/announcements" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
@@ -56,12 +67,19 @@ while :; do
   sleep 0.05
 done
 end=$(date +%s.%N)
+liaisond_cpu=$(echo "$(cpu_seconds "$daemon") - $liaisond_cpu_before" | bc)
+redis_cpu=$(echo "$(cpu_seconds "$redis_pid") - $redis_cpu_before" | bc)
 state=$(python3 -c 'import json,sys;p=json.load(sys.stdin);print(p["state"], p["fan_out"]["deliveries"])' <<<"$answer")
 [ -n "${perf_pid:-}" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
 echo "fan-out: ${state##* } deliveries for $families families in $(echo "$end - $start" | bc) s" \
   "(appendfsync $fsync)"
+persistence=$(redis-cli -s "$tmp/redis.sock" INFO persistence)
+rewrites=$(( $(awk -F: '/^aof_rewrites:/ {print $2+0}' <<<"$persistence") - rewrites_before ))
+grep -q '^aof_rewrite_in_progress:1' <<<"$persistence" && rewrites="$rewrites (one still running)"
+echo "CPU during fan-out: liaisond ${liaisond_cpu} s, redis-server ${redis_cpu} s;" \
+  "AOF rewrites started meanwhile (each in a child process, not counted): ${rewrites}"
 echo "liaisond RSS: ${rss_now} KiB before the announcement, peak ${peak} KiB during fan-out" \
   "(peak ${rss_after_import} KiB during the import)"
-redis-cli -s "$tmp/redis.sock" INFO commandstats | grep -E "evalsha|mget|sismember|zrange|hgetall|exec|zunion" >&2 || true
+redis-cli -s "$tmp/redis.sock" INFO commandstats | grep -E "evalsha|mget|smismember|zrange|hgetall|exec|zunion|copy" >&2 || true
 echo "queue: sms $(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')," \
   "email $(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:email') entries"
