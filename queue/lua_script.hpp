@@ -25,8 +25,8 @@ class lua_script {
                                                                  std::vector<std::string> args);
 
  private:
-  std::vector<std::string> evalsha_command(const std::vector<std::string>& keys,
-                                           const std::vector<std::string>& args) const;
+  redis_request evalsha_request(const std::vector<std::string>& keys,
+                                const std::vector<std::string>& args) const;
   std::vector<std::string> load_command() const;
 
   std::string source_;

@@ -86,6 +86,22 @@ class redis_request {
       add_argument(value);
     }
   }
+  // `leading`, then every argument of each of `lists` in turn (e.g. EVALSHA's keys and
+  // arguments), without copying them into a vector first.
+  template <typename... Lists>
+  void push_with_lists(std::initializer_list<std::string_view> leading, const Lists&... lists) {
+    begin_command(leading.size() == 0 ? std::string_view{} : *leading.begin());
+    for (auto it = leading.begin(); it != leading.end(); ++it) {
+      add_argument(*it);
+    }
+    (
+        [&] {
+          for (const auto& arg : lists) {
+            add_argument(arg);
+          }
+        }(),
+        ...);
+  }
   // Every command of `other`, after this request's.
   void append(const redis_request& other);
 
