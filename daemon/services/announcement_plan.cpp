@@ -111,9 +111,9 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
       .add("time_zone", g.time_zone)
       .add("guardian_name", g.name)
       .add("student_names", student_names(f, announcement_.school));
-  r.add("state", d.start == delivery_start::send    ? "queued"
-                 : d.start == delivery_start::defer ? "deferred"
-                                                    : "opted_out");
+  if (d.start != delivery_start::send) {  // "queued" is shared
+    r.add("state", d.start == delivery_start::defer ? "deferred" : "opted_out");
+  }
   if (d.start == delivery_start::defer) {
     r.add("next_attempt_at", format_rfc3339_utc(d.due));
   }
@@ -131,7 +131,7 @@ const std::shared_ptr<const std::string>& announcement_planner::shared_record(
     if (!announcement_.school.empty()) {
       r.add("school", announcement_.school);
     }
-    r.add("created_at", format_rfc3339_utc(now)).add("tally", tally_);
+    r.add("created_at", format_rfc3339_utc(now)).add("tally", tally_).add("state", "queued");
     shared_ = std::make_shared<const std::string>(r.finish());
   }
   return shared_;

@@ -72,7 +72,8 @@ class announcement_planner {
   const i18n::localization_choice* localization_for(const std::string& guardian_language);
 
   // The fields every delivery planned at `now` shares (the announcement, its priority and
-  // school, the tally, the creation time), packed; plan() gives each delivery the same pointer.
+  // school, the tally, the creation time, and the state "queued", which a delivery held back
+  // or opted out overrides), packed; plan() gives each delivery the same pointer.
   const std::shared_ptr<const std::string>& shared_record(
       std::chrono::system_clock::time_point now);
 

@@ -302,6 +302,7 @@ TEST_F(AnnouncementPlanTest, DeliveriesPlannedTogetherShareTheAnnouncementsField
     EXPECT_EQ(all.at("tally"), announcement_tally_suffix(a_.id));
     EXPECT_EQ(all.at("created_at"), format_rfc3339_utc(noon));
     EXPECT_EQ(all.at("id"), d.delivery_id);
+    EXPECT_EQ(all.at("state"), "queued");  // shared; a held-back delivery has its own
   }
   // Planned at another time: another shared set (the creation time differs).
   const auto later = planner.plan(f, noon + std::chrono::minutes(1));
