@@ -131,6 +131,18 @@ class kannel_test : public ::testing::Test {
     smsbox_ = std::make_unique<peer_process>(
         std::vector<std::string>{smsbox->string(), (dir_.path() / "kannel.conf").string()},
         sendsms_port, dir_.path() / "smsbox.out");
+    // smsbox answers on its port before it has connected to bearerbox (on this machine, tens of
+    // status polls later), and a message it gets meanwhile fails and waits for liaisond's retry,
+    // longer than a test waits. Ready is when bearerbox lists the smsbox and the SMSC online.
+    std::string status;
+    const bool ready = eventually(
+        [&] {
+          status = send_http(admin_port, {"GET", "/status.txt?password=kannel-admin", {}, {}}).body;
+          return status.find("smsbox:") != std::string::npos &&
+                 status.find("(online") != std::string::npos;
+        },
+        30s);
+    ASSERT_TRUE(ready) << "Kannel is not ready:\n" << status;
 
     std::ofstream(dir_.path() / "kannel-password") << sendsms_password;
     std::ofstream(dir_.path() / "kannel-dlr-secret") << "dlr-secret-for-the-test";
