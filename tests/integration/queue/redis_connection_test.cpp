@@ -274,6 +274,26 @@ TEST_F(RedisConnectionTest, LargeValuesRoundTripIntact) {
   EXPECT_TRUE(get->text == value);
 }
 
+// Submits SET key value, flushes, then holds the loop (as fan-out's planning does) until Redis
+// has the value or 5 s passed; returns what STRLEN said last. A plain function, not a capturing
+// lambda: a lazy coroutine must not refer to a closure that is gone when it runs.
+asio::awaitable<std::string> set_then_hold_the_loop(redis_connection* client,
+                                                    const testing_server* server, std::string key,
+                                                    std::string value) {
+  redis_request request;
+  request.push({"SET", key, value});
+  auto executor = co_await asio::this_coro::executor;
+  asio::co_spawn(executor, client->exec(request), asio::detached);  // submits, then waits
+  client->flush();
+  const auto expected = std::to_string(value.size());
+  std::string seen;
+  const auto deadline = steady_clock::now() + 5s;
+  while (seen != expected && steady_clock::now() < deadline) {
+    seen = server->cli({"STRLEN", key});
+  }
+  co_return seen;
+}
+
 TEST_F(RedisConnectionTest, FlushHandsSubmittedCommandsToRedisWhileTheLoopIsBusy) {
   testing_server server;
   auto& client = connected_client(config_for(server));
@@ -281,21 +301,7 @@ TEST_F(RedisConnectionTest, FlushHandsSubmittedCommandsToRedisWhileTheLoopIsBusy
   // Larger than a unix socket's default send buffer (208 KiB), as a fan-out page is: without a
   // wider buffer only part of it would go out until the loop turns.
   const std::string value(300 * 1024, 'p');
-  std::string seen;
-  auto busy = spawn([&]() -> asio::awaitable<bool> {
-    redis_request request;
-    request.push({"SET", "page", value});
-    auto executor = co_await asio::this_coro::executor;
-    asio::co_spawn(executor, client.exec(request), asio::detached);  // submits, then waits
-    client.flush();
-    // The loop is held here, as by fan-out's planning: Redis must get the command anyway.
-    const auto deadline = steady_clock::now() + 5s;
-    while (seen != std::to_string(value.size()) && steady_clock::now() < deadline) {
-      seen = server.cli({"STRLEN", "page"});
-    }
-    co_return true;
-  }());
-  ASSERT_TRUE(run_until([&] { return busy->done; }));
+  const auto seen = complete(set_then_hold_the_loop(&client, &server, "page", value));
   EXPECT_EQ(seen, std::to_string(value.size()));
 }
 
