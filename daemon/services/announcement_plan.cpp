@@ -81,7 +81,8 @@ const i18n::localization_choice* announcement_planner::localization_for(
 }
 
 void announcement_planner::add(std::vector<planned_delivery>& out, const family& f,
-                               const guardian& g, config::channel c, system_clock::time_point now) {
+                               const guardian& g, config::channel c, std::string_view student_names,
+                               system_clock::time_point now) {
   planned_delivery d;
   d.channel = c;
   d.priority = announcement_.priority;
@@ -110,7 +111,7 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
       .add("language", g.language)
       .add("time_zone", g.time_zone)
       .add("guardian_name", g.name)
-      .add("student_names", student_names(f, announcement_.school));
+      .add("student_names", student_names);
   if (d.start != delivery_start::send) {  // "queued" is shared
     r.add("state", d.start == delivery_start::defer ? "deferred" : "opted_out");
   }
@@ -150,6 +151,13 @@ std::map<std::string, std::string> planned_delivery::record() const {
 std::vector<planned_delivery> announcement_planner::plan(const family& f,
                                                          system_clock::time_point now) {
   std::vector<planned_delivery> out;
+  plan_into(out, f, now);
+  return out;
+}
+
+void announcement_planner::plan_into(std::vector<planned_delivery>& out, const family& f,
+                                     system_clock::time_point now) {
+  const std::string names = student_names(f, announcement_.school);  // the same for every guardian
   const auto& only = announcement_.to.guardian_ids;
   for (const auto& g : f.guardians) {
     if (!only.empty() && std::find(only.begin(), only.end(), g.id) == only.end()) {
@@ -184,10 +192,9 @@ std::vector<planned_delivery> announcement_planner::plan(const family& f,
       }
     }
     for (auto c : channels) {
-      add(out, f, g, c, now);
+      add(out, f, g, c, names, now);
     }
   }
-  return out;
 }
 
 }  // namespace liaison::services

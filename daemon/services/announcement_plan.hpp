@@ -65,6 +65,9 @@ class announcement_planner {
   // The deliveries for one family. Guardians whose language cannot be localized at all (which
   // validation prevents) are left out.
   std::vector<planned_delivery> plan(const family& f, std::chrono::system_clock::time_point now);
+  // The same, appended to `out` (fan-out plans a page of families into one vector).
+  void plan_into(std::vector<planned_delivery>& out, const family& f,
+                 std::chrono::system_clock::time_point now);
 
   // The text a guardian of this language gets (computed once per language, then remembered);
   // nullptr when none can be chosen. Not stored in each delivery: the worker that renders it
@@ -79,7 +82,8 @@ class announcement_planner {
 
  private:
   void add(std::vector<planned_delivery>& out, const family& f, const guardian& g,
-           config::channel c, std::chrono::system_clock::time_point now);
+           config::channel c, std::string_view student_names,
+           std::chrono::system_clock::time_point now);
 
   const announcement& announcement_;
   std::string id_;

@@ -676,9 +676,9 @@ announcement_service::planned_page announcement_service::plan_read_page(
   planned_page out;
   out.after = std::move(page.after);
   const auto now = clock_.now_system();
+  out.deliveries.reserve(page.families.size() * 2);
   for (const auto& f : page.families) {
-    auto planned = planner.plan(f, now);
-    std::move(planned.begin(), planned.end(), std::back_inserter(out.deliveries));
+    planner.plan_into(out.deliveries, f, now);
   }
   out.family_ids = std::move(page.family_ids);
   page.families.clear();
