@@ -2,8 +2,8 @@
 # (INSTANCES of them, default 1, sharing the port with [http] reuse_port: one per core), in a
 # temporary folder removed at exit. Only voice has a provider, so SMS and email deliveries stay
 # queued: the benchmarks measure intake and fan-out, not dispatch.
-# Inputs: here, build, fsync, port, key, INSTANCES. Sets: tmp, daemons (pids), daemon (the first),
-# auth.
+# Inputs: here, build, fsync, port, key, INSTANCES, PAGE_FAMILIES (fan-out's page size).
+# Sets: tmp, daemons (pids), daemon (the first), auth.
 
 tmp=$(mktemp -d /tmp/liaison-bench.XXXXXX)
 instances=${INSTANCES:-1}
@@ -46,6 +46,9 @@ kind = "outbox"
 channels = ["voice"]
 directory = "$tmp/outbox"
 TOML
+# Fan-out's page size, when asked for ([workers]; the loopback provider below adds that table
+# itself, and the benchmarks that use it do not fan out).
+[ -n "${PAGE_FAMILIES:-}" ] && printf '[workers]\nfanout_page_families = %s\n' "$PAGE_FAMILIES" >>"$tmp/liaison.toml"
 
 start_daemons() {
   daemons=()
