@@ -291,6 +291,42 @@ TEST_F(AnnouncementFanoutTest, EveryPageOfALargeAudienceIsWrittenOnceWithItsOwnO
   EXPECT_TRUE(families.contains("fam-1172"));
 }
 
+TEST_F(AnnouncementFanoutTest, DeliveriesOfAPageWithDifferentSharedFieldsAreWrittenWhole) {
+  // A page's deliveries are planned at one time and share one set of fields; should a page mix
+  // sets, no set may be carried for all, and each record keeps its own.
+  now_ = at("2026-12-01T12:00:00-05:00");
+  put_family("fam-a", "America/New_York");  // an audience must name someone
+  const auto id = accept();
+  const auto delivery = [&](const std::string& family, const std::string& created_at) {
+    planned_delivery d;
+    d.delivery_id = id + ":" + family + ":g-" + family + ":email";
+    d.channel = config::channel::email;
+    d.family_id = family;
+    d.tally_group = "en|email";
+    d.packed_record = queue::pack_record(
+        {{"id", d.delivery_id}, {"family", family}, {"tally_group", "en|email"}});
+    d.shared_record = std::make_shared<const std::string>(
+        queue::pack_record({{"announcement", id}, {"created_at", created_at}}));
+    return d;
+  };
+  const std::vector<planned_delivery> page = {delivery("fam-a", "2026-12-01T17:00:00Z"),
+                                              delivery("fam-b", "2026-12-01T17:01:00Z")};
+  auto written = complete(store_->write_page(id, page_to_write{"", "fam-b", 2, &page}, now_ + 30s));
+  ASSERT_TRUE(written);
+  ASSERT_EQ(*written, page_written::written);
+
+  auto entries = complete(commands_->exec_one({"XRANGE", "test:{q}:stream:email", "-", "+"}));
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->elements.size(), 1u);
+  const auto records = queue::unpack_records(entries->elements[0].elements[1].elements[1].text);
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].at("family"), "fam-a");
+  EXPECT_EQ((*records)[0].at("created_at"), "2026-12-01T17:00:00Z");
+  EXPECT_EQ((*records)[1].at("created_at"), "2026-12-01T17:01:00Z");
+  EXPECT_EQ((*records)[1].at("announcement"), id);
+}
+
 TEST_F(AnnouncementFanoutTest, CancelStopsWhatIsNotYetSent) {
   now_ = at("2026-12-01T12:00:00-05:00");
   put_family("fam-1", "America/New_York");
