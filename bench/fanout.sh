@@ -47,7 +47,13 @@ body='{"audience": {"all": true}, "channels": ["sms", "email"], "source_language
 while redis-cli -s "$tmp/redis.sock" INFO persistence | grep -qE '^aof_rewrite_(in_progress|scheduled):1'; do
   sleep 0.2
 done
-rewrites_before=$(redis-cli -s "$tmp/redis.sock" INFO persistence | awk -F: '/^aof_rewrites:/ {print $2+0}')
+# REDIS_PERF=file profiles redis-server the same way (and the AOF rewrites it forks).
+[ -n "${REDIS_PERF:-}" ] && { perf record -F 999 ${PERF_OPTS:--g} -p "$(cat "$tmp/redis.pid")" \
+  -o "$REDIS_PERF" 2>/dev/null & redis_perf_pid=$!; }
+persistence=$(redis-cli -s "$tmp/redis.sock" INFO persistence)
+rewrites_before=$(awk -F: '/^aof_rewrites:/ {print $2+0}' <<<"$persistence")
+aof_before=$(awk -F: '/^aof_current_size:/ {print $2+0}' <<<"$persistence")
+aof_base=$(awk -F: '/^aof_base_size:/ {print $2+0}' <<<"$persistence")
 # CPU seconds (user + system) a process has used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 redis_pid=$(cat "$tmp/redis.pid")
@@ -71,6 +77,7 @@ liaisond_cpu=$(echo "$(cpu_seconds "$daemon") - $liaisond_cpu_before" | bc)
 redis_cpu=$(echo "$(cpu_seconds "$redis_pid") - $redis_cpu_before" | bc)
 state=$(python3 -c 'import json,sys;p=json.load(sys.stdin);print(p["state"], p["fan_out"]["deliveries"])' <<<"$answer")
 [ -n "${perf_pid:-}" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
+[ -n "${redis_perf_pid:-}" ] && { kill -INT "$redis_perf_pid"; wait "$redis_perf_pid" || true; }
 echo "fan-out: ${state##* } deliveries for $families families in $(echo "$end - $start" | bc) s" \
   "(appendfsync $fsync)"
 persistence=$(redis-cli -s "$tmp/redis.sock" INFO persistence)
@@ -78,6 +85,11 @@ rewrites=$(( $(awk -F: '/^aof_rewrites:/ {print $2+0}' <<<"$persistence") - rewr
 grep -q '^aof_rewrite_in_progress:1' <<<"$persistence" && rewrites="$rewrites (one still running)"
 echo "CPU during fan-out: liaisond ${liaisond_cpu} s, redis-server ${redis_cpu} s;" \
   "AOF rewrites started meanwhile (each in a child process, not counted): ${rewrites}"
+# Redis rewrites the log when it has grown by auto-aof-rewrite-percentage (100) of its size at
+# the last rewrite: how much the fan-out appended says why it did.
+aof_after=$(awk -F: '/^aof_current_size:/ {print $2+0}' <<<"$persistence")
+echo "AOF: $(( aof_base / 1048576 )) MiB at the last rewrite, $(( (aof_before - aof_base) / 1048576 )) MiB" \
+  "appended after it before the fan-out$([ "$rewrites" = 0 ] && echo ", $(( (aof_after - aof_before) / 1048576 )) MiB by the fan-out")"
 echo "liaisond RSS: ${rss_now} KiB before the announcement, peak ${peak} KiB during fan-out" \
   "(peak ${rss_after_import} KiB during the import)"
 redis-cli -s "$tmp/redis.sock" INFO commandstats | grep -E "evalsha|mget|smismember|zrange|hgetall|exec|zunion|copy" >&2 || true

@@ -7,49 +7,52 @@
 
 namespace liaison::queue {
 
-struct packed_record_writer::quoting {
+namespace detail {
+
+// Appends JSON strings to a record being written. Most values (ids, names, numbers, addresses)
+// need no escape, and are copied between quotes as they are: the same bytes Boost.JSON writes
+// for them (it escapes only the quote, the backslash and control characters, and passes UTF-8
+// through), without its per-string setup, which was most of fan-out's record writing.
+struct json_quoting {
   boost::json::serializer serializer;
+
+  void append(std::string& out, std::string_view text) {
+    const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+      return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+    });
+    if (plain) {
+      out.reserve(out.size() + text.size() + 2);
+      out.append(1, '"').append(text).append(1, '"');
+      return;
+    }
+    // Boost.JSON quotes and escapes the rest; a serializer over a string view builds no JSON
+    // value, and reusing it keeps its buffers.
+    serializer.reset(boost::json::string_view(text.data(), text.size()));
+    while (!serializer.done()) {
+      // Straight into the record: read() fills the spare room, which is then kept.
+      const auto used = out.size();
+      out.resize(used + std::max<std::size_t>(text.size() + 16, 64));
+      const auto piece = serializer.read(out.data() + used, out.size() - used);
+      out.resize(used + piece.size());
+    }
+  }
 };
 
-packed_record_writer::packed_record_writer() : quoting_(std::make_unique<quoting>()) {
+}  // namespace detail
+
+packed_record_writer::packed_record_writer() : quoting_(std::make_unique<detail::json_quoting>()) {
   packed_.reserve(512);
 }
 
 packed_record_writer::~packed_record_writer() = default;
 
-void packed_record_writer::append_string(std::string_view text) {
-  // Most values (ids, names, numbers, addresses) need no escape, and are copied between quotes
-  // as they are: the same bytes Boost.JSON writes for them (it escapes only the quote, the
-  // backslash and control characters, and passes UTF-8 through), without its per-string setup,
-  // which was most of fan-out's record writing.
-  const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
-    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-  });
-  if (plain) {
-    packed_.reserve(packed_.size() + text.size() + 2);
-    packed_.append(1, '"').append(text).append(1, '"');
-    return;
-  }
-  // Boost.JSON quotes and escapes the rest; a serializer over a string view builds no JSON
-  // value, and reusing it keeps its buffers.
-  auto& serializer = quoting_->serializer;
-  serializer.reset(boost::json::string_view(text.data(), text.size()));
-  while (!serializer.done()) {
-    // Straight into the record: read() fills the spare room, which is then kept.
-    const auto used = packed_.size();
-    packed_.resize(used + std::max<std::size_t>(text.size() + 16, 64));
-    const auto piece = serializer.read(packed_.data() + used, packed_.size() - used);
-    packed_.resize(used + piece.size());
-  }
-}
-
 packed_record_writer& packed_record_writer::add(std::string_view name, std::string_view value) {
   if (packed_.size() > 1) {
     packed_ += ',';
   }
-  append_string(name);
+  quoting_->append(packed_, name);
   packed_ += ':';
-  append_string(value);
+  quoting_->append(packed_, value);
   return *this;
 }
 
@@ -58,6 +61,35 @@ std::string packed_record_writer::finish() {
   std::string record = packed_;
   packed_.assign("{");
   return record;
+}
+
+packed_row_writer::packed_row_writer() : quoting_(std::make_unique<detail::json_quoting>()) {
+  packed_.reserve(256);
+}
+
+packed_row_writer::~packed_row_writer() = default;
+
+packed_row_writer& packed_row_writer::add(std::string_view value) {
+  if (packed_.size() > 1) {
+    packed_ += ',';
+  }
+  quoting_->append(packed_, value);
+  return *this;
+}
+
+std::string packed_row_writer::finish() {
+  packed_ += ']';
+  std::string row = packed_;
+  packed_.assign("[");
+  return row;
+}
+
+std::string pack_columns(const std::vector<std::string_view>& names) {
+  packed_row_writer writer;
+  for (const auto name : names) {
+    writer.add(name);
+  }
+  return writer.finish();
 }
 
 std::string pack_record(const std::map<std::string, std::string>& fields) {
@@ -95,16 +127,24 @@ std::optional<std::map<std::string, std::string>> unpack_record(std::string_view
   return fields_of(value);
 }
 
-std::string pack_records(const std::vector<std::string_view>& packed_records,
-                         std::string_view shared) {
+std::string pack_records(const std::vector<std::string_view>& packed_records, entry_frame frame) {
+  const bool framed = !frame.shared.empty() || !frame.columns.empty();
   std::string out;
-  std::size_t size = 16 + shared.size();
+  std::size_t size = 32 + frame.shared.size() + frame.columns.size();
   for (const auto& record : packed_records) {
     size += record.size() + 1;
   }
   out.reserve(size);
-  if (!shared.empty()) {
-    out.append(R"({"shared":)").append(shared).append(R"(,"records":)");
+  if (framed) {
+    out += '{';
+    if (!frame.shared.empty()) {
+      out.append(R"("shared":)").append(frame.shared).append(1, ',');
+    }
+    if (!frame.columns.empty()) {
+      out.append(R"("columns":)").append(frame.columns).append(R"(,"rows":)");
+    } else {
+      out.append(R"("records":)");
+    }
   }
   out += '[';
   for (std::size_t i = 0; i < packed_records.size(); ++i) {
@@ -114,20 +154,20 @@ std::string pack_records(const std::vector<std::string_view>& packed_records,
     out.append(packed_records[i]);
   }
   out += ']';
-  if (!shared.empty()) {
+  if (framed) {
     out += '}';
   }
   return out;
 }
 
 std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records,
-                                             std::string_view shared) {
+                                             entry_frame frame) {
   std::vector<std::string> entries;
   for (std::size_t from = 0; from < packed_records.size(); from += deliveries_per_stream_entry) {
     const auto to = std::min(packed_records.size(), from + deliveries_per_stream_entry);
     entries.push_back(pack_records({packed_records.begin() + static_cast<std::ptrdiff_t>(from),
                                     packed_records.begin() + static_cast<std::ptrdiff_t>(to)},
-                                   shared));
+                                   frame));
   }
   return entries;
 }
@@ -141,10 +181,31 @@ void stream_batches::add(std::string stream_key, std::string_view packed_record)
   records_[static_cast<std::size_t>(it - streams_.begin())].push_back(packed_record);
 }
 
-std::vector<std::string> stream_batches::entries_of(std::size_t stream,
-                                                    std::string_view shared) const {
-  return pack_stream_entries(records_[stream], shared);
+std::vector<std::string> stream_batches::entries_of(std::size_t stream, entry_frame frame) const {
+  return pack_stream_entries(records_[stream], frame);
 }
+
+namespace {
+
+// A row's values named by `columns` (both arrays of strings, equally long).
+std::optional<std::map<std::string, std::string>> fields_of_row(
+    const std::vector<std::string_view>& columns, const boost::json::value& row) {
+  const auto* values = row.if_array();
+  if (values == nullptr || values->size() != columns.size()) {
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> fields;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const auto* value = (*values)[i].if_string();
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    fields.emplace(columns[i], *value);
+  }
+  return fields;
+}
+
+}  // namespace
 
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed) {
@@ -155,16 +216,29 @@ std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
   }
   const boost::json::array* listed = value.if_array();
   std::optional<std::map<std::string, std::string>> shared;
+  std::optional<std::vector<std::string_view>> columns;  // set: the records are rows
   if (const auto* o = value.if_object()) {
-    const auto* records = o->if_contains("records");
     const auto* common = o->if_contains("shared");
-    listed = records != nullptr ? records->if_array() : nullptr;
     if (common != nullptr) {
       shared = fields_of(*common);
       if (!shared) {
         return std::nullopt;
       }
     }
+    if (const auto* names = o->if_contains("columns")) {
+      if (!names->is_array()) {
+        return std::nullopt;
+      }
+      columns.emplace();
+      for (const auto& name : names->get_array()) {
+        if (!name.is_string()) {
+          return std::nullopt;
+        }
+        columns->emplace_back(name.get_string());
+      }
+    }
+    const auto* records = o->if_contains(columns ? "rows" : "records");
+    listed = records != nullptr ? records->if_array() : nullptr;
   }
   if (listed == nullptr) {
     return std::nullopt;
@@ -172,7 +246,7 @@ std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
   std::vector<std::map<std::string, std::string>> records;
   records.reserve(listed->size());
   for (const auto& element : *listed) {
-    auto fields = fields_of(element);
+    auto fields = columns ? fields_of_row(*columns, element) : fields_of(element);
     if (!fields) {
       return std::nullopt;
     }

@@ -17,6 +17,10 @@ namespace liaison::queue {
 // delivery's own hash says whether it was handed to its provider).
 inline constexpr std::size_t deliveries_per_stream_entry = 16;
 
+namespace detail {
+struct json_quoting;  // Boost.JSON's serializer, kept out of this header
+}
+
 // Builds the packed form field by field, for a writer that has the values at hand and no map.
 // Each name must be added once per record. One writer can build many records in turn (fan-out
 // keeps one per page): finish() hands out the record and starts the next.
@@ -31,24 +35,53 @@ class packed_record_writer {
   std::string finish();
 
  private:
-  void append_string(std::string_view text);
-  struct quoting;  // Boost.JSON's serializer, kept out of this header
-  std::unique_ptr<quoting> quoting_;
+  std::unique_ptr<detail::json_quoting> quoting_;
   std::string packed_ = "{";
+};
+
+// Builds records that all have the same fields as rows: a JSON array of the values, in the
+// order of a list of names given once (pack_columns) for all the rows of a stream entry. Field
+// names were half the bytes of a fan-out record, which Redis parsed, stored and logged each time.
+class packed_row_writer {
+ public:
+  packed_row_writer();
+  ~packed_row_writer();
+  packed_row_writer(const packed_row_writer&) = delete;
+  packed_row_writer& operator=(const packed_row_writer&) = delete;
+
+  // The next column's value.
+  packed_row_writer& add(std::string_view value);
+  std::string finish();
+
+ private:
+  std::unique_ptr<detail::json_quoting> quoting_;
+  std::string packed_ = "[";
+};
+
+// The names of rows' columns, in order, as a JSON array.
+std::string pack_columns(const std::vector<std::string_view>& names);
+
+// What the records of a stream entry share (either may be empty): `shared`, a packed record of
+// the fields whose values all have in common; `columns`, pack_columns' names when the records
+// are rows (packed_row_writer), not objects.
+struct entry_frame {
+  std::string_view shared;
+  std::string_view columns;
 };
 
 std::string pack_record(const std::map<std::string, std::string>& fields);
 // Packed records in one value, for a stream entry carrying several: a JSON array of them; or,
-// with `shared` (a packed record of the fields the records have in common), the object
-// {"shared": {...}, "records": [...]}, each record holding only its own fields. Unpacked, a
-// record has the shared fields too (its own win). Fan-out shares an announcement's fields this
-// way: a third of each record, which Redis would otherwise store and log per delivery.
+// with a frame, the object {"shared": {...}, "records": [...]} (records as objects) or
+// {"shared": {...}, "columns": [...], "rows": [[...], ...]} (records as rows), each record
+// holding only its own fields. Unpacked, a record has the shared fields too (its own win).
+// Fan-out shares an announcement's fields and the names of the rest this way: without them a
+// record was three times as long, and Redis stores and logs every byte per delivery.
 std::string pack_records(const std::vector<std::string_view>& packed_records,
-                         std::string_view shared = {});
+                         entry_frame frame = {});
 // The values of the stream entries that carry `packed_records`, in order, at most
-// deliveries_per_stream_entry to an entry, each with the `shared` fields (if any).
+// deliveries_per_stream_entry to an entry, each with the frame.
 std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>& packed_records,
-                                             std::string_view shared = {});
+                                             entry_frame frame = {});
 // Packed records grouped by the stream each goes to, streams in the order first named (a batch
 // or a fan-out page names a few), for writing each stream's records as entries. Records are
 // viewed, not copied: they must outlive the batches.
@@ -59,15 +92,16 @@ class stream_batches {
   const std::vector<std::string>& streams() const noexcept { return streams_; }
   std::size_t records_of(std::size_t stream) const { return records_[stream].size(); }
   // The values of stream `stream`'s entries (pack_stream_entries of its records).
-  std::vector<std::string> entries_of(std::size_t stream, std::string_view shared = {}) const;
+  std::vector<std::string> entries_of(std::size_t stream, entry_frame frame = {}) const;
 
  private:
   std::vector<std::string> streams_;
   std::vector<std::vector<std::string_view>> records_;  // by stream, in order
 };
 
-// Nullopt when `packed` is neither a JSON array of objects of strings nor such an array under
-// "records" with an object of strings under "shared".
+// Nullopt when `packed` is none of pack_records' forms: a JSON array of objects of strings; such
+// an array under "records", or arrays of strings each as long as the array of strings under
+// "columns" under "rows", with an optional object of strings under "shared".
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed);
 // Nullopt when `packed` is not a JSON object of strings.

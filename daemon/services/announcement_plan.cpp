@@ -99,51 +99,56 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
   }
   d.family_id = f.id;
   d.tally_group.append(g.language).append("|").append(channel_name);
-  d.shared_record = shared_record(now);
-  // The record holds what differs per delivery (the text choice is the announcement's, per
-  // language; what all share is in shared_record): every field costs Redis time and memory.
-  auto& r = writer_;
-  r.add("id", d.delivery_id)
-      .add("family", f.id)
-      .add("guardian", g.id)
-      .add("channel", channel_name)
-      .add("address", c == config::channel::email ? g.email : g.phone)
-      .add("language", g.language)
-      .add("time_zone", g.time_zone)
-      .add("guardian_name", g.name)
-      .add("student_names", student_names);
-  if (d.start != delivery_start::send) {  // "queued" is shared
-    r.add("state", d.start == delivery_start::defer ? "deferred" : "opted_out");
-  }
-  if (d.start == delivery_start::defer) {
-    r.add("next_attempt_at", format_rfc3339_utc(d.due));
-  }
-  r.add("tally_group", d.tally_group);
-  d.packed_record = r.finish();
+  d.frame = frame(now);
+  // The row holds what differs per delivery, in the order of row_columns (the text choice is
+  // the announcement's, per language; what all share is in the frame): every byte costs Redis
+  // time and memory. A delivery that does not go now gets its state from record().
+  d.packed_row = writer_.add(d.delivery_id)
+                     .add(f.id)
+                     .add(g.id)
+                     .add(channel_name)
+                     .add(c == config::channel::email ? g.email : g.phone)
+                     .add(g.language)
+                     .add(g.time_zone)
+                     .add(g.name)
+                     .add(student_names)
+                     .add(d.tally_group)
+                     .finish();
   out.push_back(std::move(d));
 }
 
-const std::shared_ptr<const std::string>& announcement_planner::shared_record(
+const std::shared_ptr<const delivery_frame>& announcement_planner::frame(
     system_clock::time_point now) {
-  if (shared_ == nullptr || now != shared_at_) {
-    shared_at_ = now;
-    auto& r = writer_;
-    r.add("announcement", id_).add("priority", config::to_string(announcement_.priority));
+  if (frame_ == nullptr || now != frame_at_) {
+    frame_at_ = now;
+    queue::packed_record_writer shared;
+    shared.add("announcement", id_).add("priority", config::to_string(announcement_.priority));
     if (!announcement_.school.empty()) {
-      r.add("school", announcement_.school);
+      shared.add("school", announcement_.school);
     }
-    r.add("created_at", format_rfc3339_utc(now)).add("tally", tally_).add("state", "queued");
-    shared_ = std::make_shared<const std::string>(r.finish());
+    shared.add("created_at", format_rfc3339_utc(now)).add("tally", tally_).add("state", "queued");
+    static constexpr std::string_view row_columns[] = {
+        "id",       "family",    "guardian",      "channel",       "address",
+        "language", "time_zone", "guardian_name", "student_names", "tally_group"};
+    frame_ = std::make_shared<const delivery_frame>(delivery_frame{
+        shared.finish(), queue::pack_columns({std::begin(row_columns), std::end(row_columns)})});
   }
-  return shared_;
+  return frame_;
 }
 
 std::map<std::string, std::string> planned_delivery::record() const {
-  auto fields = queue::unpack_record(packed_record).value_or(std::map<std::string, std::string>{});
-  if (shared_record != nullptr) {
-    auto shared =
-        queue::unpack_record(*shared_record).value_or(std::map<std::string, std::string>{});
-    fields.insert(shared.begin(), shared.end());  // keeps the delivery's own values
+  std::map<std::string, std::string> fields;
+  if (frame != nullptr) {
+    auto unpacked = queue::unpack_records(queue::pack_records({packed_row}, frame->view()));
+    if (unpacked && unpacked->size() == 1) {
+      fields = std::move(unpacked->front());
+    }
+  }
+  if (start != delivery_start::send) {
+    fields["state"] = start == delivery_start::defer ? "deferred" : "opted_out";
+  }
+  if (start == delivery_start::defer) {
+    fields["next_attempt_at"] = format_rfc3339_utc(due);
   }
   return fields;
 }

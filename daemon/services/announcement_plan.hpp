@@ -27,6 +27,15 @@ enum class delivery_start {
   opted_out,  // recorded (so it is counted and explained) but never sent
 };
 
+// What the deliveries planned at one time have in common (queue/packed_record.hpp): the fields
+// whose values they share, packed, and the names of the columns of their rows. A stream entry
+// carries both once for all its records.
+struct delivery_frame {
+  std::string shared;
+  std::string columns;
+  queue::entry_frame view() const noexcept { return {shared, columns}; }
+};
+
 struct planned_delivery {
   std::string delivery_id;  // deterministic: the same family planned twice gives the same ids
   config::channel channel = config::channel::sms;
@@ -35,13 +44,13 @@ struct planned_delivery {
   std::chrono::system_clock::time_point due;  // when start == defer
   std::string family_id;                      // for the reach counts
   std::string tally_group;                    // "<language>|<channel>": its progress counters
-  // The delivery record's own fields, packed (queue/packed_record.hpp): fan-out writes hundreds
-  // of thousands of them, so they go straight into the form the queue stores.
-  std::string packed_record;
-  // The fields it has in common with the announcement's other deliveries planned at the same
-  // time (packed; null: none), which a stream entry carries once for all its records.
-  std::shared_ptr<const std::string> shared_record;
-  // All its fields unpacked: for previews, and the few deliveries stored as a hash at once.
+  // The delivery record's own values, packed as a row under frame->columns: fan-out writes
+  // hundreds of thousands of them, so they go straight into the form the queue stores.
+  std::string packed_row;
+  // What it shares with the announcement's other deliveries planned at the same time.
+  std::shared_ptr<const delivery_frame> frame;
+  // All its fields unpacked (with its state and next attempt when it does not go now): for
+  // previews, and the deliveries stored as a hash at once.
   std::map<std::string, std::string> record() const;
 };
 
@@ -74,11 +83,11 @@ class announcement_planner {
   // asks a planner of the same announcement, which decides the same.
   const i18n::localization_choice* localization_for(const std::string& guardian_language);
 
-  // The fields every delivery planned at `now` shares (the announcement, its priority and
+  // What every delivery planned at `now` shares: the fields (the announcement, its priority and
   // school, the tally, the creation time, and the state "queued", which a delivery held back
-  // or opted out overrides), packed; plan() gives each delivery the same pointer.
-  const std::shared_ptr<const std::string>& shared_record(
-      std::chrono::system_clock::time_point now);
+  // or opted out overrides) and the names of its row's columns; plan() gives each delivery the
+  // same pointer.
+  const std::shared_ptr<const delivery_frame>& frame(std::chrono::system_clock::time_point now);
 
  private:
   void add(std::vector<planned_delivery>& out, const family& f, const guardian& g,
@@ -92,9 +101,9 @@ class announcement_planner {
   const i18n::quiet_hours& quiet_;
   std::map<std::string, std::optional<i18n::localization_choice>, std::less<>> choices_;
   // Kept from one delivery to the next: a page plans hundreds at the same `now`.
-  queue::packed_record_writer writer_;
-  std::chrono::system_clock::time_point shared_at_{};
-  std::shared_ptr<const std::string> shared_;
+  queue::packed_row_writer writer_;
+  std::chrono::system_clock::time_point frame_at_{};
+  std::shared_ptr<const delivery_frame> frame_;
 };
 
 }  // namespace liaison::services

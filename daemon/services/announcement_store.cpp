@@ -778,16 +778,17 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   // addressed per language (reach reports).
   std::map<std::string, long long, std::less<>> counts;
   std::map<std::string, std::vector<std::string_view>, std::less<>> families_by_language;
-  // The fields the deliveries share go once into each stream entry. A page is planned at one
-  // time, so its deliveries share one set; if some did not, each record is written whole.
-  std::shared_ptr<const std::string> shared;
-  bool one_shared = true;
+  // What the deliveries share (their common fields, the names of their rows' columns) goes
+  // once into each stream entry. A page is planned at one time and shares one frame; if some
+  // deliveries did not, each record is written whole.
+  std::shared_ptr<const delivery_frame> frame;
+  bool one_frame = true;
   for (const auto& d : *page.deliveries) {
     if (d.start == delivery_start::send) {
-      if (shared == nullptr) {
-        shared = d.shared_record;
+      if (frame == nullptr) {
+        frame = d.frame;
       }
-      one_shared = one_shared && d.shared_record != nullptr && d.shared_record == shared;
+      one_frame = one_frame && d.frame != nullptr && d.frame == frame;
     }
   }
   std::deque<std::string> whole;  // records written whole; views into it stay valid
@@ -806,8 +807,8 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
       }
     }
     if (d.start == delivery_start::send) {
-      std::string_view record = d.packed_record;
-      if (!one_shared && d.shared_record != nullptr) {
+      std::string_view record = d.packed_row;
+      if (!one_frame) {
         record = whole.emplace_back(queue::pack_record(d.record()));
       }
       sent_now_by_stream.add(
@@ -820,8 +821,8 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   const auto& streams = sent_now_by_stream.streams();
   for (std::size_t i = 0; i < streams.size(); ++i) {
     sent_now += sent_now_by_stream.records_of(i);
-    for (auto& entry :
-         sent_now_by_stream.entries_of(i, one_shared && shared ? *shared : std::string_view())) {
+    for (auto& entry : sent_now_by_stream.entries_of(
+             i, one_frame && frame ? frame->view() : queue::entry_frame{})) {
       entries.push_back(std::to_string(i + 1));
       entries.push_back(std::move(entry));
     }

@@ -175,7 +175,9 @@ class FaultInjectionTest : public ::testing::Test {
         .tables(
             "[workers]\nconsumer_name = \"faults\"\nblock_timeout = \"100ms\"\n"
             "visibility_timeout = \"5s\"\nscheduler_interval = \"100ms\"\n"
-            "fanout_lease = \"1s\"\nfanout_page_families = 25\nmax_in_flight = 32\n"
+            // Pages of two families: 750 pages for the kills to land in, however fast the
+            // machine writes them (pages of 25 were all written before the first kill).
+            "fanout_lease = \"1s\"\nfanout_page_families = 2\nmax_in_flight = 32\n"
             // Every kill makes the restarted worker take its pending jobs again: with many
             // kills a job would count as poison (docs/queue.md) long before it is one.
             "max_deliveries = 100\n"

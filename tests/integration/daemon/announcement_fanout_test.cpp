@@ -217,11 +217,15 @@ TEST_F(AnnouncementFanoutTest, APageWrittenByAnotherInstanceIsNotWrittenAgain) {
   late.delivery_id = id + ":fam-1000:g-fam-1000:sms";
   late.family_id = "fam-1000";
   late.tally_group = "en|sms";
-  late.packed_record = queue::pack_record({{"id", late.delivery_id},
-                                           {"family", "fam-1000"},
-                                           {"state", "queued"},
-                                           {"tally_group", "en|sms"},
-                                           {"channel", "sms"}});
+  late.frame = std::make_shared<const delivery_frame>(
+      delivery_frame{queue::pack_record({{"state", "queued"}}),
+                     queue::pack_columns({"id", "family", "tally_group", "channel"})});
+  late.packed_row = queue::packed_row_writer()
+                        .add(late.delivery_id)
+                        .add("fam-1000")
+                        .add("en|sms")
+                        .add("sms")
+                        .finish();
   const std::vector<planned_delivery> page = {late};
   auto written =
       complete(store_->write_page(id, page_to_write{"", "fam-1049", 50, &page}, now_ + 30s));
@@ -266,13 +270,17 @@ TEST_F(AnnouncementFanoutTest, EveryPageOfALargeAudienceIsWrittenOnceWithItsOwnO
             "opted_out");
 
   // The email stream holds each other family's delivery exactly once, with every field a
-  // worker reads (the shared ones carried once per entry).
+  // worker reads (the shared ones and the names of the rest carried once per entry).
   auto entries = complete(commands_->exec_one({"XRANGE", "test:{q}:stream:email", "-", "+"}));
   ASSERT_TRUE(entries);
   std::set<std::string> families;
   std::size_t records = 0;
   for (const auto& entry : entries->elements) {
-    const auto unpacked = queue::unpack_records(entry.elements[1].elements[1].text);
+    const auto& packed = entry.elements[1].elements[1].text;
+    // Rows of values under the names given once, with the shared fields once.
+    EXPECT_EQ(packed.find("\"guardian_name\""), packed.rfind("\"guardian_name\"")) << packed;
+    EXPECT_NE(packed.find("\"rows\":[["), std::string::npos) << packed;
+    const auto unpacked = queue::unpack_records(packed);
     ASSERT_TRUE(unpacked);
     for (const auto& record : *unpacked) {
       ++records;
@@ -292,8 +300,8 @@ TEST_F(AnnouncementFanoutTest, EveryPageOfALargeAudienceIsWrittenOnceWithItsOwnO
 }
 
 TEST_F(AnnouncementFanoutTest, DeliveriesOfAPageWithDifferentSharedFieldsAreWrittenWhole) {
-  // A page's deliveries are planned at one time and share one set of fields; should a page mix
-  // sets, no set may be carried for all, and each record keeps its own.
+  // A page's deliveries are planned at one time and share one frame; should a page mix frames,
+  // none may be carried for all, and each record is written whole.
   now_ = at("2026-12-01T12:00:00-05:00");
   put_family("fam-a", "America/New_York");  // an audience must name someone
   const auto id = accept();
@@ -303,10 +311,11 @@ TEST_F(AnnouncementFanoutTest, DeliveriesOfAPageWithDifferentSharedFieldsAreWrit
     d.channel = config::channel::email;
     d.family_id = family;
     d.tally_group = "en|email";
-    d.packed_record = queue::pack_record(
-        {{"id", d.delivery_id}, {"family", family}, {"tally_group", "en|email"}});
-    d.shared_record = std::make_shared<const std::string>(
-        queue::pack_record({{"announcement", id}, {"created_at", created_at}}));
+    d.packed_row =
+        queue::packed_row_writer().add(d.delivery_id).add(family).add("en|email").finish();
+    d.frame = std::make_shared<const delivery_frame>(
+        delivery_frame{queue::pack_record({{"announcement", id}, {"created_at", created_at}}),
+                       queue::pack_columns({"id", "family", "tally_group"})});
     return d;
   };
   const std::vector<planned_delivery> page = {delivery("fam-a", "2026-12-01T17:00:00Z"),

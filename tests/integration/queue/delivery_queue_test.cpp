@@ -382,7 +382,7 @@ TEST(record_packing, shared_fields_are_carried_once_and_each_record_keeps_its_ow
   const auto shared = pack_record({{"announcement", "ann_1"}, {"state", "queued"}});
   const auto first = pack_record({{"id", "d1"}});
   const auto second = pack_record({{"id", "d2"}, {"state", "deferred"}});
-  const auto packed = pack_records({first, second}, shared);
+  const auto packed = pack_records({first, second}, {shared, {}});
   // Once per entry, not once per record.
   EXPECT_EQ(packed.find("ann_1"), packed.rfind("ann_1"));
   const auto records = unpack_records(packed);
@@ -394,13 +394,53 @@ TEST(record_packing, shared_fields_are_carried_once_and_each_record_keeps_its_ow
   EXPECT_EQ((*records)[1].at("announcement"), "ann_1");
   // Entries split at sixteen records each carry the shared fields.
   std::vector<std::string> many(20, first);
-  const auto entries = pack_stream_entries({many.begin(), many.end()}, shared);
+  const auto entries = pack_stream_entries({many.begin(), many.end()}, {shared, {}});
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(unpack_records(entries[1])->front().at("announcement"), "ann_1");
   // What is not an object of strings under "shared", or has no "records", is refused.
   EXPECT_FALSE(unpack_records(R"({"shared": {"a": 1}, "records": [{"id": "x"}]})"));
   EXPECT_FALSE(unpack_records(R"({"shared": {"a": "b"}})"));
   EXPECT_FALSE(unpack_records(R"({"shared": {"a": "b"}, "records": {"id": "x"}})"));
+}
+
+TEST(record_packing, rows_name_their_values_by_the_columns_given_once) {
+  const auto shared = pack_record({{"announcement", "ann_1"}, {"state", "queued"}});
+  const auto columns = pack_columns({"id", "name", "state"});
+  const auto first = packed_row_writer().add("d1").add("Nguyễn \"Anh\"").add("queued").finish();
+  const auto second = packed_row_writer().add("d2").add("").add("deferred").finish();
+  EXPECT_EQ(first, R"(["d1","Nguyễn \"Anh\"","queued"])");
+  const auto packed = pack_records({first, second}, {shared, columns});
+  // The names once per entry, not once per record.
+  EXPECT_EQ(packed.find("\"name\""), packed.rfind("\"name\""));
+  const auto records = unpack_records(packed);
+  ASSERT_TRUE(records);
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0], (record_fields{{"announcement", "ann_1"},
+                                          {"id", "d1"},
+                                          {"name", "Nguyễn \"Anh\""},
+                                          {"state", "queued"}}));
+  EXPECT_EQ((*records)[1].at("state"), "deferred");  // its own value wins over the shared one
+  EXPECT_EQ((*records)[1].at("name"), "");
+  // Rows without shared fields.
+  const auto bare = unpack_records(pack_records({first}, {{}, columns}));
+  ASSERT_TRUE(bare);
+  EXPECT_FALSE(bare->front().contains("announcement"));
+  EXPECT_EQ(bare->front().at("id"), "d1");
+  // Entries split at sixteen rows each carry the columns and the shared fields.
+  std::vector<std::string> many(20, first);
+  const auto entries = pack_stream_entries({many.begin(), many.end()}, {shared, columns});
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(unpack_records(entries[1])->size(), 4u);
+  EXPECT_EQ(unpack_records(entries[1])->front().at("name"), "Nguyễn \"Anh\"");
+  // A row longer or shorter than the columns, a value that is not a string, columns that are
+  // not strings, or rows under "records" are refused.
+  EXPECT_FALSE(unpack_records(R"({"columns": ["a", "b"], "rows": [["x"]]})"));
+  EXPECT_FALSE(unpack_records(R"({"columns": ["a"], "rows": [["x", "y"]]})"));
+  EXPECT_FALSE(unpack_records(R"({"columns": ["a"], "rows": [[1]]})"));
+  EXPECT_FALSE(unpack_records(R"({"columns": [1], "rows": [["x"]]})"));
+  EXPECT_FALSE(unpack_records(R"({"columns": "a", "rows": [["x"]]})"));
+  EXPECT_FALSE(unpack_records(R"({"columns": ["a"], "records": [["x"]]})"));
+  EXPECT_FALSE(unpack_records(R"({"columns": ["a"], "rows": [{"a": "x"}]})"));
 }
 
 TEST(record_packing, stream_entries_carry_sixteen_records_each_in_order) {

@@ -288,13 +288,19 @@ TEST_F(AnnouncementPlanTest, DeliveriesPlannedTogetherShareTheAnnouncementsField
   const auto planned = planner.plan(f, noon);
   ASSERT_GE(planned.size(), 2u);
   for (const auto& d : planned) {
-    // One shared set for the page, not a copy per delivery; the record keeps its own fields.
-    ASSERT_NE(d.shared_record, nullptr);
-    EXPECT_EQ(d.shared_record, planned.front().shared_record);
-    const auto own = queue::unpack_record(d.packed_record);
+    // One frame for the page, not a copy per delivery; the row holds only the delivery's own
+    // values, named by the frame's columns.
+    ASSERT_NE(d.frame, nullptr);
+    EXPECT_EQ(d.frame, planned.front().frame);
+    EXPECT_EQ(d.packed_row.find("\"id\""), std::string::npos);       // names are in the frame
+    EXPECT_EQ(d.packed_row.find(a_.id + "\","), std::string::npos);  // no shared value
+    const auto own =
+        queue::unpack_records(queue::pack_records({d.packed_row}, {{}, d.frame->columns}));
     ASSERT_TRUE(own);
-    EXPECT_FALSE(own->contains("announcement"));
-    EXPECT_EQ(own->at("id"), d.delivery_id);
+    ASSERT_EQ(own->size(), 1u);
+    EXPECT_FALSE(own->front().contains("announcement"));
+    EXPECT_EQ(own->front().at("id"), d.delivery_id);
+    EXPECT_EQ(own->front().at("guardian"), d.record().at("guardian"));
     // Unpacked whole, it has every field a worker reads.
     const auto all = d.record();
     EXPECT_EQ(all.at("announcement"), a_.id);
@@ -304,9 +310,9 @@ TEST_F(AnnouncementPlanTest, DeliveriesPlannedTogetherShareTheAnnouncementsField
     EXPECT_EQ(all.at("id"), d.delivery_id);
     EXPECT_EQ(all.at("state"), "queued");  // shared; a held-back delivery has its own
   }
-  // Planned at another time: another shared set (the creation time differs).
+  // Planned at another time: another frame (the creation time differs).
   const auto later = planner.plan(f, noon + std::chrono::minutes(1));
-  EXPECT_NE(later.front().shared_record, planned.front().shared_record);
+  EXPECT_NE(later.front().frame, planned.front().frame);
   EXPECT_EQ(later.front().record().at("created_at"),
             format_rfc3339_utc(noon + std::chrono::minutes(1)));
 }
