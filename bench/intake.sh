@@ -20,3 +20,8 @@ write_sms_post_script "$tmp/post.lua"
 wrk -t 1 -c "$connections" -d "${seconds}s" --latency -s "$tmp/post.lua" \
   "http://127.0.0.1:$port/v1/messages"
 echo "queued: $(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms') (appendfsync $fsync)"
+# Once the log passes auto-aof-rewrite-min-size (64 MiB, ~200,000 messages), Redis rewrites it in
+# a child process that takes a core for seconds: say whether that happened during the run.
+persistence=$(redis-cli -s "$tmp/redis.sock" INFO persistence)
+echo "AOF rewrites during the run: $(awk -F: '/^aof_rewrites:/ {print $2+0}' <<<"$persistence")" \
+  "$(grep -q '^aof_rewrite_in_progress:1' <<<"$persistence" && echo "(one still running)")"
