@@ -112,6 +112,54 @@ std::string kannel_conf(const fs::path& dir, std::uint16_t admin_port, std::uint
 
 class kannel_test : public ::testing::Test {
  protected:
+  // Starts bearerbox and smsbox on fresh ports (smsbox's sendsms on `sendsms_port`) and waits
+  // until they are ready; on failure, stops what was started and says why.
+  std::string start_kannel(const std::filesystem::path& bearerbox,
+                           const std::filesystem::path& smsbox, std::uint16_t sendsms_port) {
+    smsbox_.reset();
+    bearerbox_.reset();
+    smsc_port_ = free_tcp_port();
+    const auto admin_port = free_tcp_port();
+    const auto box_port = free_tcp_port();
+    std::ofstream(dir_.path() / "kannel.conf")
+        << kannel_conf(dir_.path(), admin_port, box_port, smsc_port_, sendsms_port, smsc_.url(),
+                       "http://127.0.0.1:" + std::to_string(port_));
+    try {
+      bearerbox_ = std::make_unique<peer_process>(
+          std::vector<std::string>{bearerbox.string(), (dir_.path() / "kannel.conf").string()},
+          box_port, dir_.path() / "bearerbox.out");
+      smsbox_ = std::make_unique<peer_process>(
+          std::vector<std::string>{smsbox.string(), (dir_.path() / "kannel.conf").string()},
+          sendsms_port, dir_.path() / "smsbox.out");
+    } catch (const std::runtime_error& e) {
+      smsbox_.reset();
+      bearerbox_.reset();
+      return e.what();
+    }
+    // smsbox answers on its port before it has connected to bearerbox (on this machine, tens of
+    // status polls later), and a message it gets meanwhile fails and waits for liaisond's retry,
+    // longer than a test waits. Ready is when bearerbox lists the smsbox and the SMSC online.
+    std::string status;
+    kannel_ready_ = eventually(
+        [&] {
+          try {
+            status =
+                send_http(admin_port, {"GET", "/status.txt?password=kannel-admin", {}, {}}).body;
+          } catch (const std::runtime_error& e) {  // bearerbox is gone (its ports were taken)
+            status = e.what();
+            return false;
+          }
+          return status.find("smsbox:") != std::string::npos &&
+                 status.find("(online") != std::string::npos;
+        },
+        20s);
+    if (!kannel_ready_) {
+      smsbox_.reset();
+      bearerbox_.reset();
+    }
+    return "bearerbox status:\n" + status;
+  }
+
   void SetUp() override {
     const auto bearerbox = find_program("bearerbox");
     const auto smsbox = find_program("smsbox");
@@ -119,30 +167,15 @@ class kannel_test : public ::testing::Test {
       GTEST_SKIP() << "Kannel is not installed (Debian package `kannel`; "
                       "scripts/install-deps --for-tests installs it)";
     }
-    const auto admin_port = free_tcp_port();
-    const auto box_port = free_tcp_port();
-    const auto sendsms_port = free_tcp_port();
-    std::ofstream(dir_.path() / "kannel.conf")
-        << kannel_conf(dir_.path(), admin_port, box_port, smsc_port_, sendsms_port, smsc_.url(),
-                       "http://127.0.0.1:" + std::to_string(port_));
-    bearerbox_ = std::make_unique<peer_process>(
-        std::vector<std::string>{bearerbox->string(), (dir_.path() / "kannel.conf").string()},
-        box_port, dir_.path() / "bearerbox.out");
-    smsbox_ = std::make_unique<peer_process>(
-        std::vector<std::string>{smsbox->string(), (dir_.path() / "kannel.conf").string()},
-        sendsms_port, dir_.path() / "smsbox.out");
-    // smsbox answers on its port before it has connected to bearerbox (on this machine, tens of
-    // status polls later), and a message it gets meanwhile fails and waits for liaisond's retry,
-    // longer than a test waits. Ready is when bearerbox lists the smsbox and the SMSC online.
-    std::string status;
-    const bool ready = eventually(
-        [&] {
-          status = send_http(admin_port, {"GET", "/status.txt?password=kannel-admin", {}, {}}).body;
-          return status.find("smsbox:") != std::string::npos &&
-                 status.find("(online") != std::string::npos;
-        },
-        30s);
-    ASSERT_TRUE(ready) << "Kannel is not ready:\n" << status;
+    // Kannel's ports are picked free and handed to it, so another test may take one in between;
+    // then bearerbox or smsbox cannot listen, and Kannel is started again on other ports.
+    std::string why;
+    std::uint16_t sendsms_port = 0;
+    for (int attempt = 1; attempt <= 3 && !kannel_ready_; ++attempt) {
+      sendsms_port = free_tcp_port();
+      why = start_kannel(*bearerbox, *smsbox, sendsms_port);
+    }
+    ASSERT_TRUE(kannel_ready_) << "Kannel is not ready after three starts:\n" << why;
 
     std::ofstream(dir_.path() / "kannel-password") << sendsms_password;
     std::ofstream(dir_.path() / "kannel-dlr-secret") << "dlr-secret-for-the-test";
@@ -224,10 +257,11 @@ class kannel_test : public ::testing::Test {
     res.body = "ok";
     return res;
   }};
-  std::uint16_t smsc_port_ = free_tcp_port();  // bearerbox's HTTP SMSC listens here
+  std::uint16_t smsc_port_ = 0;  // bearerbox's HTTP SMSC listens here (start_kannel picks it)
   std::uint16_t port_ = free_tcp_port();
   std::unique_ptr<peer_process> bearerbox_;
   std::unique_ptr<peer_process> smsbox_;
+  bool kannel_ready_ = false;
   std::unique_ptr<daemon_process> daemon_;
 };
 
