@@ -72,10 +72,11 @@ struct entry_frame {
 std::string pack_record(const std::map<std::string, std::string>& fields);
 // Packed records in one value, for a stream entry carrying several: a JSON array of them; or,
 // with a frame, the object {"shared": {...}, "records": [...]} (records as objects) or
-// {"shared": {...}, "columns": [...], "rows": [[...], ...]} (records as rows), each record
-// holding only its own fields. Unpacked, a record has the shared fields too (its own win).
-// Fan-out shares an announcement's fields and the names of the rest this way: without them a
-// record was three times as long, and Redis stores and logs every byte per delivery.
+// {"shared": {...}, "columns": [...], "rows": [[...], ...]} (records as rows; "shared" is left
+// out when the frame has none), each record holding only its own fields. Unpacked, a record has
+// the shared fields too (its own win). Fan-out shares an announcement's fields and the names of
+// the rest this way: without them a record was more than twice as long, and Redis stores and
+// logs every byte per delivery.
 std::string pack_records(const std::vector<std::string_view>& packed_records,
                          entry_frame frame = {});
 // The values of the stream entries that carry `packed_records`, in order, at most
