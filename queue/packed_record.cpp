@@ -40,48 +40,47 @@ struct json_quoting {
 
 }  // namespace detail
 
-packed_record_writer::packed_record_writer() : quoting_(std::make_unique<detail::json_quoting>()) {
-  packed_.reserve(512);
+namespace detail {
+
+packed_builder::packed_builder(char open, char close, std::size_t reserve)
+    : quoting_(std::make_unique<json_quoting>()), open_(open), close_(close) {
+  packed_.reserve(reserve);
+  packed_ += open_;
 }
 
-packed_record_writer::~packed_record_writer() = default;
+packed_builder::~packed_builder() = default;
+
+void packed_builder::separate() {
+  if (packed_.size() > 1) {
+    packed_ += ',';
+  }
+}
+
+void packed_builder::quote(std::string_view text) {
+  quoting_->append(packed_, text);
+}
+
+std::string packed_builder::finish() {
+  packed_ += close_;
+  std::string packed = packed_;
+  packed_.assign(1, open_);
+  return packed;
+}
+
+}  // namespace detail
 
 packed_record_writer& packed_record_writer::add(std::string_view name, std::string_view value) {
-  if (packed_.size() > 1) {
-    packed_ += ',';
-  }
-  quoting_->append(packed_, name);
-  packed_ += ':';
-  quoting_->append(packed_, value);
+  builder_.separate();
+  builder_.quote(name);
+  builder_.append(':');
+  builder_.quote(value);
   return *this;
 }
-
-std::string packed_record_writer::finish() {
-  packed_ += '}';
-  std::string record = packed_;
-  packed_.assign("{");
-  return record;
-}
-
-packed_row_writer::packed_row_writer() : quoting_(std::make_unique<detail::json_quoting>()) {
-  packed_.reserve(256);
-}
-
-packed_row_writer::~packed_row_writer() = default;
 
 packed_row_writer& packed_row_writer::add(std::string_view value) {
-  if (packed_.size() > 1) {
-    packed_ += ',';
-  }
-  quoting_->append(packed_, value);
+  builder_.separate();
+  builder_.quote(value);
   return *this;
-}
-
-std::string packed_row_writer::finish() {
-  packed_ += ']';
-  std::string row = packed_;
-  packed_.assign("[");
-  return row;
 }
 
 std::string pack_columns(const std::vector<std::string_view>& names) {

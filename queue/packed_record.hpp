@@ -19,24 +19,39 @@ inline constexpr std::size_t deliveries_per_stream_entry = 16;
 
 namespace detail {
 struct json_quoting;  // Boost.JSON's serializer, kept out of this header
-}
+
+// What both writers below share: a JSON object or array being built, its values quoted as JSON
+// strings, and handed out whole by finish(), which starts the next.
+class packed_builder {
+ public:
+  packed_builder(char open, char close, std::size_t reserve);
+  ~packed_builder();
+  packed_builder(const packed_builder&) = delete;
+  packed_builder& operator=(const packed_builder&) = delete;
+
+  void separate();  // a comma before every member but the first
+  void quote(std::string_view text);
+  void append(char c) { packed_ += c; }
+  std::string finish();
+
+ private:
+  std::unique_ptr<json_quoting> quoting_;
+  char open_;
+  char close_;
+  std::string packed_;
+};
+}  // namespace detail
 
 // Builds the packed form field by field, for a writer that has the values at hand and no map.
 // Each name must be added once per record. One writer can build many records in turn (fan-out
 // keeps one per page): finish() hands out the record and starts the next.
 class packed_record_writer {
  public:
-  packed_record_writer();
-  ~packed_record_writer();
-  packed_record_writer(const packed_record_writer&) = delete;
-  packed_record_writer& operator=(const packed_record_writer&) = delete;
-
   packed_record_writer& add(std::string_view name, std::string_view value);
-  std::string finish();
+  std::string finish() { return builder_.finish(); }
 
  private:
-  std::unique_ptr<detail::json_quoting> quoting_;
-  std::string packed_ = "{";
+  detail::packed_builder builder_{'{', '}', 512};
 };
 
 // Builds records that all have the same fields as rows: a JSON array of the values, in the
@@ -44,18 +59,12 @@ class packed_record_writer {
 // names were half the bytes of a fan-out record, which Redis parsed, stored and logged each time.
 class packed_row_writer {
  public:
-  packed_row_writer();
-  ~packed_row_writer();
-  packed_row_writer(const packed_row_writer&) = delete;
-  packed_row_writer& operator=(const packed_row_writer&) = delete;
-
   // The next column's value.
   packed_row_writer& add(std::string_view value);
-  std::string finish();
+  std::string finish() { return builder_.finish(); }
 
  private:
-  std::unique_ptr<detail::json_quoting> quoting_;
-  std::string packed_ = "[";
+  detail::packed_builder builder_{'[', ']', 256};
 };
 
 // The names of rows' columns, in order, as a JSON array.
