@@ -92,6 +92,6 @@ echo "AOF: $(( aof_base / 1048576 )) MiB at the last rewrite, $(( (aof_before - 
   "appended after it before the fan-out$([ "$rewrites" = 0 ] && echo ", $(( (aof_after - aof_before) / 1048576 )) MiB by the fan-out")"
 echo "liaisond RSS: ${rss_now} KiB before the announcement, peak ${peak} KiB during fan-out" \
   "(peak ${rss_after_import} KiB during the import)"
-redis-cli -s "$tmp/redis.sock" INFO commandstats | grep -E "evalsha|mget|smismember|zrange|hgetall|exec|zunion|copy" >&2 || true
+redis-cli -s "$tmp/redis.sock" INFO commandstats | grep -E "evalsha|mget|smismember|zrange|lrange|sort|hgetall|exec|zunion|copy" >&2 || true
 echo "queue: sms $(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')," \
   "email $(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:email') entries"

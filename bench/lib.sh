@@ -2,7 +2,8 @@
 # (INSTANCES of them, default 1, sharing the port with [http] reuse_port: one per core), in a
 # temporary folder removed at exit. Only voice has a provider, so SMS and email deliveries stay
 # queued: the benchmarks measure intake and fan-out, not dispatch.
-# Inputs: here, build, fsync, port, key, INSTANCES, PAGE_FAMILIES (fan-out's page size).
+# Inputs: here, build, fsync, port, key, INSTANCES, PAGE_FAMILIES (fan-out's page size),
+# REDIS_OPTS (more redis-server options, e.g. "--auto-aof-rewrite-percentage 0").
 # Sets: tmp, daemons (pids), daemon (the first), auth.
 
 tmp=$(mktemp -d /tmp/liaison-bench.XXXXXX)
@@ -20,7 +21,7 @@ trap cleanup EXIT
 
 redis-server --port 0 --unixsocket "$tmp/redis.sock" --dir "$tmp" --appendonly yes \
   --appendfsync "$fsync" --save "" --daemonize yes --pidfile "$tmp/redis.pid" \
-  --logfile "$tmp/redis.log"
+  --logfile "$tmp/redis.log" ${REDIS_OPTS:-}
 for _ in $(seq 1 100); do redis-cli -s "$tmp/redis.sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
 
 cat >"$tmp/liaison.toml" <<TOML

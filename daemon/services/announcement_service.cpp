@@ -285,8 +285,8 @@ boost::asio::awaitable<boost::system::result<announcement_preview>> announcement
   const std::string snapshot = "preview-" + new_announcement_id(clock_.now_system());
   const auto terms =
       terms_for(a.to, who.role == config::role::school ? who.schools : std::vector<std::string>{});
-  auto families = co_await directory_.snapshot_audience(snapshot, terms.union_terms,
-                                                        a.to.family_ids, terms.within_terms);
+  auto families = co_await directory_.collect_audience(snapshot, terms.union_terms, a.to.family_ids,
+                                                       terms.within_terms);
   if (!families) {
     co_return families.error();
   }
@@ -490,12 +490,14 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
   stored.value.id = id;
 
   // The audience is fixed when fan-out starts (not at intake: a scheduled announcement reaches
-  // the roster as it is at send time). A resumed fan-out finds the snapshot in place.
-  auto snapshot_exists = co_await directory_.audience_exists(id);
-  if (!snapshot_exists) {
-    co_return failure(snapshot_exists.error());
+  // the roster as it is at send time). A resumed fan-out finds the snapshot in place and goes on
+  // after its cursor.
+  auto resumed_at = co_await directory_.resume_audience(id, stored.cursor);
+  if (!resumed_at) {
+    co_return failure(resumed_at.error());
   }
-  if (stored.state == announcement_state::scheduled || !*snapshot_exists) {
+  std::size_t position = resumed_at->value_or(0);
+  if (stored.state == announcement_state::scheduled || !*resumed_at) {
     const auto terms = terms_for(stored.value.to, stored.within_schools);
     auto size = co_await directory_.snapshot_audience(
         id, terms.union_terms, stored.value.to.family_ids, terms.within_terms);
@@ -506,6 +508,7 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
     if (!started) {
       co_return failure(started.error());
     }
+    position = 0;
   }
 
   // Machine translations are made once, before the first page, and stored with the
@@ -532,7 +535,7 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
 
   announcement_planner planner(stored.value, id, catalog_.languages(),
                                machine_languages(stored.value), district_.default_language, quiet_);
-  auto pages = co_await fan_out_pages(id, stored.cursor, &planner);
+  auto pages = co_await fan_out_pages(id, stored.cursor, position, &planner);
   if (!pages) {
     co_return failure(pages.error());
   }
@@ -556,13 +559,14 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
 }
 
 boost::asio::awaitable<boost::system::result<announcement_service::pages_outcome>>
-announcement_service::fan_out_pages(std::string id, std::string cursor,
+announcement_service::fan_out_pages(std::string id, std::string cursor, std::size_t position,
                                     announcement_planner* planner) {
   namespace asio = boost::asio;
   const auto executor = co_await asio::this_coro::executor;
   const auto page_of = [](std::optional<read_page>& page) { return page ? &*page : nullptr; };
   fanout_pipeline pipeline;
   pipeline.list_after = std::move(cursor);
+  pipeline.list_position = position;
   while (!pipeline.done()) {
     if (stopping_) {
       co_return pages_outcome::stopped;
@@ -574,8 +578,10 @@ announcement_service::fan_out_pages(std::string id, std::string cursor,
         asio::co_spawn(executor, write_stage(id, to_write), asio::deferred),
         asio::co_spawn(executor, fill_stage(page_of(pipeline.to_fill)), asio::deferred),
         asio::co_spawn(executor, fetch_stage(page_of(pipeline.to_fetch)), asio::deferred),
-        asio::co_spawn(executor, list_stage(id, pipeline.list_after, pipeline.listed_all),
-                       asio::deferred),
+        asio::co_spawn(
+            executor,
+            list_stage(id, pipeline.list_after, pipeline.list_position, pipeline.listed_all),
+            asio::deferred),
         asio::co_spawn(executor, plan_stage(page_of(pipeline.to_plan), planner), asio::deferred));
     auto [order, write_thrown, written, fill_thrown, filled, fetch_thrown, fetched, list_thrown,
           listed, plan_thrown, planned] =
@@ -608,6 +614,7 @@ announcement_service::fan_out_pages(std::string id, std::string cursor,
     pipeline.to_fetch = std::move(*listed);
     if (pipeline.to_fetch) {
       pipeline.list_after = pipeline.to_fetch->family_ids.back();
+      pipeline.list_position += pipeline.to_fetch->family_ids.size();
     } else {
       pipeline.listed_all = true;
     }
@@ -648,11 +655,12 @@ boost::asio::awaitable<boost::system::result<void>> announcement_service::fetch_
 }
 
 boost::asio::awaitable<boost::system::result<std::optional<announcement_service::read_page>>>
-announcement_service::list_stage(std::string id, std::string after, bool skip) {
+announcement_service::list_stage(std::string id, std::string after, std::size_t position,
+                                 bool skip) {
   if (skip) {
     co_return std::optional<read_page>{};
   }
-  auto ids = co_await directory_.audience_page(id, after, limits_.families_per_page);
+  auto ids = co_await directory_.audience_page(id, position, limits_.families_per_page);
   if (!ids) {
     co_return ids.error();
   }

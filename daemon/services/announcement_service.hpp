@@ -263,22 +263,23 @@ class announcement_service {
     std::optional<read_page> to_fill;   // families without their opt-outs yet
     std::optional<read_page> to_fetch;  // family ids only
     std::string list_after;             // the cursor of the next list
+    std::size_t list_position = 0;      // and its position in the audience
     bool listed_all = false;            // a list found the end of the audience
     bool done() const noexcept {
       return !to_write && !to_plan && !to_fill && !to_fetch && listed_all;
     }
   };
   enum class pages_outcome { written, cancelled, taken_over, stopped };
-  // Writes the audience's pages from `cursor` on.
+  // Writes the audience's pages after `cursor`, the family at `position` first.
   boost::asio::awaitable<boost::system::result<pages_outcome>> fan_out_pages(
-      std::string id, std::string cursor, announcement_planner* planner);
+      std::string id, std::string cursor, std::size_t position, announcement_planner* planner);
   // The stages; each does nothing for a null page (the pipeline filling or draining).
   boost::asio::awaitable<boost::system::result<page_written>> write_stage(std::string id,
                                                                           const planned_page* page);
   boost::asio::awaitable<boost::system::result<void>> fill_stage(read_page* page);
   boost::asio::awaitable<boost::system::result<void>> fetch_stage(read_page* page);
   boost::asio::awaitable<boost::system::result<std::optional<read_page>>> list_stage(
-      std::string id, std::string after, bool skip);
+      std::string id, std::string after, std::size_t position, bool skip);
   boost::asio::awaitable<std::optional<planned_page>> plan_stage(read_page* page,
                                                                  announcement_planner* planner);
 

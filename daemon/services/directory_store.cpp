@@ -41,10 +41,29 @@ boost::system::result<bool> failed(boost::system::error_code ec) {
   return {boost::system::in_place_error, ec};
 }
 
+// Where a fan-out resumes in its audience. KEYS[1] the audience's list, KEYS[2] its set;
+// ARGV[1] the last family fanned out ("" = none yet). Returns the position after it, -1 when
+// there is no snapshot, -2 when the family is not in it.
+// Earlier versions kept the snapshot as a sorted set (every score 0, so in lexical order, which
+// their pages followed): it becomes the set (counts per language take either) and a list in its
+// own order, so the fan-out goes on where it was.
+constexpr const char* resume_audience_source = R"lua(
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind == 'none' then return -1 end
+if kind == 'zset' then
+  redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('SORT', KEYS[2], 'BY', 'nosort', 'STORE', KEYS[1])
+end
+if ARGV[1] == '' then return 0 end
+local at = redis.call('LPOS', KEYS[1], ARGV[1])
+if not at then return -2 end
+return at + 1
+)lua";
+
 }  // namespace
 
 directory_store::directory_store(queue::redis_connection& redis, std::string key_prefix)
-    : redis_(redis), prefix_(std::move(key_prefix)) {}
+    : redis_(redis), prefix_(std::move(key_prefix)), resume_script_(resume_audience_source) {}
 
 std::string directory_store::family_key(std::string_view id) const {
   return prefix_ + ":{d}:family:" + std::string(id);
@@ -114,6 +133,10 @@ directory_store::known_languages() {
 
 std::string directory_store::audience_key(std::string_view name) const {
   return prefix_ + ":{d}:audience:" + std::string(name);
+}
+
+std::string directory_store::audience_members_key(std::string_view name) const {
+  return prefix_ + ":{d}:audience-members:" + std::string(name);
 }
 
 // One SMISMEMBER per channel with every guardian's address for it, in guardian order: a page of
@@ -273,54 +296,78 @@ boost::asio::awaitable<boost::system::result<long long>> directory_store::count_
 
 namespace {
 
-// ZUNIONSTORE/ZINTERSTORE with every score 0, so members sort by id (ZRANGE BYLEX pages).
-std::vector<std::string> zero_weight_store(std::string op, const std::string& destination,
-                                           const std::vector<std::string>& keys) {
-  std::vector<std::string> command = {std::move(op), destination, std::to_string(keys.size())};
-  command.insert(command.end(), keys.begin(), keys.end());
-  command.emplace_back("WEIGHTS");
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    command.emplace_back("0");
+// Adds to `request` the commands that gather an audience into the set `members`.
+void push_collect(queue::redis_request& request, const std::string& members,
+                  const std::vector<std::string>& sources,
+                  const std::vector<std::string>& family_ids,
+                  const std::vector<std::string>& limits) {
+  request.push({"DEL", members});
+  if (sources.size() == 1 && family_ids.empty()) {
+    // One term (the whole district, one school): a copy of its set's table, about half the
+    // work of a union, which adds every member one by one.
+    request.push({"COPY", sources.front(), members, "REPLACE"});
+  } else if (!sources.empty()) {
+    std::vector<std::string> command = {"SUNIONSTORE", members};
+    command.insert(command.end(), sources.begin(), sources.end());
+    request.push(std::move(command));
   }
-  return command;
+  for (std::size_t i = 0; i < family_ids.size(); i += 500) {
+    std::vector<std::string> command = {"SADD", members};
+    const auto end = std::min(family_ids.size(), i + 500);
+    command.insert(command.end(), family_ids.begin() + static_cast<std::ptrdiff_t>(i),
+                   family_ids.begin() + static_cast<std::ptrdiff_t>(end));
+    request.push(std::move(command));
+  }
+  if (!limits.empty()) {
+    const std::string within = members + ":within";
+    std::vector<std::string> command = {"SUNIONSTORE", within};
+    command.insert(command.end(), limits.begin(), limits.end());
+    request.push(std::move(command));
+    request.push({"SINTERSTORE", members, members, within});
+    request.push({"DEL", within});
+  }
 }
 
 }  // namespace
 
+boost::asio::awaitable<boost::system::result<long long>> directory_store::collect_audience(
+    std::string_view name, const std::vector<std::string>& union_terms,
+    const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms) {
+  co_return co_await gather_audience(name, union_terms, family_ids, within_terms, false);
+}
+
 boost::asio::awaitable<boost::system::result<long long>> directory_store::snapshot_audience(
     std::string_view name, const std::vector<std::string>& union_terms,
     const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms) {
-  const std::string destination = audience_key(name);
-  const std::string within = destination + ":within";
-  std::vector<std::string> sources;
-  for (const auto& term : union_terms) {
-    sources.push_back(index_key(term));
-  }
+  co_return co_await gather_audience(name, union_terms, family_ids, within_terms, true);
+}
+
+boost::asio::awaitable<boost::system::result<long long>> directory_store::gather_audience(
+    std::string_view name, const std::vector<std::string>& union_terms,
+    const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms,
+    bool listed) {
+  const auto index_keys = [this](const std::vector<std::string>& terms) {
+    std::vector<std::string> keys;
+    keys.reserve(terms.size());
+    for (const auto& term : terms) {
+      keys.push_back(index_key(term));
+    }
+    return keys;
+  };
+  const std::string members = audience_members_key(name);
   queue::redis_request request;
   request.push({"MULTI"});
-  request.push({"DEL", destination});
-  if (!sources.empty()) {
-    request.push(zero_weight_store("ZUNIONSTORE", destination, sources));
+  push_collect(request, members, index_keys(union_terms), family_ids, index_keys(within_terms));
+  if (listed) {
+    // Pages are read by position from a list, which stays as it is while the roster changes.
+    // SORT is the one command that turns a set into a list; stored, a set comes out in lexical
+    // order (Redis orders it so that a replica stores the same list). The pages need no order,
+    // only a fixed one: BY nosort says so, and measures half of ALPHA's time on 160,000 ids.
+    const std::string list = audience_key(name);
+    request.push({"DEL", list});
+    request.push({"SORT", members, "BY", "nosort", "STORE", list});
   }
-  for (std::size_t i = 0; i < family_ids.size(); i += 500) {
-    std::vector<std::string> zadd = {"ZADD", destination};
-    for (std::size_t j = i; j < std::min(family_ids.size(), i + 500); ++j) {
-      zadd.emplace_back("0");
-      zadd.push_back(family_ids[j]);
-    }
-    request.push(std::move(zadd));
-  }
-  if (!within_terms.empty()) {
-    std::vector<std::string> limits;
-    for (const auto& term : within_terms) {
-      limits.push_back(index_key(term));
-    }
-    request.push(zero_weight_store("ZUNIONSTORE", within, limits));
-    const std::vector<std::string> both = {destination, within};
-    request.push(zero_weight_store("ZINTERSTORE", destination, both));
-    request.push({"DEL", within});
-  }
-  request.push({"ZCARD", destination});
+  request.push({"SCARD", members});
   request.push({"EXEC"});
   auto replies = co_await redis_.exec(request);
   if (!replies) {
@@ -335,15 +382,12 @@ boost::asio::awaitable<boost::system::result<long long>> directory_store::snapsh
 }
 
 boost::asio::awaitable<boost::system::result<std::vector<std::string>>>
-directory_store::audience_page(std::string name, std::string after, std::size_t count) {
-  std::vector<std::string> command = {"ZRANGE",
-                                      audience_key(name),
-                                      after.empty() ? std::string("-") : "(" + after,
-                                      "+",
-                                      "BYLEX",
-                                      "LIMIT",
-                                      "0",
-                                      std::to_string(count)};
+directory_store::audience_page(std::string name, std::size_t position, std::size_t count) {
+  if (count == 0) {
+    co_return std::vector<std::string>{};
+  }
+  std::vector<std::string> command = {"LRANGE", audience_key(name), std::to_string(position),
+                                      std::to_string(position + count - 1)};
   auto reply = co_await redis_.exec_one(std::move(command));
   if (!reply) {
     co_return reply.error();
@@ -359,20 +403,28 @@ directory_store::audience_page(std::string name, std::string after, std::size_t 
   co_return ids;
 }
 
-boost::asio::awaitable<boost::system::result<bool>> directory_store::audience_exists(
-    std::string_view name) {
-  std::vector<std::string> command = {"EXISTS", audience_key(name)};
-  auto reply = co_await redis_.exec_one(std::move(command));
+boost::asio::awaitable<boost::system::result<std::optional<std::size_t>>>
+directory_store::resume_audience(std::string_view name, std::string_view cursor) {
+  std::vector<std::string> keys = {audience_key(name), audience_members_key(name)};
+  std::vector<std::string> args = {std::string(cursor)};
+  auto reply = co_await resume_script_.run(redis_, std::move(keys), std::move(args));
   if (!reply) {
-    co_return failed(reply.error());
+    co_return reply.error();
   }
-  co_return reply->integer == 1;
+  if (reply->kind != queue::redis_reply::kind_t::integer || reply->integer < -1) {
+    // Not an answer, or a cursor that is not in its own snapshot: nothing to resume from safely.
+    co_return redis_failure();
+  }
+  if (reply->integer == -1) {
+    co_return std::optional<std::size_t>{};
+  }
+  co_return static_cast<std::size_t>(reply->integer);
 }
 
 boost::asio::awaitable<boost::system::result<void>> directory_store::drop_audience(
     std::string_view name) {
   // UNLINK: a 160,000-member set is freed in the background, not on Redis's main thread.
-  std::vector<std::string> command = {"UNLINK", audience_key(name)};
+  std::vector<std::string> command = {"UNLINK", audience_key(name), audience_members_key(name)};
   auto reply = co_await redis_.exec_one(std::move(command));
   if (!reply) {
     co_return reply.error();
@@ -384,8 +436,8 @@ boost::asio::awaitable<boost::system::result<std::vector<long long>>>
 directory_store::count_in_audience(std::string_view name, const std::vector<std::string>& terms) {
   queue::redis_request request;
   for (const auto& term : terms) {
-    // ZINTERCARD takes sets as well as sorted sets.
-    request.push({"ZINTERCARD", "2", audience_key(name), index_key(term)});
+    // ZINTERCARD takes sets as well as sorted sets (an earlier version's snapshot).
+    request.push({"ZINTERCARD", "2", audience_members_key(name), index_key(term)});
   }
   std::vector<long long> counts;
   if (request.empty()) {

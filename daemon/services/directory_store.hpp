@@ -10,6 +10,7 @@
 #include <string>
 
 #include "daemon/services/family.hpp"
+#include "queue/lua_script.hpp"
 #include "queue/redis_connection.hpp"
 
 namespace liaison::services {
@@ -43,17 +44,27 @@ class directory_store {
   // How many families an index term has ("school:lincoln-es", "tag:newcomer", "all").
   boost::asio::awaitable<boost::system::result<long long>> count_term(std::string_view term);
 
-  // Audience snapshots: the family ids an announcement reaches, fixed when its fan-out starts so
-  // a resumed fan-out walks the same list in the same (lexical) order. `union_terms` and
-  // `family_ids` are who is in it; when `within_terms` is not empty, only families also in one
-  // of those stay (a school key's schools). Returns the number of families.
+  // Audiences: the family ids an announcement reaches, fixed when its fan-out starts (the roster
+  // as it is at send time). `union_terms` and `family_ids` are who is in it; when `within_terms`
+  // is not empty, only families also in one of those stay (a school key's schools).
+  //
+  // collect_audience keeps them as a set, enough to count them (a preview); snapshot_audience
+  // also lists them in a fixed order, which fan-out pages through by position. Both return the
+  // number of families.
+  boost::asio::awaitable<boost::system::result<long long>> collect_audience(
+      std::string_view name, const std::vector<std::string>& union_terms,
+      const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms);
   boost::asio::awaitable<boost::system::result<long long>> snapshot_audience(
       std::string_view name, const std::vector<std::string>& union_terms,
       const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms);
-  // The next `count` family ids of a snapshot after `after` ("" = from the start).
+  // `count` family ids of a snapshot from `position` on (none past the end).
   boost::asio::awaitable<boost::system::result<std::vector<std::string>>> audience_page(
-      std::string name, std::string after, std::size_t count);
-  boost::asio::awaitable<boost::system::result<bool>> audience_exists(std::string_view name);
+      std::string name, std::size_t position, std::size_t count);
+  // Where a fan-out resumes in its snapshot: the position after the family `cursor` ("" = the
+  // start), or nullopt when there is no snapshot yet. A snapshot kept as a sorted set, as
+  // earlier versions did, is turned into a list in the same order first.
+  boost::asio::awaitable<boost::system::result<std::optional<std::size_t>>> resume_audience(
+      std::string_view name, std::string_view cursor);
   boost::asio::awaitable<boost::system::result<void>> drop_audience(std::string_view name);
   // How many families of a snapshot are in each index term (e.g. per language), for previews.
   boost::asio::awaitable<boost::system::result<std::vector<long long>>> count_in_audience(
@@ -88,16 +99,24 @@ class directory_store {
   std::string family_key(std::string_view id) const;
   std::string index_key(std::string_view term) const;
   std::string opt_out_key(config::channel c) const;
+  // An audience's ordered list of family ids, and its set.
   std::string audience_key(std::string_view name) const;
+  std::string audience_members_key(std::string_view name) const;
   std::string languages_key() const;
 
  private:
   queue::redis_request put_request(const family& f) const;
   queue::redis_request remove_request(std::string_view id) const;
   queue::redis_request opt_out_query(const std::vector<family>& families) const;
+  // collect_audience, and snapshot_audience when `listed`.
+  boost::asio::awaitable<boost::system::result<long long>> gather_audience(
+      std::string_view name, const std::vector<std::string>& union_terms,
+      const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms,
+      bool listed);
 
   queue::redis_connection& redis_;
   std::string prefix_;
+  queue::lua_script resume_script_;
 };
 
 }  // namespace liaison::services

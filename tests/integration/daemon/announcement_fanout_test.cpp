@@ -135,6 +135,32 @@ class AnnouncementFanoutTest : public ::testing::Test {
     return answer->outcome.delivery_id;
   }
 
+  // Exactly the families after fam-<last_done> up to fam-<last> got their SMS and email, once
+  // each, and the snapshot is gone.
+  void expect_fanned_out_after(const std::string& id, int last_done, int last) {
+    for (const auto* channel : {"sms", "email"}) {
+      auto entries = complete(
+          commands_->exec_one({"XRANGE", std::string("test:{q}:stream:") + channel, "-", "+"}));
+      ASSERT_TRUE(entries);
+      std::multiset<std::string> families;
+      for (const auto& entry : entries->elements) {
+        const auto records = queue::unpack_records(entry.elements[1].elements[1].text);
+        ASSERT_TRUE(records);
+        for (const auto& record : *records) {
+          families.insert(record.at("family"));
+        }
+      }
+      std::multiset<std::string> expected;
+      for (int i = last_done + 1; i <= last; ++i) {
+        expected.insert("fam-" + std::to_string(i));
+      }
+      EXPECT_EQ(families, expected) << channel;
+    }
+    EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "state"}), "fanned_out");
+    EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "cursor"}), "fam-" + std::to_string(last));
+    EXPECT_EQ(redis_.cli({"KEYS", "test:{d}:audience*"}), "");
+  }
+
   std::map<std::string, long long> tally(const std::string& id) {
     auto t = complete(store_->tally(id));
     return t ? *t : std::map<std::string, long long>{};
@@ -334,6 +360,79 @@ TEST_F(AnnouncementFanoutTest, DeliveriesOfAPageWithDifferentSharedFieldsAreWrit
   EXPECT_EQ((*records)[0].at("created_at"), "2026-12-01T17:00:00Z");
   EXPECT_EQ((*records)[1].at("created_at"), "2026-12-01T17:01:00Z");
   EXPECT_EQ((*records)[1].at("announcement"), id);
+}
+
+TEST_F(AnnouncementFanoutTest, SnapshotListsTheAudienceOnceAndIsDroppedAtTheEnd) {
+  now_ = at("2026-12-01T12:00:00-05:00");
+  for (int i = 0; i < 60; ++i) {
+    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
+  }
+  put_family("fam-elsewhere", "America/New_York");
+  redis_.cli({"SREM", "test:{d}:idx:school:lincoln-es", "fam-elsewhere"});
+  const std::vector<std::string> school = {"school:lincoln-es"};
+  // The school and one more family by id, kept within the school: the extra one is left out.
+  auto size =
+      complete(directory_->snapshot_audience("a1", school, {"fam-1003", "fam-elsewhere"}, school));
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, 60);
+  EXPECT_EQ(redis_.cli({"TYPE", "test:{d}:audience:a1"}), "list");
+  EXPECT_EQ(redis_.cli({"LLEN", "test:{d}:audience:a1"}), "60");
+  auto first = complete(directory_->audience_page("a1", 0, 25));
+  auto rest = complete(directory_->audience_page("a1", 25, 100));
+  ASSERT_TRUE(first && rest);
+  EXPECT_EQ(first->size(), 25u);
+  EXPECT_EQ(rest->size(), 35u);
+  std::set<std::string> seen(first->begin(), first->end());
+  seen.insert(rest->begin(), rest->end());
+  EXPECT_EQ(seen.size(), 60u);
+  EXPECT_FALSE(seen.contains("fam-elsewhere"));
+  // A resume finds the position after its cursor in the same list.
+  auto after = complete(directory_->resume_audience("a1", (*first)[9]));
+  ASSERT_TRUE(after && *after);
+  EXPECT_EQ(**after, 10u);
+  auto none = complete(directory_->resume_audience("a2", ""));
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+  // A preview only collects the set it counts.
+  auto collected = complete(directory_->collect_audience("a2", school, {}, {}));
+  ASSERT_TRUE(collected);
+  EXPECT_EQ(*collected, 60);
+  EXPECT_EQ(redis_.cli({"EXISTS", "test:{d}:audience:a2"}), "0");
+  ASSERT_TRUE(complete(directory_->drop_audience("a1")));
+  ASSERT_TRUE(complete(directory_->drop_audience("a2")));
+  EXPECT_EQ(redis_.cli({"KEYS", "test:{d}:audience*"}), "");
+}
+
+TEST_F(AnnouncementFanoutTest, AResumedFanOutGoesOnAfterItsCursor) {
+  // 120 families; an instance wrote the pages up to fam-1049 and stopped.
+  now_ = at("2026-12-01T12:00:00-05:00");
+  for (int i = 0; i < 120; ++i) {
+    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
+  }
+  const auto id = accept();
+  ASSERT_TRUE(complete(directory_->snapshot_audience(id, {"school:lincoln-es"}, {}, {})).value() ==
+              120);
+  redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out", "cursor", "fam-1049"});
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  expect_fanned_out_after(id, 1049, 1119);
+}
+
+TEST_F(AnnouncementFanoutTest, ASnapshotKeptAsASortedSetByAnEarlierVersionIsResumed) {
+  // Earlier versions kept the snapshot as a sorted set paged in lexical order.
+  now_ = at("2026-12-01T12:00:00-05:00");
+  for (int i = 0; i < 120; ++i) {
+    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
+  }
+  const auto id = accept();
+  std::vector<std::string> zadd = {"ZADD", "test:{d}:audience:" + id};
+  for (int i = 119; i >= 0; --i) {
+    zadd.push_back("0");
+    zadd.push_back("fam-" + std::to_string(1000 + i));
+  }
+  redis_.cli(zadd);
+  redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out", "cursor", "fam-1049"});
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+  expect_fanned_out_after(id, 1049, 1119);
 }
 
 TEST_F(AnnouncementFanoutTest, CancelStopsWhatIsNotYetSent) {

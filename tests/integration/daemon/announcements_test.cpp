@@ -528,7 +528,7 @@ TEST_F(announcements_test, preview_shows_each_language_and_the_cost_without_send
   EXPECT_EQ(by_language.at("es-MX").at("text_language"), "es");
   // Nothing was stored or sent.
   EXPECT_EQ(ann_keys(), 0u);
-  EXPECT_EQ(redis_.cli({"KEYS", "liaison:{d}:audience:*"}), "");
+  EXPECT_EQ(redis_.cli({"KEYS", "liaison:{d}:audience*"}), "");
   EXPECT_TRUE(outbox_lines().empty());
 }
 
