@@ -91,6 +91,19 @@ std::string pack_columns(const std::vector<std::string_view>& names) {
   return writer.finish();
 }
 
+std::string pack_joined(const std::vector<joined_field>& fields) {
+  detail::packed_builder builder('{', '}', 128);
+  for (const auto& field : fields) {
+    std::vector<std::string_view> parts = {field.separator};
+    parts.insert(parts.end(), field.parts.begin(), field.parts.end());
+    builder.separate();
+    builder.quote(field.name);
+    builder.append(':');
+    builder.append(std::string_view(pack_columns(parts)));
+  }
+  return builder.finish();
+}
+
 std::string pack_record(const std::map<std::string, std::string>& fields) {
   packed_record_writer writer;
   for (const auto& [name, value] : fields) {
@@ -127,9 +140,9 @@ std::optional<std::map<std::string, std::string>> unpack_record(std::string_view
 }
 
 std::string pack_records(const std::vector<std::string_view>& packed_records, entry_frame frame) {
-  const bool framed = !frame.shared.empty() || !frame.columns.empty();
+  const bool framed = !frame.shared.empty() || !frame.columns.empty() || !frame.joined.empty();
   std::string out;
-  std::size_t size = 32 + frame.shared.size() + frame.columns.size();
+  std::size_t size = 48 + frame.shared.size() + frame.columns.size() + frame.joined.size();
   for (const auto& record : packed_records) {
     size += record.size() + 1;
   }
@@ -138,6 +151,9 @@ std::string pack_records(const std::vector<std::string_view>& packed_records, en
     out += '{';
     if (!frame.shared.empty()) {
       out.append(R"("shared":)").append(frame.shared).append(1, ',');
+    }
+    if (!frame.joined.empty()) {
+      out.append(R"("joined":)").append(frame.joined).append(1, ',');
     }
     if (!frame.columns.empty()) {
       out.append(R"("columns":)").append(frame.columns).append(R"(,"rows":)");
@@ -204,6 +220,64 @@ std::optional<std::map<std::string, std::string>> fields_of_row(
   return fields;
 }
 
+// A joined field as unpacked: its name, separator and parts.
+struct joining {
+  std::string name;
+  std::string separator;
+  std::vector<std::string> parts;
+};
+
+// The "joined" object of an entry (pack_joined), or nullopt when it is not one.
+std::optional<std::vector<joining>> joinings_of(const boost::json::value& value) {
+  const auto* o = value.if_object();
+  if (o == nullptr) {
+    return std::nullopt;
+  }
+  std::vector<joining> out;
+  for (const auto& [name, v] : *o) {
+    const auto* parts = v.if_array();
+    if (parts == nullptr || parts->size() < 2) {
+      return std::nullopt;
+    }
+    joining j{std::string(name), {}, {}};
+    for (std::size_t i = 0; i < parts->size(); ++i) {
+      const auto* text = (*parts)[i].if_string();
+      if (text == nullptr) {
+        return std::nullopt;
+      }
+      if (i == 0) {
+        j.separator = *text;
+      } else {
+        j.parts.emplace_back(*text);
+      }
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// Adds each joined field the record has no value of; false when a part is missing.
+bool join_fields(std::map<std::string, std::string>& fields, const std::vector<joining>& joined) {
+  for (const auto& j : joined) {
+    if (fields.contains(j.name)) {
+      continue;
+    }
+    std::string value;
+    for (std::size_t i = 0; i < j.parts.size(); ++i) {
+      const auto part = fields.find(j.parts[i]);
+      if (part == fields.end()) {
+        return false;
+      }
+      if (i > 0) {
+        value += j.separator;
+      }
+      value += part->second;
+    }
+    fields.emplace(j.name, std::move(value));
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
@@ -216,6 +290,7 @@ std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
   const boost::json::array* listed = value.if_array();
   std::optional<std::map<std::string, std::string>> shared;
   std::optional<std::vector<std::string_view>> columns;  // set: the records are rows
+  std::vector<joining> joined;
   if (const auto* o = value.if_object()) {
     const auto* common = o->if_contains("shared");
     if (common != nullptr) {
@@ -223,6 +298,13 @@ std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
       if (!shared) {
         return std::nullopt;
       }
+    }
+    if (const auto* joins = o->if_contains("joined")) {
+      auto parsed = joinings_of(*joins);
+      if (!parsed) {
+        return std::nullopt;
+      }
+      joined = std::move(*parsed);
     }
     if (const auto* names = o->if_contains("columns")) {
       if (!names->is_array()) {
@@ -251,6 +333,9 @@ std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     }
     if (shared) {
       fields->insert(shared->begin(), shared->end());  // keeps the record's own values
+    }
+    if (!join_fields(*fields, joined)) {
+      return std::nullopt;
     }
     records.push_back(std::move(*fields));
   }

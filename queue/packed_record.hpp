@@ -32,6 +32,7 @@ class packed_builder {
   void separate();  // a comma before every member but the first
   void quote(std::string_view text);
   void append(char c) { packed_ += c; }
+  void append(std::string_view json) { packed_.append(json); }  // already JSON
   std::string finish();
 
  private:
@@ -70,22 +71,36 @@ class packed_row_writer {
 // The names of rows' columns, in order, as a JSON array.
 std::string pack_columns(const std::vector<std::string_view>& names);
 
-// What the records of a stream entry share (either may be empty): `shared`, a packed record of
+// A field whose value is other fields' values joined by a separator, for a value that would
+// repeat what its record holds anyway: fan-out's delivery id is
+// "<announcement>:<family>:<guardian>:<channel>", a third of a row were it written out.
+struct joined_field {
+  std::string_view name;
+  std::string_view separator;
+  std::vector<std::string_view> parts;  // names of fields of the record (its own or shared)
+};
+// As a JSON object: {"<name>": ["<separator>", "<part>", ...], ...}.
+std::string pack_joined(const std::vector<joined_field>& fields);
+
+// What the records of a stream entry share (any may be empty): `shared`, a packed record of
 // the fields whose values all have in common; `columns`, pack_columns' names when the records
-// are rows (packed_row_writer), not objects.
+// are rows (packed_row_writer), not objects; `joined`, pack_joined's fields, which unpacking
+// adds to each record.
 struct entry_frame {
   std::string_view shared;
   std::string_view columns;
+  std::string_view joined;
 };
 
 std::string pack_record(const std::map<std::string, std::string>& fields);
 // Packed records in one value, for a stream entry carrying several: a JSON array of them; or,
 // with a frame, the object {"shared": {...}, "records": [...]} (records as objects) or
-// {"shared": {...}, "columns": [...], "rows": [[...], ...]} (records as rows; "shared" is left
-// out when the frame has none), each record holding only its own fields. Unpacked, a record has
-// the shared fields too (its own win). Fan-out shares an announcement's fields and the names of
-// the rest this way: without them a record was more than twice as long, and Redis stores and
-// logs every byte per delivery.
+// {"shared": {...}, "columns": [...], "rows": [[...], ...]} (records as rows), with
+// "joined": {...} when the frame joins fields; "shared" is left out when the frame has none.
+// Each record holds only its own fields. Unpacked, a record has the shared fields too (its own
+// win), and then the joined ones (unless it has its own). Fan-out shares an announcement's
+// fields, the names of the rest and how its ids are made this way: without them a record was
+// three times as long, and Redis stores and logs every byte per delivery.
 std::string pack_records(const std::vector<std::string_view>& packed_records,
                          entry_frame frame = {});
 // The values of the stream entries that carry `packed_records`, in order, at most
@@ -111,7 +126,9 @@ class stream_batches {
 
 // Nullopt when `packed` is none of pack_records' forms: a JSON array of objects of strings; such
 // an array under "records", or arrays of strings each as long as the array of strings under
-// "columns" under "rows", with an optional object of strings under "shared".
+// "columns" under "rows", with an optional object of strings under "shared" and an optional
+// object of arrays of strings (a separator, then at least one field name) under "joined"; or
+// when a record lacks a field one of its joined fields is made of.
 std::optional<std::vector<std::map<std::string, std::string>>> unpack_records(
     std::string_view packed);
 // Nullopt when `packed` is not a JSON object of strings.

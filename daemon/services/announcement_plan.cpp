@@ -101,10 +101,10 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
   d.tally_group.append(g.language).append("|").append(channel_name);
   d.frame = frame(now);
   // The row holds what differs per delivery, in the order of row_columns (the text choice is
-  // the announcement's, per language; what all share is in the frame): every byte costs Redis
-  // time and memory. A delivery that does not go now gets its state from record().
-  d.packed_row = writer_.add(d.delivery_id)
-                     .add(f.id)
+  // the announcement's, per language; what all share is in the frame, and the id and tally
+  // group are joined from the other fields when unpacked): every byte costs Redis time and
+  // memory. A delivery that does not go now gets its state from record().
+  d.packed_row = writer_.add(f.id)
                      .add(g.id)
                      .add(channel_name)
                      .add(c == config::channel::email ? g.email : g.phone)
@@ -112,7 +112,6 @@ void announcement_planner::add(std::vector<planned_delivery>& out, const family&
                      .add(g.time_zone)
                      .add(g.name)
                      .add(student_names)
-                     .add(d.tally_group)
                      .finish();
   out.push_back(std::move(d));
 }
@@ -127,11 +126,16 @@ const std::shared_ptr<const delivery_frame>& announcement_planner::frame(
       shared.add("school", announcement_.school);
     }
     shared.add("created_at", format_rfc3339_utc(now)).add("tally", tally_).add("state", "queued");
-    static constexpr std::string_view row_columns[] = {
-        "id",       "family",    "guardian",      "channel",       "address",
-        "language", "time_zone", "guardian_name", "student_names", "tally_group"};
+    static constexpr std::string_view row_columns[] = {"family",        "guardian",     "channel",
+                                                       "address",       "language",     "time_zone",
+                                                       "guardian_name", "student_names"};
+    // As delivery_id and tally_group are made above.
+    const std::vector<queue::joined_field> joined = {
+        {"id", ":", {"announcement", "family", "guardian", "channel"}},
+        {"tally_group", "|", {"language", "channel"}}};
     frame_ = std::make_shared<const delivery_frame>(delivery_frame{
-        shared.finish(), queue::pack_columns({std::begin(row_columns), std::end(row_columns)})});
+        shared.finish(), queue::pack_columns({std::begin(row_columns), std::end(row_columns)}),
+        queue::pack_joined(joined)});
   }
   return frame_;
 }

@@ -28,12 +28,14 @@ enum class delivery_start {
 };
 
 // What the deliveries planned at one time have in common (queue/packed_record.hpp): the fields
-// whose values they share, packed, and the names of the columns of their rows. A stream entry
-// carries both once for all its records.
+// whose values they share, packed, the names of the columns of their rows, and the fields made
+// of others (the delivery id, the tally group). A stream entry carries them once for all its
+// records.
 struct delivery_frame {
   std::string shared;
   std::string columns;
-  queue::entry_frame view() const noexcept { return {shared, columns}; }
+  std::string joined;
+  queue::entry_frame view() const noexcept { return {shared, columns, joined}; }
 };
 
 struct planned_delivery {

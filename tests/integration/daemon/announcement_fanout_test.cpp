@@ -245,7 +245,8 @@ TEST_F(AnnouncementFanoutTest, APageWrittenByAnotherInstanceIsNotWrittenAgain) {
   late.tally_group = "en|sms";
   late.frame = std::make_shared<const delivery_frame>(
       delivery_frame{queue::pack_record({{"state", "queued"}}),
-                     queue::pack_columns({"id", "family", "tally_group", "channel"})});
+                     queue::pack_columns({"id", "family", "tally_group", "channel"}),
+                     {}});
   late.packed_row = queue::packed_row_writer()
                         .add(late.delivery_id)
                         .add("fam-1000")
@@ -341,7 +342,8 @@ TEST_F(AnnouncementFanoutTest, DeliveriesOfAPageWithDifferentSharedFieldsAreWrit
         queue::packed_row_writer().add(d.delivery_id).add(family).add("en|email").finish();
     d.frame = std::make_shared<const delivery_frame>(
         delivery_frame{queue::pack_record({{"announcement", id}, {"created_at", created_at}}),
-                       queue::pack_columns({"id", "family", "tally_group"})});
+                       queue::pack_columns({"id", "family", "tally_group"}),
+                       {}});
     return d;
   };
   const std::vector<planned_delivery> page = {delivery("fam-a", "2026-12-01T17:00:00Z"),

@@ -382,7 +382,7 @@ TEST(record_packing, shared_fields_are_carried_once_and_each_record_keeps_its_ow
   const auto shared = pack_record({{"announcement", "ann_1"}, {"state", "queued"}});
   const auto first = pack_record({{"id", "d1"}});
   const auto second = pack_record({{"id", "d2"}, {"state", "deferred"}});
-  const auto packed = pack_records({first, second}, {shared, {}});
+  const auto packed = pack_records({first, second}, {shared, {}, {}});
   // Once per entry, not once per record.
   EXPECT_EQ(packed.find("ann_1"), packed.rfind("ann_1"));
   const auto records = unpack_records(packed);
@@ -394,7 +394,7 @@ TEST(record_packing, shared_fields_are_carried_once_and_each_record_keeps_its_ow
   EXPECT_EQ((*records)[1].at("announcement"), "ann_1");
   // Entries split at sixteen records each carry the shared fields.
   std::vector<std::string> many(20, first);
-  const auto entries = pack_stream_entries({many.begin(), many.end()}, {shared, {}});
+  const auto entries = pack_stream_entries({many.begin(), many.end()}, {shared, {}, {}});
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(unpack_records(entries[1])->front().at("announcement"), "ann_1");
   // What is not an object of strings under "shared", or has no "records", is refused.
@@ -409,7 +409,7 @@ TEST(record_packing, rows_name_their_values_by_the_columns_given_once) {
   const auto first = packed_row_writer().add("d1").add("Nguyễn \"Anh\"").add("queued").finish();
   const auto second = packed_row_writer().add("d2").add("").add("deferred").finish();
   EXPECT_EQ(first, R"(["d1","Nguyễn \"Anh\"","queued"])");
-  const auto packed = pack_records({first, second}, {shared, columns});
+  const auto packed = pack_records({first, second}, {shared, columns, {}});
   // The names once per entry, not once per record.
   EXPECT_EQ(packed.find("\"name\""), packed.rfind("\"name\""));
   const auto records = unpack_records(packed);
@@ -422,13 +422,13 @@ TEST(record_packing, rows_name_their_values_by_the_columns_given_once) {
   EXPECT_EQ((*records)[1].at("state"), "deferred");  // its own value wins over the shared one
   EXPECT_EQ((*records)[1].at("name"), "");
   // Rows without shared fields.
-  const auto bare = unpack_records(pack_records({first}, {{}, columns}));
+  const auto bare = unpack_records(pack_records({first}, {{}, columns, {}}));
   ASSERT_TRUE(bare);
   EXPECT_FALSE(bare->front().contains("announcement"));
   EXPECT_EQ(bare->front().at("id"), "d1");
   // Entries split at sixteen rows each carry the columns and the shared fields.
   std::vector<std::string> many(20, first);
-  const auto entries = pack_stream_entries({many.begin(), many.end()}, {shared, columns});
+  const auto entries = pack_stream_entries({many.begin(), many.end()}, {shared, columns, {}});
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(unpack_records(entries[1])->size(), 4u);
   EXPECT_EQ(unpack_records(entries[1])->front().at("name"), "Nguyễn \"Anh\"");
@@ -441,6 +441,41 @@ TEST(record_packing, rows_name_their_values_by_the_columns_given_once) {
   EXPECT_FALSE(unpack_records(R"({"columns": "a", "rows": [["x"]]})"));
   EXPECT_FALSE(unpack_records(R"({"columns": ["a"], "records": [["x"]]})"));
   EXPECT_FALSE(unpack_records(R"({"columns": ["a"], "rows": [{"a": "x"}]})"));
+}
+
+TEST(record_packing, joined_fields_are_made_from_the_shared_and_own_values) {
+  const auto shared = pack_record({{"announcement", "ann_1"}});
+  const auto columns = pack_columns({"family", "channel", "language"});
+  const auto joined = pack_joined({{"id", ":", {"announcement", "family", "channel"}},
+                                   {"tally_group", "|", {"language", "channel"}},
+                                   {"copy", "-", {"family"}}});
+  EXPECT_EQ(joined,
+            R"({"id":[":","announcement","family","channel"],"tally_group":["|","language",)"
+            R"("channel"],"copy":["-","family"]})");
+  const auto row = packed_row_writer().add("fam-1").add("sms").add("es-MX").finish();
+  const auto records = unpack_records(pack_records({row}, {shared, columns, joined}));
+  ASSERT_TRUE(records);
+  EXPECT_EQ(records->front().at("id"), "ann_1:fam-1:sms");
+  EXPECT_EQ(records->front().at("tally_group"), "es-MX|sms");
+  EXPECT_EQ(records->front().at("copy"), "fam-1");
+  // A record's own value wins.
+  const auto own_columns = pack_columns({"family", "channel", "language", "id"});
+  const auto own = packed_row_writer().add("fam-1").add("sms").add("es-MX").add("mine").finish();
+  EXPECT_EQ(unpack_records(pack_records({own}, {shared, own_columns, joined}))->front().at("id"),
+            "mine");
+  // Without the shared announcement the id cannot be made: refused, not made short.
+  EXPECT_FALSE(unpack_records(pack_records({row}, {{}, columns, joined})));
+  // A "joined" that is not an object of arrays of a separator and names is refused.
+  for (const auto* bad : {R"("x")", R"({"id": ":"})", R"({"id": [":"]})", R"({"id": [":", 1]})",
+                          R"({"id": [1, "a"]})"}) {
+    EXPECT_FALSE(unpack_records(std::string(R"({"columns": ["a"], "joined": )") + bad +
+                                R"(, "rows": [["x"]]})"))
+        << bad;
+  }
+  EXPECT_TRUE(
+      unpack_records(R"({"columns": ["a"], "joined": {"b": ["+", "a", "a"]}, "rows": [["x"]]})")
+          ->front()
+          .at("b") == "x+x");
 }
 
 TEST(record_packing, stream_entries_carry_sixteen_records_each_in_order) {

@@ -294,12 +294,15 @@ TEST_F(AnnouncementPlanTest, DeliveriesPlannedTogetherShareTheAnnouncementsField
     EXPECT_EQ(d.frame, planned.front().frame);
     EXPECT_EQ(d.packed_row.find("\"id\""), std::string::npos);       // names are in the frame
     EXPECT_EQ(d.packed_row.find(a_.id + "\","), std::string::npos);  // no shared value
+    // The id and tally group are made of the other fields, not written out.
+    EXPECT_EQ(d.packed_row.find(d.delivery_id), std::string::npos);
+    EXPECT_EQ(d.packed_row.find(d.tally_group), std::string::npos);
     const auto own =
-        queue::unpack_records(queue::pack_records({d.packed_row}, {{}, d.frame->columns}));
+        queue::unpack_records(queue::pack_records({d.packed_row}, {{}, d.frame->columns, {}}));
     ASSERT_TRUE(own);
     ASSERT_EQ(own->size(), 1u);
     EXPECT_FALSE(own->front().contains("announcement"));
-    EXPECT_EQ(own->front().at("id"), d.delivery_id);
+    EXPECT_FALSE(own->front().contains("id"));
     EXPECT_EQ(own->front().at("guardian"), d.record().at("guardian"));
     // Unpacked whole, it has every field a worker reads.
     const auto all = d.record();
@@ -308,6 +311,7 @@ TEST_F(AnnouncementPlanTest, DeliveriesPlannedTogetherShareTheAnnouncementsField
     EXPECT_EQ(all.at("tally"), announcement_tally_suffix(a_.id));
     EXPECT_EQ(all.at("created_at"), format_rfc3339_utc(noon));
     EXPECT_EQ(all.at("id"), d.delivery_id);
+    EXPECT_EQ(all.at("tally_group"), d.tally_group);
     EXPECT_EQ(all.at("state"), "queued");  // shared; a held-back delivery has its own
   }
   // Planned at another time: another frame (the creation time differs).
