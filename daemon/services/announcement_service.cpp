@@ -499,8 +499,11 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
   std::size_t position = resumed_at->value_or(0);
   if (stored.state == announcement_state::scheduled || !*resumed_at) {
     const auto terms = terms_for(stored.value.to, stored.within_schools);
+    // The set of the audience is kept only when its languages are to be counted below.
+    const bool count_languages =
+        !stored.machine_translations_settled && wants_machine_translation(stored.value);
     auto size = co_await directory_.snapshot_audience(
-        id, terms.union_terms, stored.value.to.family_ids, terms.within_terms);
+        id, terms.union_terms, stored.value.to.family_ids, terms.within_terms, count_languages);
     if (!size) {
       co_return failure(size.error());
     }

@@ -333,19 +333,21 @@ void push_collect(queue::redis_request& request, const std::string& members,
 boost::asio::awaitable<boost::system::result<long long>> directory_store::collect_audience(
     std::string_view name, const std::vector<std::string>& union_terms,
     const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms) {
-  co_return co_await gather_audience(name, union_terms, family_ids, within_terms, false);
+  co_return co_await gather_audience(name, union_terms, family_ids, within_terms, false, true);
 }
 
 boost::asio::awaitable<boost::system::result<long long>> directory_store::snapshot_audience(
     std::string_view name, const std::vector<std::string>& union_terms,
-    const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms) {
-  co_return co_await gather_audience(name, union_terms, family_ids, within_terms, true);
+    const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms,
+    bool keep_members) {
+  co_return co_await gather_audience(name, union_terms, family_ids, within_terms, true,
+                                     keep_members);
 }
 
 boost::asio::awaitable<boost::system::result<long long>> directory_store::gather_audience(
     std::string_view name, const std::vector<std::string>& union_terms,
     const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms,
-    bool listed) {
+    bool listed, bool keep_members) {
   const auto index_keys = [this](const std::vector<std::string>& terms) {
     std::vector<std::string> keys;
     keys.reserve(terms.size());
@@ -355,19 +357,34 @@ boost::asio::awaitable<boost::system::result<long long>> directory_store::gather
     return keys;
   };
   const std::string members = audience_members_key(name);
+  const std::string list = audience_key(name);
+  const auto sources = index_keys(union_terms);
   queue::redis_request request;
   request.push({"MULTI"});
-  push_collect(request, members, index_keys(union_terms), family_ids, index_keys(within_terms));
-  if (listed) {
-    // Pages are read by position from a list, which stays as it is while the roster changes.
-    // SORT is the one command that turns a set into a list; stored, a set comes out in lexical
-    // order (Redis orders it so that a replica stores the same list). The pages need no order,
-    // only a fixed one: BY nosort says so, and measures half of ALPHA's time on 160,000 ids.
-    const std::string list = audience_key(name);
+  // Pages are read by position from a list, which stays as it is while the roster changes.
+  // SORT is the one command that turns a set into a list; stored, a set comes out in lexical
+  // order (Redis orders it so that a replica stores the same list). The pages need no order,
+  // only a fixed one: BY nosort says so, and measures half of ALPHA's time on 160,000 ids.
+  if (listed && !keep_members && sources.size() == 1 && family_ids.empty() &&
+      within_terms.empty()) {
+    // One index set and nothing to count: listed straight from it, no copy of the set.
     request.push({"DEL", list});
-    request.push({"SORT", members, "BY", "nosort", "STORE", list});
+    request.push({"SORT", sources.front(), "BY", "nosort", "STORE", list});
+  } else {
+    push_collect(request, members, sources, family_ids, index_keys(within_terms));
+    if (listed) {
+      request.push({"DEL", list});
+      request.push({"SORT", members, "BY", "nosort", "STORE", list});
+    }
+    if (!keep_members) {
+      request.push({"UNLINK", members});
+    }
   }
-  request.push({"SCARD", members});
+  if (listed) {
+    request.push({"LLEN", list});
+  } else {
+    request.push({"SCARD", members});
+  }
   request.push({"EXEC"});
   auto replies = co_await redis_.exec(request);
   if (!replies) {

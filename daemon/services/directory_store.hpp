@@ -48,15 +48,17 @@ class directory_store {
   // as it is at send time). `union_terms` and `family_ids` are who is in it; when `within_terms`
   // is not empty, only families also in one of those stay (a school key's schools).
   //
-  // collect_audience keeps them as a set, enough to count them (a preview); snapshot_audience
-  // also lists them in a fixed order, which fan-out pages through by position. Both return the
+  // collect_audience keeps them as a set, enough to count them (a preview, count_in_audience);
+  // snapshot_audience lists them in a fixed order, which fan-out pages through by position, and
+  // keeps the set too when `keep_members` (the languages are to be counted). Both return the
   // number of families.
   boost::asio::awaitable<boost::system::result<long long>> collect_audience(
       std::string_view name, const std::vector<std::string>& union_terms,
       const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms);
   boost::asio::awaitable<boost::system::result<long long>> snapshot_audience(
       std::string_view name, const std::vector<std::string>& union_terms,
-      const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms);
+      const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms,
+      bool keep_members);
   // `count` family ids of a snapshot from `position` on (none past the end).
   boost::asio::awaitable<boost::system::result<std::vector<std::string>>> audience_page(
       std::string name, std::size_t position, std::size_t count);
@@ -112,7 +114,7 @@ class directory_store {
   boost::asio::awaitable<boost::system::result<long long>> gather_audience(
       std::string_view name, const std::vector<std::string>& union_terms,
       const std::vector<std::string>& family_ids, const std::vector<std::string>& within_terms,
-      bool listed);
+      bool listed, bool keep_members);
 
   queue::redis_connection& redis_;
   std::string prefix_;

@@ -373,10 +373,23 @@ TEST_F(AnnouncementFanoutTest, SnapshotListsTheAudienceOnceAndIsDroppedAtTheEnd)
   redis_.cli({"SREM", "test:{d}:idx:school:lincoln-es", "fam-elsewhere"});
   const std::vector<std::string> school = {"school:lincoln-es"};
   // The school and one more family by id, kept within the school: the extra one is left out.
-  auto size =
-      complete(directory_->snapshot_audience("a1", school, {"fam-1003", "fam-elsewhere"}, school));
+  auto size = complete(
+      directory_->snapshot_audience("a1", school, {"fam-1003", "fam-elsewhere"}, school, true));
   ASSERT_TRUE(size);
   EXPECT_EQ(*size, 60);
+  EXPECT_EQ(redis_.cli({"SCARD", "test:{d}:audience-members:a1"}), "60");  // kept, to count
+  // Listed straight from the one index set when nothing is to be counted: no set.
+  auto listed = complete(directory_->snapshot_audience("a3", school, {}, {}, false));
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(*listed, 60);
+  EXPECT_EQ(redis_.cli({"LLEN", "test:{d}:audience:a3"}), "60");
+  EXPECT_EQ(redis_.cli({"EXISTS", "test:{d}:audience-members:a3"}), "0");
+  // With more than one source and nothing to count, the set is dropped once listed.
+  listed = complete(directory_->snapshot_audience("a4", school, {"fam-elsewhere"}, {}, false));
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(*listed, 61);
+  EXPECT_EQ(redis_.cli({"LLEN", "test:{d}:audience:a4"}), "61");
+  EXPECT_EQ(redis_.cli({"EXISTS", "test:{d}:audience-members:a4"}), "0");
   EXPECT_EQ(redis_.cli({"TYPE", "test:{d}:audience:a1"}), "list");
   EXPECT_EQ(redis_.cli({"LLEN", "test:{d}:audience:a1"}), "60");
   auto first = complete(directory_->audience_page("a1", 0, 25));
@@ -400,8 +413,9 @@ TEST_F(AnnouncementFanoutTest, SnapshotListsTheAudienceOnceAndIsDroppedAtTheEnd)
   ASSERT_TRUE(collected);
   EXPECT_EQ(*collected, 60);
   EXPECT_EQ(redis_.cli({"EXISTS", "test:{d}:audience:a2"}), "0");
-  ASSERT_TRUE(complete(directory_->drop_audience("a1")));
-  ASSERT_TRUE(complete(directory_->drop_audience("a2")));
+  for (const auto* name : {"a1", "a2", "a3", "a4"}) {
+    ASSERT_TRUE(complete(directory_->drop_audience(name)));
+  }
   EXPECT_EQ(redis_.cli({"KEYS", "test:{d}:audience*"}), "");
 }
 
@@ -412,8 +426,9 @@ TEST_F(AnnouncementFanoutTest, AResumedFanOutGoesOnAfterItsCursor) {
     put_family("fam-" + std::to_string(1000 + i), "America/New_York");
   }
   const auto id = accept();
-  ASSERT_TRUE(complete(directory_->snapshot_audience(id, {"school:lincoln-es"}, {}, {})).value() ==
-              120);
+  ASSERT_TRUE(
+      complete(directory_->snapshot_audience(id, {"school:lincoln-es"}, {}, {}, false)).value() ==
+      120);
   redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out", "cursor", "fam-1049"});
   ASSERT_TRUE(complete(service_->fan_out_next()).value());
   expect_fanned_out_after(id, 1049, 1119);
