@@ -566,7 +566,7 @@ announcement_service::fan_out_pages(std::string id, std::string cursor, std::siz
                                     announcement_planner* planner) {
   namespace asio = boost::asio;
   const auto executor = co_await asio::this_coro::executor;
-  const auto page_of = [](std::optional<read_page>& page) { return page ? &*page : nullptr; };
+  const auto page_of = [](auto& page) { return page ? &*page : nullptr; };
   fanout_pipeline pipeline;
   pipeline.list_after = std::move(cursor);
   pipeline.list_position = position;
@@ -574,22 +574,23 @@ announcement_service::fan_out_pages(std::string id, std::string cursor, std::siz
     if (stopping_) {
       co_return pages_outcome::stopped;
     }
-    const planned_page* to_write = pipeline.to_write ? &*pipeline.to_write : nullptr;
-    // Launched in this order, each running until it waits for Redis; planning comes last and
-    // first sends the other stages' commands.
+    // Launched in this order, each running until it waits for Redis; the CPU stage comes last
+    // and first sends the other stages' commands.
     auto turn = asio::experimental::make_parallel_group(
-        asio::co_spawn(executor, write_stage(id, to_write), asio::deferred),
+        asio::co_spawn(executor, write_stage(page_of(pipeline.to_write)), asio::deferred),
         asio::co_spawn(executor, fill_stage(page_of(pipeline.to_fill)), asio::deferred),
         asio::co_spawn(executor, fetch_stage(page_of(pipeline.to_fetch)), asio::deferred),
         asio::co_spawn(
             executor,
             list_stage(id, pipeline.list_after, pipeline.list_position, pipeline.listed_all),
             asio::deferred),
-        asio::co_spawn(executor, plan_stage(page_of(pipeline.to_plan), planner), asio::deferred));
+        asio::co_spawn(
+            executor, cpu_stage(id, page_of(pipeline.to_parse), page_of(pipeline.to_plan), planner),
+            asio::deferred));
     auto [order, write_thrown, written, fill_thrown, filled, fetch_thrown, fetched, list_thrown,
-          listed, plan_thrown, planned] =
+          listed, cpu_thrown, planned] =
         co_await turn.async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (const auto& thrown : {write_thrown, fill_thrown, fetch_thrown, list_thrown, plan_thrown}) {
+    for (const auto& thrown : {write_thrown, fill_thrown, fetch_thrown, list_thrown, cpu_thrown}) {
       if (thrown) {
         std::rethrow_exception(thrown);
       }
@@ -611,9 +612,13 @@ announcement_service::fan_out_pages(std::string id, std::string cursor, std::siz
     if (!listed) {
       co_return listed.error();
     }
-    pipeline.to_write = std::move(planned);
+    if (!planned) {
+      co_return planned.error();
+    }
+    pipeline.to_write = std::move(*planned);
     pipeline.to_plan = std::move(pipeline.to_fill);
-    pipeline.to_fill = std::move(pipeline.to_fetch);
+    pipeline.to_fill = std::move(pipeline.to_parse);
+    pipeline.to_parse = std::move(pipeline.to_fetch);
     pipeline.to_fetch = std::move(*listed);
     if (pipeline.to_fetch) {
       pipeline.list_after = pipeline.to_fetch->family_ids.back();
@@ -626,14 +631,11 @@ announcement_service::fan_out_pages(std::string id, std::string cursor, std::siz
 }
 
 boost::asio::awaitable<boost::system::result<page_written>> announcement_service::write_stage(
-    std::string id, const planned_page* page) {
+    planned_page* page) {
   if (page == nullptr) {
     co_return page_written::written;
   }
-  const auto lease_until = clock_.now_system() + limits_.lease;
-  const page_to_write to_write{page->after, page->family_ids.back(), page->family_ids.size(),
-                               &page->deliveries};
-  co_return co_await store_.write_page(id, to_write, lease_until);
+  co_return co_await store_.write_prepared(std::move(page->call));
 }
 
 boost::asio::awaitable<boost::system::result<void>> announcement_service::fill_stage(
@@ -649,11 +651,11 @@ boost::asio::awaitable<boost::system::result<void>> announcement_service::fetch_
   if (page == nullptr) {
     co_return boost::system::result<void>{};
   }
-  auto families = co_await directory_.get_many_without_opt_outs(page->family_ids);
-  if (!families) {
-    co_return families.error();
+  auto documents = co_await directory_.get_documents(page->family_ids);
+  if (!documents) {
+    co_return documents.error();
   }
-  page->families = std::move(*families);
+  page->documents = std::move(*documents);
   co_return boost::system::result<void>{};
 }
 
@@ -670,16 +672,29 @@ announcement_service::list_stage(std::string id, std::string after, std::size_t 
   if (ids->empty()) {
     co_return std::optional<read_page>{};
   }
-  co_return read_page{std::move(after), std::move(*ids), {}};
+  co_return read_page{std::move(after), std::move(*ids), {}, {}};
 }
 
-boost::asio::awaitable<std::optional<announcement_service::planned_page>>
-announcement_service::plan_stage(read_page* page, announcement_planner* planner) {
+boost::asio::awaitable<boost::system::result<std::optional<announcement_service::planned_page>>>
+announcement_service::cpu_stage(std::string id, read_page* to_parse, read_page* to_plan,
+                                announcement_planner* planner) {
   store_.send_now();
-  if (page == nullptr) {
+  if (to_parse != nullptr) {
+    auto families = directory_store::parse_documents(to_parse->documents);
+    if (!families) {
+      co_return families.error();
+    }
+    to_parse->families = std::move(*families);
+    to_parse->documents.clear();
+  }
+  if (to_plan == nullptr) {
     co_return std::optional<planned_page>{};
   }
-  co_return plan_read_page(*page, *planner);
+  auto planned = plan_read_page(*to_plan, *planner);
+  const page_to_write to_write{planned.after, planned.family_ids.back(), planned.family_ids.size(),
+                               &planned.deliveries};
+  planned.call = store_.prepare_page(id, to_write, clock_.now_system() + limits_.lease);
+  co_return std::optional<planned_page>{std::move(planned)};
 }
 
 announcement_service::planned_page announcement_service::plan_read_page(

@@ -241,32 +241,37 @@ class announcement_service {
   struct read_page {
     std::string after;
     std::vector<std::string> family_ids;
+    std::vector<std::optional<std::string>> documents;  // as stored, until parsed
     std::vector<family> families;
   };
-  // The same page planned: the deliveries its families get.
+  // The same page planned: the deliveries its families get, and the script call that writes
+  // them.
   struct planned_page {
     std::string after;  // the cursor the page was read after
     std::vector<std::string> family_ids;
     std::vector<planned_delivery> deliveries;
+    announcement_store::prepared_page call;
   };
   planned_page plan_read_page(read_page& page, announcement_planner& planner);
 
-  // Fan-out's pages go through a pipeline of five stages, each a round trip to Redis or CPU
-  // work here: list (the next family ids), fetch (their documents), fill (their opt-outs), plan
-  // (CPU here), write (the page script). Each turn moves one page through each stage: it sends
-  // the write, fill, fetch and list commands at once, then plans while Redis runs them, so that
-  // neither side's CPU waits for the other's. Pages are written in order, each after the one
-  // before, so the cursor check of the page script holds.
+  // Fan-out's pages go through a pipeline of six stages, each a round trip to Redis or CPU
+  // work here: list (the next family ids), fetch (their documents), parse (CPU), fill (their
+  // opt-outs), plan (CPU, with the page's script call built), write (the page script). Each
+  // turn moves one page through each stage: it sends the write, fill, fetch and list commands
+  // at once, then parses one page and plans another while Redis runs them, so that neither
+  // side's CPU waits for the other's. Pages are written in order, each after the one before,
+  // so the cursor check of the page script holds.
   struct fanout_pipeline {
     std::optional<planned_page> to_write;
     std::optional<read_page> to_plan;   // families with their opt-outs
     std::optional<read_page> to_fill;   // families without their opt-outs yet
+    std::optional<read_page> to_parse;  // documents not yet parsed
     std::optional<read_page> to_fetch;  // family ids only
     std::string list_after;             // the cursor of the next list
     std::size_t list_position = 0;      // and its position in the audience
     bool listed_all = false;            // a list found the end of the audience
     bool done() const noexcept {
-      return !to_write && !to_plan && !to_fill && !to_fetch && listed_all;
+      return !to_write && !to_plan && !to_fill && !to_parse && !to_fetch && listed_all;
     }
   };
   enum class pages_outcome { written, cancelled, taken_over, stopped };
@@ -274,14 +279,14 @@ class announcement_service {
   boost::asio::awaitable<boost::system::result<pages_outcome>> fan_out_pages(
       std::string id, std::string cursor, std::size_t position, announcement_planner* planner);
   // The stages; each does nothing for a null page (the pipeline filling or draining).
-  boost::asio::awaitable<boost::system::result<page_written>> write_stage(std::string id,
-                                                                          const planned_page* page);
+  boost::asio::awaitable<boost::system::result<page_written>> write_stage(planned_page* page);
   boost::asio::awaitable<boost::system::result<void>> fill_stage(read_page* page);
   boost::asio::awaitable<boost::system::result<void>> fetch_stage(read_page* page);
   boost::asio::awaitable<boost::system::result<std::optional<read_page>>> list_stage(
       std::string id, std::string after, std::size_t position, bool skip);
-  boost::asio::awaitable<std::optional<planned_page>> plan_stage(read_page* page,
-                                                                 announcement_planner* planner);
+  // Parses `to_parse` and plans `to_plan`, after sending the other stages' commands.
+  boost::asio::awaitable<boost::system::result<std::optional<planned_page>>> cpu_stage(
+      std::string id, read_page* to_parse, read_page* to_plan, announcement_planner* planner);
 
   // An announcement a worker sends deliveries of, with the planner that knows its text choice
   // per language.

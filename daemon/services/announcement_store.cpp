@@ -757,10 +757,7 @@ boost::asio::awaitable<boost::system::result<void>> announcement_store::start_fa
 
 namespace {
 
-struct page_call {
-  std::vector<std::string> keys;
-  std::vector<std::string> args;
-};
+using page_call = announcement_store::prepared_page;
 
 // Deliveries sent now per stream entry: large enough that Redis's cost per entry is shared,
 // small enough that a worker reading a few entries holds no more jobs than it sends at once.
@@ -875,7 +872,16 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
 
 boost::asio::awaitable<boost::system::result<page_written>> announcement_store::write_page(
     std::string_view id, page_to_write page, system_clock::time_point lease_until) {
-  auto call = page_arguments(*this, queue_, id, page, lease_until);
+  co_return co_await write_prepared(prepare_page(id, page, lease_until));
+}
+
+announcement_store::prepared_page announcement_store::prepare_page(
+    std::string_view id, const page_to_write& page, system_clock::time_point lease_until) {
+  return page_arguments(*this, queue_, id, page, lease_until);
+}
+
+boost::asio::awaitable<boost::system::result<page_written>> announcement_store::write_prepared(
+    prepared_page call) {
   auto reply = co_await page_script_.run(redis_, std::move(call.keys), std::move(call.args));
   if (!reply) {
     co_return reply.error();

@@ -173,6 +173,15 @@ class announcement_store {
   // already (the stored cursor moved past `page.after`: another instance took over).
   boost::asio::awaitable<boost::system::result<page_written>> write_page(
       std::string_view id, page_to_write page, std::chrono::system_clock::time_point lease_until);
+  // write_page in two steps: its script call built (CPU only; fan-out builds it while Redis
+  // works on the pages around it), then sent.
+  struct prepared_page {
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+  prepared_page prepare_page(std::string_view id, const page_to_write& page,
+                             std::chrono::system_clock::time_point lease_until);
+  boost::asio::awaitable<boost::system::result<page_written>> write_prepared(prepared_page page);
   // Sends the commands submitted so far at once (redis_connection::flush): fan-out calls it
   // before planning a page, so Redis writes and reads the pages around it meanwhile.
   void send_now() { redis_.flush(); }

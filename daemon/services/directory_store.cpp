@@ -210,7 +210,11 @@ boost::asio::awaitable<boost::system::result<std::optional<family>>> directory_s
 
 boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_store::get_many(
     const std::vector<std::string>& ids) {
-  auto families = co_await get_many_without_opt_outs(ids);
+  auto documents = co_await get_documents(ids);
+  if (!documents) {
+    co_return documents.error();
+  }
+  auto families = parse_documents(*documents);
   if (!families) {
     co_return families.error();
   }
@@ -220,11 +224,11 @@ boost::asio::awaitable<boost::system::result<std::vector<family>>> directory_sto
   co_return families;
 }
 
-boost::asio::awaitable<boost::system::result<std::vector<family>>>
-directory_store::get_many_without_opt_outs(std::vector<std::string> ids) {
-  std::vector<family> families;
+boost::asio::awaitable<boost::system::result<std::vector<std::optional<std::string>>>>
+directory_store::get_documents(const std::vector<std::string>& ids) {
+  std::vector<std::optional<std::string>> documents;
   if (ids.empty()) {
-    co_return families;
+    co_return documents;
   }
   std::vector<std::string> mget = {"MGET"};
   mget.reserve(ids.size() + 1);
@@ -238,18 +242,32 @@ directory_store::get_many_without_opt_outs(std::vector<std::string> ids) {
   if (stored->kind != queue::redis_reply::kind_t::array) {
     co_return redis_failure();
   }
-  families.reserve(stored->elements.size());
-  for (const auto& document : stored->elements) {
+  documents.reserve(stored->elements.size());
+  for (auto& document : stored->elements) {
     if (document.is_nil()) {
-      continue;  // deleted since it was listed
+      documents.emplace_back();  // deleted since it was listed
+    } else {
+      documents.emplace_back(std::move(document.text));
     }
-    auto f = family_from_stored_json(document.text);
+  }
+  co_return documents;
+}
+
+boost::system::result<std::vector<family>> directory_store::parse_documents(
+    const std::vector<std::optional<std::string>>& documents) {
+  std::vector<family> families;
+  families.reserve(documents.size());
+  for (const auto& document : documents) {
+    if (!document) {
+      continue;
+    }
+    auto f = family_from_stored_json(*document);
     if (!f) {
-      co_return redis_failure();
+      return redis_failure();
     }
     families.push_back(std::move(*f));
   }
-  co_return families;
+  return families;
 }
 
 boost::asio::awaitable<boost::system::result<void>> directory_store::fill_opt_outs(

@@ -34,11 +34,14 @@ class directory_store {
   // out.
   boost::asio::awaitable<boost::system::result<std::vector<family>>> get_many(
       const std::vector<std::string>& ids);
-  // The two halves of get_many, for fan-out, which runs them for different pages at once: the
-  // families without their opt-outs (one round trip), and then the opt-outs filled in (one
-  // round trip; `families` must outlive the call).
-  boost::asio::awaitable<boost::system::result<std::vector<family>>> get_many_without_opt_outs(
-      std::vector<std::string> ids);
+  // The steps of get_many, for fan-out, which runs them for different pages at once: the
+  // families' stored documents (one round trip; nullopt for an id without a family), parsed
+  // (CPU only), and then their opt-outs filled in (one round trip; `families` must outlive
+  // the call).
+  boost::asio::awaitable<boost::system::result<std::vector<std::optional<std::string>>>>
+  get_documents(const std::vector<std::string>& ids);
+  static boost::system::result<std::vector<family>> parse_documents(
+      const std::vector<std::optional<std::string>>& documents);
   boost::asio::awaitable<boost::system::result<void>> fill_opt_outs(std::vector<family>* families);
 
   // How many families an index term has ("school:lincoln-es", "tag:newcomer", "all").
