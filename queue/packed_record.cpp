@@ -187,10 +187,10 @@ std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>
   return entries;
 }
 
-void stream_batches::add(std::string stream_key, std::string_view packed_record) {
+void stream_batches::add(std::string_view stream_key, std::string_view packed_record) {
   auto it = std::find(streams_.begin(), streams_.end(), stream_key);
   if (it == streams_.end()) {
-    it = streams_.insert(streams_.end(), std::move(stream_key));
+    it = streams_.insert(streams_.end(), std::string(stream_key));
     records_.emplace_back();
   }
   records_[static_cast<std::size_t>(it - streams_.begin())].push_back(packed_record);

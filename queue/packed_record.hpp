@@ -112,7 +112,7 @@ std::vector<std::string> pack_stream_entries(const std::vector<std::string_view>
 // viewed, not copied: they must outlive the batches.
 class stream_batches {
  public:
-  void add(std::string stream_key, std::string_view packed_record);
+  void add(std::string_view stream_key, std::string_view packed_record);
 
   const std::vector<std::string>& streams() const noexcept { return streams_; }
   std::size_t records_of(std::size_t stream) const { return records_[stream].size(); }

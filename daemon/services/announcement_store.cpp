@@ -791,14 +791,32 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
   std::deque<std::string> whole;  // records written whole; views into it stay valid
   // The page's streams go first among the keys (a few at most); entries name them by index.
   queue::stream_batches sent_now_by_stream;
+  // Per delivery, nothing is allocated once the page's few counters, languages and streams
+  // are known: the loop runs for every one of an announcement's deliveries.
+  std::string counter;
+  struct stream_of {
+    config::channel channel;
+    config::priority priority;
+    std::string key;
+  };
+  std::vector<stream_of> stream_keys;
   for (const auto& d : *page.deliveries) {
-    std::string field;
-    field.reserve(d.tally_group.size() + 10);
-    field.append(d.tally_group).append("|").append(phase_of(d.start));
-    ++counts[field];
+    counter.assign(d.tally_group).append("|").append(phase_of(d.start));
+    if (auto counted = counts.find(counter); counted != counts.end()) {
+      ++counted->second;
+    } else {
+      counts.emplace(counter, 1);
+    }
     const std::string_view group = d.tally_group;
     if (const auto bar = group.find('|'); bar != std::string_view::npos && !d.family_id.empty()) {
-      auto& list = families_by_language[std::string(group.substr(0, bar))];
+      const auto language = group.substr(0, bar);
+      auto listed = families_by_language.find(language);
+      if (listed == families_by_language.end()) {
+        listed =
+            families_by_language.emplace(std::string(language), std::vector<std::string_view>{})
+                .first;
+      }
+      auto& list = listed->second;
       if (list.empty() || list.back() != d.family_id) {  // a family's channels: once
         list.push_back(d.family_id);
       }
@@ -808,8 +826,16 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
       if (!one_frame) {
         record = whole.emplace_back(queue::pack_record(d.record()));
       }
-      sent_now_by_stream.add(
-          q.stream_key(config::to_string(d.channel), config::to_string(d.priority)), record);
+      auto known = std::find_if(stream_keys.begin(), stream_keys.end(), [&](const auto& s) {
+        return s.channel == d.channel && s.priority == d.priority;
+      });
+      if (known == stream_keys.end()) {
+        known = stream_keys.insert(
+            stream_keys.end(),
+            {d.channel, d.priority,
+             q.stream_key(config::to_string(d.channel), config::to_string(d.priority))});
+      }
+      sent_now_by_stream.add(known->key, record);
     }
   }
   // Several deliveries per stream entry: Redis's work per delivery is then a share of one entry.
