@@ -499,9 +499,12 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
   std::size_t position = resumed_at->value_or(0);
   if (stored.state == announcement_state::scheduled || !*resumed_at) {
     const auto terms = terms_for(stored.value.to, stored.within_schools);
-    // The set of the audience is kept only when its languages are to be counted below.
+    // The set of the audience is kept only when its languages may be counted below: by the
+    // announcement's own policy, not by whether a translator is configured now, so that a
+    // fan-out resumed after the configuration changed still finds it.
     const bool count_languages =
-        !stored.machine_translations_settled && wants_machine_translation(stored.value);
+        !stored.machine_translations_settled &&
+        stored.value.machine_translation != i18n::machine_translation_policy::never;
     auto size = co_await directory_.snapshot_audience(
         id, terms.union_terms, stored.value.to.family_ids, terms.within_terms, count_languages);
     if (!size) {
