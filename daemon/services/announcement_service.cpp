@@ -634,11 +634,11 @@ announcement_service::fan_out_pages(std::string id, std::string cursor, std::siz
 }
 
 boost::asio::awaitable<boost::system::result<page_written>> announcement_service::write_stage(
-    planned_page* page) {
+    announcement_store::prepared_page* page) {
   if (page == nullptr) {
     co_return page_written::written;
   }
-  co_return co_await store_.write_prepared(std::move(page->call));
+  co_return co_await store_.write_prepared(std::move(*page));
 }
 
 boost::asio::awaitable<boost::system::result<void>> announcement_service::fill_stage(
@@ -678,7 +678,7 @@ announcement_service::list_stage(std::string id, std::string after, std::size_t 
   co_return read_page{std::move(after), std::move(*ids), {}, {}};
 }
 
-boost::asio::awaitable<boost::system::result<std::optional<announcement_service::planned_page>>>
+boost::asio::awaitable<boost::system::result<std::optional<announcement_store::prepared_page>>>
 announcement_service::cpu_stage(std::string id, read_page* to_parse, read_page* to_plan,
                                 announcement_planner* planner) {
   store_.send_now();
@@ -691,13 +691,12 @@ announcement_service::cpu_stage(std::string id, read_page* to_parse, read_page* 
     to_parse->documents.clear();
   }
   if (to_plan == nullptr) {
-    co_return std::optional<planned_page>{};
+    co_return std::optional<announcement_store::prepared_page>{};
   }
-  auto planned = plan_read_page(*to_plan, *planner);
+  const auto planned = plan_read_page(*to_plan, *planner);
   const page_to_write to_write{planned.after, planned.family_ids.back(), planned.family_ids.size(),
                                &planned.deliveries};
-  planned.call = store_.prepare_page(id, to_write, clock_.now_system() + limits_.lease);
-  co_return std::optional<planned_page>{std::move(planned)};
+  co_return store_.prepare_page(id, to_write, clock_.now_system() + limits_.lease);
 }
 
 announcement_service::planned_page announcement_service::plan_read_page(

@@ -244,13 +244,11 @@ class announcement_service {
     std::vector<std::optional<std::string>> documents;  // as stored, until parsed
     std::vector<family> families;
   };
-  // The same page planned: the deliveries its families get, and the script call that writes
-  // them.
+  // The same page planned: the deliveries its families get.
   struct planned_page {
     std::string after;  // the cursor the page was read after
     std::vector<std::string> family_ids;
     std::vector<planned_delivery> deliveries;
-    announcement_store::prepared_page call;
   };
   planned_page plan_read_page(read_page& page, announcement_planner& planner);
 
@@ -262,8 +260,8 @@ class announcement_service {
   // side's CPU waits for the other's. Pages are written in order, each after the one before,
   // so the cursor check of the page script holds.
   struct fanout_pipeline {
-    std::optional<planned_page> to_write;
-    std::optional<read_page> to_plan;   // families with their opt-outs
+    std::optional<announcement_store::prepared_page> to_write;  // a planned page's script call
+    std::optional<read_page> to_plan;                           // families with their opt-outs
     std::optional<read_page> to_fill;   // families without their opt-outs yet
     std::optional<read_page> to_parse;  // documents not yet parsed
     std::optional<read_page> to_fetch;  // family ids only
@@ -279,14 +277,16 @@ class announcement_service {
   boost::asio::awaitable<boost::system::result<pages_outcome>> fan_out_pages(
       std::string id, std::string cursor, std::size_t position, announcement_planner* planner);
   // The stages; each does nothing for a null page (the pipeline filling or draining).
-  boost::asio::awaitable<boost::system::result<page_written>> write_stage(planned_page* page);
+  boost::asio::awaitable<boost::system::result<page_written>> write_stage(
+      announcement_store::prepared_page* page);
   boost::asio::awaitable<boost::system::result<void>> fill_stage(read_page* page);
   boost::asio::awaitable<boost::system::result<void>> fetch_stage(read_page* page);
   boost::asio::awaitable<boost::system::result<std::optional<read_page>>> list_stage(
       std::string id, std::string after, std::size_t position, bool skip);
-  // Parses `to_parse` and plans `to_plan`, after sending the other stages' commands.
-  boost::asio::awaitable<boost::system::result<std::optional<planned_page>>> cpu_stage(
-      std::string id, read_page* to_parse, read_page* to_plan, announcement_planner* planner);
+  // Parses `to_parse` and plans `to_plan` into its script call, after sending the other stages'
+  // commands.
+  boost::asio::awaitable<boost::system::result<std::optional<announcement_store::prepared_page>>>
+  cpu_stage(std::string id, read_page* to_parse, read_page* to_plan, announcement_planner* planner);
 
   // An announcement a worker sends deliveries of, with the planner that knows its text choice
   // per language.

@@ -757,8 +757,6 @@ boost::asio::awaitable<boost::system::result<void>> announcement_store::start_fa
 
 namespace {
 
-using page_call = announcement_store::prepared_page;
-
 // Deliveries sent now per stream entry: large enough that Redis's cost per entry is shared,
 // small enough that a worker reading a few entries holds no more jobs than it sends at once.
 
@@ -768,9 +766,10 @@ std::string_view phase_of(delivery_start start) {
                                           : queue::tally_phase("opted_out");
 }
 
-page_call page_arguments(const announcement_store& store, queue::delivery_queue& q,
-                         std::string_view id, const page_to_write& page,
-                         system_clock::time_point lease_until) {
+announcement_store::prepared_page page_arguments(const announcement_store& store,
+                                                 queue::delivery_queue& q, std::string_view id,
+                                                 const page_to_write& page,
+                                                 system_clock::time_point lease_until) {
   // Counted here, once per page: progress per (language, channel, phase), and the families
   // addressed per language (reach reports).
   std::map<std::string, long long, std::less<>> counts;
@@ -851,7 +850,7 @@ page_call page_arguments(const announcement_store& store, queue::delivery_queue&
     }
   }
 
-  page_call call;
+  announcement_store::prepared_page call;
   call.keys = {store.announcement_key(id), store.fanout_key(), q.key(announcement_tally_suffix(id)),
                q.delayed_key()};
   call.keys.insert(call.keys.end(), streams.begin(), streams.end());
