@@ -434,6 +434,30 @@ TEST_F(AnnouncementFanoutTest, AResumedFanOutGoesOnAfterItsCursor) {
   expect_fanned_out_after(id, 1049, 1119);
 }
 
+TEST_F(AnnouncementFanoutTest, TheAudienceSetIsKeptByTheAnnouncementsMachineTranslationPolicy) {
+  // Stopped before its first page, a fan-out leaves its snapshot as a resume finds it. With
+  // machine translation allowed, the set its languages are counted on is kept, even though no
+  // translator is configured here (one may be by the time it resumes); without, only the list.
+  now_ = at("2026-12-01T12:00:00-05:00");
+  for (int i = 0; i < 10; ++i) {
+    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
+  }
+  const auto allowed = accept(R"({"audience": {"schools": ["lincoln-es"]},
+      "channels": ["sms"], "source_language": "en", "subject": "Snow day", "body": "No school.",
+      "machine_translation": "always"})");
+  const auto never = accept(R"({"audience": {"schools": ["lincoln-es"]},
+      "channels": ["sms"], "source_language": "en", "subject": "Snow day", "body": "No school."})");
+  service_->stop_fanout();
+  ASSERT_FALSE(complete(service_->fan_out_next()).value());
+  ASSERT_FALSE(complete(service_->fan_out_next()).value());
+  for (const auto& id : {allowed, never}) {
+    EXPECT_EQ(redis_.cli({"LLEN", "test:{d}:audience:" + id}), "10");
+    EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "families_done"}), "0");
+  }
+  EXPECT_EQ(redis_.cli({"SCARD", "test:{d}:audience-members:" + allowed}), "10");
+  EXPECT_EQ(redis_.cli({"EXISTS", "test:{d}:audience-members:" + never}), "0");
+}
+
 TEST_F(AnnouncementFanoutTest, ASnapshotKeptAsASortedSetByAnEarlierVersionIsResumed) {
   // Earlier versions kept the snapshot as a sorted set paged in lexical order.
   now_ = at("2026-12-01T12:00:00-05:00");
