@@ -257,20 +257,67 @@ void curl_multi::on_ready(const std::shared_ptr<watched_socket>& socket, int dir
 }
 
 void curl_multi::on_timer(long timeout_ms) {
-  if (timeout_ms < 0 || closed_) {
+  if (closed_) {
     timer_.cancel();
+    timer_due_.reset();
     return;
   }
-  // Even a 0 ms timeout goes through the timer: curl must not be re-entered from its callback.
-  timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+  if (timeout_ms < 0) {
+    return;  // nothing is due; a timer still waiting fires harmlessly, early
+  }
+  if (timeout_ms == 0) {
+    // "Now" comes with every transfer added: posted, as curl must not be re-entered from its
+    // callback, and without touching the timer.
+    post_timeout_action();
+    return;
+  }
+  arm_timer_by(asio::steady_timer::clock_type::now() + std::chrono::milliseconds(timeout_ms));
+}
+
+void curl_multi::arm_timer_by(asio::steady_timer::time_point due) {
+  if (timer_due_ && *timer_due_ <= due) {
+    return;  // fires early enough; curl is asked for its next deadline then
+  }
+  timer_due_ = due;
+  timer_.expires_at(due);  // a wait already pending ends with operation_aborted
   std::weak_ptr<curl_multi> weak = shared_from_this();
   timer_.async_wait([weak](const boost::system::error_code& ec) {
     auto self = weak.lock();
     if (!self || ec || self->closed_) {
       return;
     }
-    self->socket_action(CURL_SOCKET_TIMEOUT, 0);
+    self->timer_due_.reset();
+    self->timeout_action();
   });
+}
+
+void curl_multi::post_timeout_action() {
+  if (timeout_action_posted_) {
+    return;  // one action serves every "now" asked for before it runs
+  }
+  timeout_action_posted_ = true;
+  std::weak_ptr<curl_multi> weak = shared_from_this();
+  asio::post(strand_, [weak] {
+    auto self = weak.lock();
+    if (!self) {
+      return;
+    }
+    self->timeout_action_posted_ = false;
+    if (!self->closed_) {
+      self->timeout_action();
+    }
+  });
+}
+
+void curl_multi::timeout_action() {
+  socket_action(CURL_SOCKET_TIMEOUT, 0);
+  // The timer may have fired before curl's deadline (it is never moved later), and curl
+  // reports a deadline only when it changes: ask it what is due now.
+  long next_ms = -1;
+  if (closed_ || curl_multi_timeout(multi_, &next_ms) != CURLM_OK || next_ms < 0) {
+    return;
+  }
+  on_timer(next_ms);
 }
 
 int curl_multi::socket_trampoline(CURL*, curl_socket_t fd, int what, void* userp, void*) noexcept {

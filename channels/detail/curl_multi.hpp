@@ -19,6 +19,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace spdlog {
 class logger;
@@ -117,6 +118,9 @@ class curl_multi : public std::enable_shared_from_this<curl_multi> {
 
   void on_socket(curl_socket_t fd, int what);
   void on_timer(long timeout_ms);
+  void arm_timer_by(boost::asio::steady_timer::time_point due);
+  void post_timeout_action();
+  void timeout_action();
   void watch(const std::shared_ptr<watched_socket>& socket);
   void on_ready(const std::shared_ptr<watched_socket>& socket, int direction,
                 const boost::system::error_code& ec);
@@ -131,6 +135,12 @@ class curl_multi : public std::enable_shared_from_this<curl_multi> {
   curl_multi_options options_;
   CURLM* multi_ = nullptr;
   boost::asio::steady_timer timer_;
+  // When timer_ fires, if it is waiting. It is moved only earlier, never later: each move is
+  // a timerfd_settime system call when it is the loop's earliest timer, and curl moves its
+  // deadline with every transfer. Firing early costs one timeout action, after which curl is
+  // asked what is due next (timeout_action).
+  std::optional<boost::asio::steady_timer::time_point> timer_due_;
+  bool timeout_action_posted_ = false;
   std::map<curl_socket_t, std::shared_ptr<watched_socket>> sockets_;
   std::map<CURL*, transfer> transfers_;
   std::deque<CURL*> waiting_;

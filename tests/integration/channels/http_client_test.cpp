@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,21 @@ boost::system::result<http_response> call(http_client& client, asio::io_context&
   io.restart();
   io.run();
   return future.get();
+}
+
+// Runs `io` until `done()` holds or `limit` has passed.
+template <class Done>
+void run_until(asio::io_context& io, Done done, std::chrono::milliseconds limit) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  io.restart();
+  while (!done() && std::chrono::steady_clock::now() < give_up) {
+    io.run_one_for(std::chrono::milliseconds(50));
+  }
+}
+
+template <class T>
+bool is_ready(const std::future<T>& f) {
+  return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
 stub_response echo(const stub_request& r) {
@@ -124,6 +140,69 @@ TEST(http_client, a_hanging_server_times_out) {
   ASSERT_FALSE(res);
   EXPECT_EQ(res.error(), make_error_code(http_errc::timed_out));
   EXPECT_LT(took, std::chrono::seconds(3));
+}
+
+// The client's timer is moved only earlier, never later (channels/detail/curl_multi.hpp): a
+// shorter deadline asked for after a longer one must still be kept...
+TEST(http_client, a_shorter_deadline_after_a_longer_one_is_kept) {
+  stub_http_server server([](const stub_request&) {
+    stub_response res;
+    res.never_answer = true;
+    return res;
+  });
+  asio::io_context io;
+  http_client client(io.get_executor());
+  http_request patient;
+  patient.url = server.url() + "/patient";
+  patient.timeout = std::chrono::seconds(60);
+  http_request hurried;
+  hurried.url = server.url() + "/hurried";
+  hurried.timeout = std::chrono::milliseconds(300);
+  auto first = asio::co_spawn(io, client.request(patient), asio::use_future);
+  run_until(
+      io, [&] { return server.requests().size() == 1; }, std::chrono::seconds(5));
+  // Past curl's own short timers for the first connection: the timer now waits for seconds.
+  io.run_for(std::chrono::milliseconds(400));
+  const auto started = std::chrono::steady_clock::now();
+  auto second = asio::co_spawn(io, client.request(hurried), asio::use_future);
+  run_until(
+      io, [&] { return is_ready(second); }, std::chrono::seconds(5));
+  ASSERT_TRUE(is_ready(second));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  const auto res = second.get();
+  ASSERT_FALSE(res);
+  EXPECT_EQ(res.error(), make_error_code(http_errc::timed_out));
+  EXPECT_FALSE(is_ready(first));  // cut short with the client
+}
+
+// ...and a longer one, reported while the timer waits for a shorter one, must still fire once
+// the shorter call has ended without timing out.
+TEST(http_client, a_longer_deadline_left_after_a_call_ends_is_kept) {
+  stub_http_server server([](const stub_request& r) {
+    stub_response res;
+    res.never_answer = r.target == "/slow";
+    return res;
+  });
+  asio::io_context io;
+  http_client client(io.get_executor());
+  http_request quick;
+  quick.url = server.url() + "/quick";
+  quick.timeout = std::chrono::milliseconds(400);
+  http_request slow;
+  slow.url = server.url() + "/slow";
+  slow.timeout = std::chrono::milliseconds(1200);
+  auto second = asio::co_spawn(io, client.request(slow), asio::use_future);
+  run_until(
+      io, [&] { return server.requests().size() == 1; }, std::chrono::seconds(5));
+  auto first = asio::co_spawn(io, client.request(quick), asio::use_future);
+  run_until(
+      io, [&] { return is_ready(first) && is_ready(second); }, std::chrono::seconds(5));
+  ASSERT_TRUE(is_ready(first));
+  EXPECT_TRUE(first.get());
+  ASSERT_TRUE(is_ready(second));
+  const auto res = second.get();
+  ASSERT_FALSE(res);
+  EXPECT_EQ(res.error(), make_error_code(http_errc::timed_out));
 }
 
 TEST(http_client, a_dropped_connection_is_a_transport_failure) {
