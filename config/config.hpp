@@ -133,6 +133,10 @@ struct provider_config {
 
 // [workers]
 struct workers_config {
+  // Off: this instance serves the API only (intake, callbacks, reports) and sends nothing;
+  // instances with workers on, sharing its Redis, send what it accepts (docs/operations.md,
+  // "API and worker instances").
+  bool enabled = true;
   std::string consumer_name;  // empty = hostname-pid
   std::size_t batch_size = 16;
   // Deliveries one worker sends at once. Provider calls take 100 ms to seconds; sent one after

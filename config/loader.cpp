@@ -1179,6 +1179,7 @@ schema<provider_config> provider_schema() {
 
 schema<workers_config> workers_schema() {
   return {{
+      boolean_field("enabled", &workers_config::enabled),
       text_field("consumer_name", &workers_config::consumer_name),
       integer_field("batch_size", &workers_config::batch_size, 1, 10'000),
       integer_field("max_in_flight", &workers_config::max_in_flight, 1, 100'000),

@@ -1,7 +1,10 @@
 // liaisond: the Liaison daemon. Thin: parse flags, load config, run.
+#include <charconv>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "config/loader.hpp"
@@ -10,7 +13,8 @@
 namespace {
 
 constexpr const char* usage =
-    "Usage: liaisond [-c|--config FILE] [--consumer-name NAME] [--check-config]\n"
+    "Usage: liaisond [-c|--config FILE] [--consumer-name NAME] [--workers on|off]\n"
+    "                [--port PORT] [--check-config]\n"
     "\n"
     "Liaison: district-to-family messaging in each family's language.\n"
     "\n"
@@ -20,6 +24,10 @@ constexpr const char* usage =
     "      --consumer-name NAME\n"
     "                      this instance's name in the queue's consumer group, over\n"
     "                      [workers] consumer_name: one config file for several instances\n"
+    "      --workers on|off\n"
+    "                      over [workers] enabled: off serves the API only and sends\n"
+    "                      nothing; instances with workers on send what it accepts\n"
+    "      --port PORT     over [http] port: an instance of another role beside the API's\n"
     "      --check-config  validate the configuration, print every error, and exit\n"
     "  -h, --help          show this help and exit\n"
     "      --version       print the version and exit\n"
@@ -29,6 +37,25 @@ constexpr const char* usage =
     "\n"
     "Exit status: 0 after a drain or a passed check, 1 invalid configuration or cannot start,\n"
     "2 wrong argument. Manual: liaisond(8).\n";
+
+std::optional<bool> parse_on_off(std::string_view text) {
+  if (text == "on") {
+    return true;
+  }
+  if (text == "off") {
+    return false;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
 
 }  // namespace
 
@@ -40,6 +67,8 @@ int main(int argc, char** argv) {
   std::string config_path = "/etc/liaison/liaison.toml";
   bool check_only = false;
   std::string consumer_name;
+  std::optional<bool> workers;
+  std::optional<std::uint16_t> port;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if ((arg == "--config" || arg == "-c") && i + 1 < argc) {
@@ -48,6 +77,18 @@ int main(int argc, char** argv) {
       config_path = std::string(arg.substr(9));
     } else if (arg == "--consumer-name" && i + 1 < argc && argv[i + 1][0] != '\0') {
       consumer_name = argv[++i];
+    } else if (arg == "--workers") {
+      workers = i + 1 < argc ? parse_on_off(argv[++i]) : std::nullopt;
+      if (!workers) {
+        std::fprintf(stderr, "liaisond: --workers takes on or off\n\n%s", usage);
+        return 2;
+      }
+    } else if (arg == "--port") {
+      port = i + 1 < argc ? parse_port(argv[++i]) : std::nullopt;
+      if (!port) {
+        std::fprintf(stderr, "liaisond: --port takes a port number, 1 to 65535\n\n%s", usage);
+        return 2;
+      }
     } else if (arg == "--check-config") {
       check_only = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -72,6 +113,12 @@ int main(int argc, char** argv) {
   }
   if (!consumer_name.empty()) {
     loaded.config->workers.consumer_name = consumer_name;
+  }
+  if (workers) {
+    loaded.config->workers.enabled = *workers;
+  }
+  if (port) {
+    loaded.config->http.port = *port;
   }
   if (check_only) {
     std::printf("%s: OK\n", config_path.c_str());

@@ -153,7 +153,9 @@ struct liaisond::impl {
                      .Add({})) {
     api::add_health_routes(
         routes,
-        {[this] { return redis.connected(); }, [this] { return worker.running() && !draining; }},
+        {[this] { return redis.connected(); },
+         // An API-only instance has no workers to wait for; it is ready while it serves.
+         [this] { return (!workers_enabled || worker.running()) && !draining; }},
         metrics);
     api::add_message_routes(routes, messages, announcements, [this] { fanout.wake(); });
     api::add_provider_routes(routes, *cfg, inbound, keypad, queue, directory, time, provider_stats);
@@ -328,15 +330,22 @@ struct liaisond::impl {
                    [this](std::exception_ptr e) { log_exception(e, "Redis connection"); });
     asio::co_spawn(io, server.run(),
                    [this](std::exception_ptr e) { log_exception(e, "HTTP server"); });
-    asio::co_spawn(io, worker.run(), [this](std::exception_ptr e) {
-      log_exception(e, "delivery worker");
+    if (workers_enabled) {
+      asio::co_spawn(io, worker.run(), [this](std::exception_ptr e) {
+        log_exception(e, "delivery worker");
+        worker_finished = true;
+        worker_done.cancel();
+      });
+      asio::co_spawn(io, scheduler.run(),
+                     [this](std::exception_ptr e) { log_exception(e, "queue scheduler"); });
+      asio::co_spawn(io, fanout.run(),
+                     [this](std::exception_ptr e) { log_exception(e, "announcement fan-out"); });
+    } else {
       worker_finished = true;
-      worker_done.cancel();
-    });
-    asio::co_spawn(io, scheduler.run(),
-                   [this](std::exception_ptr e) { log_exception(e, "queue scheduler"); });
-    asio::co_spawn(io, fanout.run(),
-                   [this](std::exception_ptr e) { log_exception(e, "announcement fan-out"); });
+      logger->info(
+          "workers off: this instance serves the API only; instances with workers on, on the "
+          "same Redis, send what it accepts");
+    }
     asio::co_spawn(io, handle_signals(),
                    [this](std::exception_ptr e) { log_exception(e, "signal handler"); });
     asio::co_spawn(io, announce_ready(),
@@ -390,6 +399,8 @@ struct liaisond::impl {
   asio::steady_timer worker_done;
   asio::steady_timer watchdog_timer;
   prometheus::Gauge& redis_up;
+  // Read once: which loops run is decided at start ([workers] enabled changes on restart).
+  const bool workers_enabled = cfg->workers.enabled;
   bool draining = false;
   bool worker_finished = false;
 };

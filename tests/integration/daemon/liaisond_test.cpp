@@ -150,6 +150,52 @@ TEST_F(liaisond_test, instances_with_reuse_port_share_one_port) {
               HasSubstr("test-2"));
 }
 
+TEST_F(liaisond_test, an_api_only_instance_accepts_and_an_instance_with_workers_sends) {
+  // One config file for both roles, as two systemd units would share it.
+  write_config({});
+  daemon_ =
+      std::make_unique<daemon_process>(LIAISOND_PATH, config_path(), port_, dir_.path() / "api.log",
+                                       std::vector<std::string>{"--workers", "off"});
+  EXPECT_EQ(get("/readyz").status, 200u) << daemon_->log();  // ready without workers
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    const auto accepted = post_message(sms_to_maria);
+    ASSERT_EQ(accepted.status, 202u) << accepted.body;
+    ids.emplace_back(boost::json::parse(accepted.body).at("id").as_string());
+  }
+  EXPECT_EQ(boost::json::parse(get("/v1/messages/" + ids.back()).body).at("state"), "queued");
+  EXPECT_THAT(daemon_->log(), HasSubstr("workers off"));
+
+  const auto worker_port = free_tcp_port();
+  daemon_process worker(LIAISOND_PATH, config_path(), worker_port, dir_.path() / "worker.log",
+                        {"--port", std::to_string(worker_port), "--consumer-name", "sender"});
+  ASSERT_TRUE(eventually([&] { return outbox_lines().size() == ids.size(); })) << worker.log();
+  for (const auto& id : ids) {
+    EXPECT_EQ(boost::json::parse(get("/v1/messages/" + id).body).at("state"), "sent");
+  }
+  // Only the instance with workers joined the consumer group.
+  const auto consumers = redis_.cli({"XINFO", "CONSUMERS", "liaison:{q}:stream:sms", "workers"});
+  EXPECT_THAT(consumers, HasSubstr("sender"));
+  EXPECT_THAT(consumers, ::testing::Not(HasSubstr("test")));
+}
+
+TEST_F(liaisond_test, role_flags_with_wrong_values_are_refused) {
+  write_config({});
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--workers", "maybe"},
+                                                                {"--workers"},
+                                                                {"--port", "0"},
+                                                                {"--port", "70000"},
+                                                                {"--port", "80x"}}) {
+    try {
+      daemon_process refused(LIAISOND_PATH, config_path(), port_, dir_.path() / "refused.log",
+                             args);
+      ADD_FAILURE() << "started with " << args[0];
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(args[0] + " takes")) << args[0];
+    }
+  }
+}
+
 TEST_F(liaisond_test, a_second_instance_without_reuse_port_cannot_listen_and_says_so) {
   start_daemon();
   const auto second_config = dir_.path() / "second.toml";

@@ -33,6 +33,7 @@ TEST(queue_config, defaults_follow_the_documented_policy) {
   EXPECT_EQ(c.workers.max_deliveries, 5u);
   EXPECT_EQ(c.workers.scheduler_interval, 1s);
   EXPECT_EQ(c.workers.fanout_lease, 30s);
+  EXPECT_TRUE(c.workers.enabled);  // an instance sends unless told it only serves the API
   EXPECT_EQ(c.queue.idempotency_key_ttl, 24h);
   const auto& urgent_sms = c.retry.rule(channel::sms, priority::urgent);
   EXPECT_EQ(urgent_sms.max_attempts, 8u);
@@ -50,6 +51,7 @@ TEST(queue_config, defaults_follow_the_documented_policy) {
 TEST(queue_config, every_key_is_read) {
   const auto result = load_with(R"(
 [workers]
+enabled = false
 visibility_timeout = "90s"
 max_deliveries = 3
 scheduler_interval = "250ms"
@@ -68,6 +70,7 @@ max_age = "72h"
   EXPECT_EQ(c.workers.max_deliveries, 3u);
   EXPECT_EQ(c.workers.scheduler_interval, 250ms);
   EXPECT_EQ(c.workers.fanout_lease, 2s);
+  EXPECT_FALSE(c.workers.enabled);
   EXPECT_EQ(c.queue.idempotency_key_ttl, 48h);
   const auto& rule = c.retry.rule(channel::email, priority::normal);
   EXPECT_EQ(rule.max_attempts, 10u);
