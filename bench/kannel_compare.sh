@@ -11,7 +11,9 @@
 # sink. Then the ratios, Liaison over Kannel.
 #
 # Usage: bench/kannel_compare.sh   (BUILD=build-rel CONNECTIONS=32 SECONDS_RUN=10 FSYNC=everysec
-#                                   PERF=file: a perf profile of liaisond while it takes SMS)
+#                                   PERF=file: a perf profile of liaisond while it takes SMS;
+#                                   INSTANCES=2 SENDERS=2: two API-only instances and two
+#                                   senders at a lower CPU priority, bench/lib.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$here/build-rel}

@@ -3,11 +3,16 @@
 # temporary folder removed at exit. Only voice has a provider, so SMS and email deliveries stay
 # queued: the benchmarks measure intake and fan-out, not dispatch.
 # Inputs: here, build, fsync, port, key, INSTANCES, PAGE_FAMILIES (fan-out's page size),
-# REDIS_OPTS (more redis-server options, e.g. "--auto-aof-rewrite-percentage 0").
+# REDIS_OPTS (more redis-server options, e.g. "--auto-aof-rewrite-percentage 0"),
+# SENDERS (default 0: every instance serves the API and sends; N: the INSTANCES serve the API
+# only, `--workers off`, and N more send, each on a port of its own at niceness SENDER_NICE,
+# default 10: docs/operations.md, "API and worker instances").
 # Sets: tmp, daemons (pids), daemon (the first), auth.
 
 tmp=$(mktemp -d /tmp/liaison-bench.XXXXXX)
 instances=${INSTANCES:-1}
+senders=${SENDERS:-0}
+sender_nice=${SENDER_NICE:-10}
 daemons=()
 daemon=
 cleanup() {
@@ -51,15 +56,26 @@ TOML
 # itself, and the benchmarks that use it do not fan out).
 [ -n "${PAGE_FAMILIES:-}" ] && printf '[workers]\nfanout_page_families = %s\n' "$PAGE_FAMILIES" >>"$tmp/liaison.toml"
 
+wait_ready() {
+  for _ in $(seq 1 200); do grep -q "ready:" "$1" && break; sleep 0.05; done
+}
 start_daemons() {
   daemons=()
+  local role=()
+  [ "$senders" -gt 0 ] && role=(--workers off)
   for i in $(seq 1 "$instances"); do
-    "$build/daemon/liaisond" --config "$tmp/liaison.toml" --consumer-name "bench-$i" \
+    "$build/daemon/liaisond" --config "$tmp/liaison.toml" --consumer-name "bench-$i" "${role[@]}" \
       2>"$tmp/liaisond-$i.log" &
     daemons+=($!)
-    for _ in $(seq 1 200); do grep -q "ready:" "$tmp/liaisond-$i.log" && break; sleep 0.05; done
+    wait_ready "$tmp/liaisond-$i.log"
   done
   daemon=${daemons[0]}
+  for i in $(seq 1 "$senders"); do
+    nice -n "$sender_nice" "$build/daemon/liaisond" --config "$tmp/liaison.toml" \
+      --consumer-name "bench-send-$i" --port $((port + 20 + i)) 2>"$tmp/sender-$i.log" &
+    daemons+=($!)
+    wait_ready "$tmp/sender-$i.log"
+  done
 }
 stop_daemons() {
   for pid in "${daemons[@]}"; do
