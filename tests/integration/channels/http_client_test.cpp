@@ -50,6 +50,14 @@ bool is_ready(const std::future<T>& f) {
   return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
+http_request get_with_timeout(const stub_http_server& server, const std::string& path,
+                              std::chrono::milliseconds timeout) {
+  http_request req;
+  req.url = server.url() + path;
+  req.timeout = timeout;
+  return req;
+}
+
 stub_response echo(const stub_request& r) {
   stub_response res;
   res.status = 200;
@@ -152,27 +160,25 @@ TEST(http_client, a_shorter_deadline_after_a_longer_one_is_kept) {
   });
   asio::io_context io;
   http_client client(io.get_executor());
-  http_request patient;
-  patient.url = server.url() + "/patient";
-  patient.timeout = std::chrono::seconds(60);
-  http_request hurried;
-  hurried.url = server.url() + "/hurried";
-  hurried.timeout = std::chrono::milliseconds(300);
-  auto first = asio::co_spawn(io, client.request(patient), asio::use_future);
+  auto patient = asio::co_spawn(
+      io, client.request(get_with_timeout(server, "/patient", std::chrono::seconds(60))),
+      asio::use_future);
   run_until(
       io, [&] { return server.requests().size() == 1; }, std::chrono::seconds(5));
   // Past curl's own short timers for the first connection: the timer now waits for seconds.
   io.run_for(std::chrono::milliseconds(400));
   const auto started = std::chrono::steady_clock::now();
-  auto second = asio::co_spawn(io, client.request(hurried), asio::use_future);
+  auto hurried = asio::co_spawn(
+      io, client.request(get_with_timeout(server, "/hurried", std::chrono::milliseconds(300))),
+      asio::use_future);
   run_until(
-      io, [&] { return is_ready(second); }, std::chrono::seconds(5));
-  ASSERT_TRUE(is_ready(second));
+      io, [&] { return is_ready(hurried); }, std::chrono::seconds(5));
+  ASSERT_TRUE(is_ready(hurried));
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
-  const auto res = second.get();
+  const auto res = hurried.get();
   ASSERT_FALSE(res);
   EXPECT_EQ(res.error(), make_error_code(http_errc::timed_out));
-  EXPECT_FALSE(is_ready(first));  // cut short with the client
+  EXPECT_FALSE(is_ready(patient));  // cut short with the client
 }
 
 // ...and a longer one, reported while the timer waits for a shorter one, must still fire once
@@ -185,22 +191,20 @@ TEST(http_client, a_longer_deadline_left_after_a_call_ends_is_kept) {
   });
   asio::io_context io;
   http_client client(io.get_executor());
-  http_request quick;
-  quick.url = server.url() + "/quick";
-  quick.timeout = std::chrono::milliseconds(400);
-  http_request slow;
-  slow.url = server.url() + "/slow";
-  slow.timeout = std::chrono::milliseconds(1200);
-  auto second = asio::co_spawn(io, client.request(slow), asio::use_future);
+  auto slow = asio::co_spawn(
+      io, client.request(get_with_timeout(server, "/slow", std::chrono::milliseconds(1200))),
+      asio::use_future);
   run_until(
       io, [&] { return server.requests().size() == 1; }, std::chrono::seconds(5));
-  auto first = asio::co_spawn(io, client.request(quick), asio::use_future);
+  auto quick = asio::co_spawn(
+      io, client.request(get_with_timeout(server, "/quick", std::chrono::milliseconds(400))),
+      asio::use_future);
   run_until(
-      io, [&] { return is_ready(first) && is_ready(second); }, std::chrono::seconds(5));
-  ASSERT_TRUE(is_ready(first));
-  EXPECT_TRUE(first.get());
-  ASSERT_TRUE(is_ready(second));
-  const auto res = second.get();
+      io, [&] { return is_ready(quick) && is_ready(slow); }, std::chrono::seconds(5));
+  ASSERT_TRUE(is_ready(quick));
+  EXPECT_TRUE(quick.get());
+  ASSERT_TRUE(is_ready(slow));
+  const auto res = slow.get();
   ASSERT_FALSE(res);
   EXPECT_EQ(res.error(), make_error_code(http_errc::timed_out));
 }
