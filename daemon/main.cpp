@@ -27,7 +27,7 @@ constexpr const char* usage =
     "      --workers on|off\n"
     "                      over [workers] enabled: off serves the API only and sends\n"
     "                      nothing; instances with workers on send what it accepts\n"
-    "      --port PORT     over [http] port: an instance of another role beside the API's\n"
+    "      --port PORT     over [http] port: a sender's own port beside API-only instances\n"
     "      --check-config  validate the configuration, print every error, and exit\n"
     "  -h, --help          show this help and exit\n"
     "      --version       print the version and exit\n"
