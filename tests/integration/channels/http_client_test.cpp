@@ -50,12 +50,23 @@ bool is_ready(const std::future<T>& f) {
   return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
-http_request get_with_timeout(const stub_http_server& server, const std::string& path,
-                              std::chrono::milliseconds timeout) {
+// Starts a GET of `path` with `timeout` on `io` (which the caller runs).
+std::future<boost::system::result<http_response>> start_get(asio::io_context& io,
+                                                            http_client& client,
+                                                            const stub_http_server& server,
+                                                            const std::string& path,
+                                                            std::chrono::milliseconds timeout) {
   http_request req;
   req.url = server.url() + path;
   req.timeout = timeout;
-  return req;
+  return asio::co_spawn(io, client.request(std::move(req)), asio::use_future);
+}
+
+// A server that takes the request and never answers it.
+stub_response never_answer(const stub_request&) {
+  stub_response res;
+  res.never_answer = true;
+  return res;
 }
 
 stub_response echo(const stub_request& r) {
@@ -132,11 +143,7 @@ TEST(http_client, connection_refused_is_connect_failed) {
 }
 
 TEST(http_client, a_hanging_server_times_out) {
-  stub_http_server server([](const stub_request&) {
-    stub_response res;
-    res.never_answer = true;
-    return res;
-  });
+  stub_http_server server(never_answer);
   asio::io_context io;
   http_client client(io.get_executor());
   http_request req;
@@ -153,24 +160,16 @@ TEST(http_client, a_hanging_server_times_out) {
 // The client's timer is moved only earlier, never later (channels/detail/curl_multi.hpp): a
 // shorter deadline asked for after a longer one must still be kept...
 TEST(http_client, a_shorter_deadline_after_a_longer_one_is_kept) {
-  stub_http_server server([](const stub_request&) {
-    stub_response res;
-    res.never_answer = true;
-    return res;
-  });
+  stub_http_server server(never_answer);
   asio::io_context io;
   http_client client(io.get_executor());
-  auto patient = asio::co_spawn(
-      io, client.request(get_with_timeout(server, "/patient", std::chrono::seconds(60))),
-      asio::use_future);
+  auto patient = start_get(io, client, server, "/patient", std::chrono::seconds(60));
   run_until(
       io, [&] { return server.requests().size() == 1; }, std::chrono::seconds(5));
   // Past curl's own short timers for the first connection: the timer now waits for seconds.
   io.run_for(std::chrono::milliseconds(400));
   const auto started = std::chrono::steady_clock::now();
-  auto hurried = asio::co_spawn(
-      io, client.request(get_with_timeout(server, "/hurried", std::chrono::milliseconds(300))),
-      asio::use_future);
+  auto hurried = start_get(io, client, server, "/hurried", std::chrono::milliseconds(300));
   run_until(
       io, [&] { return is_ready(hurried); }, std::chrono::seconds(5));
   ASSERT_TRUE(is_ready(hurried));
@@ -191,14 +190,10 @@ TEST(http_client, a_longer_deadline_left_after_a_call_ends_is_kept) {
   });
   asio::io_context io;
   http_client client(io.get_executor());
-  auto slow = asio::co_spawn(
-      io, client.request(get_with_timeout(server, "/slow", std::chrono::milliseconds(1200))),
-      asio::use_future);
+  auto slow = start_get(io, client, server, "/slow", std::chrono::milliseconds(1200));
   run_until(
       io, [&] { return server.requests().size() == 1; }, std::chrono::seconds(5));
-  auto quick = asio::co_spawn(
-      io, client.request(get_with_timeout(server, "/quick", std::chrono::milliseconds(400))),
-      asio::use_future);
+  auto quick = start_get(io, client, server, "/quick", std::chrono::milliseconds(400));
   run_until(
       io, [&] { return is_ready(quick) && is_ready(slow); }, std::chrono::seconds(5));
   ASSERT_TRUE(is_ready(quick));
@@ -311,11 +306,7 @@ TEST(http_client, runs_a_hundred_concurrent_calls_within_the_concurrency_bound) 
 }
 
 TEST(http_client, a_cancelled_call_completes_with_cancelled) {
-  stub_http_server server([](const stub_request&) {
-    stub_response res;
-    res.never_answer = true;
-    return res;
-  });
+  stub_http_server server(never_answer);
   asio::io_context io;
   http_client client(io.get_executor());
   asio::cancellation_signal cancel;
@@ -334,11 +325,7 @@ TEST(http_client, a_cancelled_call_completes_with_cancelled) {
 }
 
 TEST(http_client, destroying_the_client_ends_calls_in_flight) {
-  stub_http_server server([](const stub_request&) {
-    stub_response res;
-    res.never_answer = true;
-    return res;
-  });
+  stub_http_server server(never_answer);
   asio::io_context io;
   auto client = std::make_unique<http_client>(io.get_executor());
   http_request req;
