@@ -1,9 +1,11 @@
 #include "daemon/services/announcement_service.hpp"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
@@ -564,139 +566,162 @@ boost::asio::awaitable<boost::system::result<bool>> announcement_service::fan_ou
   co_return true;
 }
 
+// What the lanes of one fan-out share. Everything runs on one executor, so plain fields do.
+struct announcement_service::fanout_run {
+  fanout_run(const boost::asio::any_io_executor& executor, std::string announcement_id,
+             std::string cursor, std::size_t position, announcement_planner* page_planner)
+      : id(std::move(announcement_id)),
+        first_after(std::move(cursor)),
+        first_position(position),
+        planner(page_planner),
+        written_signal(executor, boost::asio::steady_timer::time_point::max()) {}
+
+  const std::string id;
+  const std::string first_after;     // the cursor the first page is read after
+  const std::size_t first_position;  // and the position of its first family
+  announcement_planner* const planner;
+
+  std::size_t next_page = 0;             // the page the next lane to start takes (0 = the first)
+  std::size_t pages_done = 0;            // pages whose write was answered, or which found the end
+  std::optional<std::size_t> end_page;   // the first page past the audience's end
+  std::optional<pages_outcome> outcome;  // why the fan-out stops early
+  boost::system::error_code error;       // a failed round trip: it stops early too
+  // Never expires: cancelled to wake every lane waiting for its turn to write, each of which
+  // then checks whether it is its turn (cancel() keeps the expiry; expires_at() would wake the
+  // others again).
+  boost::asio::steady_timer written_signal;
+
+  bool over() const noexcept { return outcome.has_value() || error.failed(); }
+  void stop(pages_outcome why) {
+    if (!over()) {
+      outcome = why;
+    }
+    written_signal.cancel();
+  }
+  void fail(boost::system::error_code ec) {
+    if (!over()) {
+      error = ec;
+    }
+    written_signal.cancel();
+  }
+  void page_done() {
+    ++pages_done;
+    written_signal.cancel();
+  }
+};
+
 boost::asio::awaitable<boost::system::result<announcement_service::pages_outcome>>
 announcement_service::fan_out_pages(std::string id, std::string cursor, std::size_t position,
                                     announcement_planner* planner) {
   namespace asio = boost::asio;
   const auto executor = co_await asio::this_coro::executor;
-  const auto page_of = [](auto& page) { return page ? &*page : nullptr; };
-  fanout_pipeline pipeline;
-  pipeline.list_after = std::move(cursor);
-  pipeline.list_position = position;
-  while (!pipeline.done()) {
+  fanout_run run(executor, std::move(id), std::move(cursor), position, planner);
+  using lane_operation = decltype(asio::co_spawn(executor, fan_out_lane(&run), asio::deferred));
+  std::vector<lane_operation> lanes;
+  for (std::size_t i = 0; i < std::max<std::size_t>(limits_.lanes, 1); ++i) {
+    lanes.push_back(asio::co_spawn(executor, fan_out_lane(&run), asio::deferred));
+  }
+  auto [order, thrown] = co_await asio::experimental::make_parallel_group(std::move(lanes))
+                             .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  for (const auto& exception : thrown) {
+    if (exception) {
+      std::rethrow_exception(exception);
+    }
+  }
+  if (run.error) {
+    co_return run.error;
+  }
+  if (run.outcome) {
+    co_return *run.outcome;
+  }
+  co_return stopping_ ? pages_outcome::stopped : pages_outcome::written;
+}
+
+boost::asio::awaitable<void> announcement_service::fan_out_lane(fanout_run* run) {
+  namespace asio = boost::asio;
+  const std::size_t per_page = std::max<std::size_t>(limits_.families_per_page, 1);
+  while (!run->over()) {
     if (stopping_) {
-      co_return pages_outcome::stopped;
+      run->stop(pages_outcome::stopped);
+      break;
     }
-    // Launched in this order, each running until it waits for Redis; the CPU stage comes last
-    // and first sends the other stages' commands.
-    auto turn = asio::experimental::make_parallel_group(
-        asio::co_spawn(executor, write_stage(page_of(pipeline.to_write)), asio::deferred),
-        asio::co_spawn(executor, fill_stage(page_of(pipeline.to_fill)), asio::deferred),
-        asio::co_spawn(executor, fetch_stage(page_of(pipeline.to_fetch)), asio::deferred),
-        asio::co_spawn(
-            executor,
-            list_stage(id, pipeline.list_after, pipeline.list_position, pipeline.listed_all),
-            asio::deferred),
-        asio::co_spawn(
-            executor, cpu_stage(id, page_of(pipeline.to_parse), page_of(pipeline.to_plan), planner),
-            asio::deferred));
-    auto [order, write_thrown, written, fill_thrown, filled, fetch_thrown, fetched, list_thrown,
-          listed, cpu_thrown, planned] =
-        co_await turn.async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-    for (const auto& thrown : {write_thrown, fill_thrown, fetch_thrown, list_thrown, cpu_thrown}) {
-      if (thrown) {
-        std::rethrow_exception(thrown);
-      }
+    const std::size_t page = run->next_page;
+    if (run->end_page && page >= *run->end_page) {
+      break;
     }
+    ++run->next_page;
+
+    // The family before a page is listed with it: its id is the cursor the page is read after.
+    // The first page's cursor is where the fan-out starts (or resumes).
+    const std::size_t position = run->first_position + page * per_page;
+    const bool with_cursor = page > 0;
+    auto ids = co_await directory_.audience_page(run->id, with_cursor ? position - 1 : position,
+                                                 per_page + (with_cursor ? 1 : 0));
+    if (!ids) {
+      run->fail(ids.error());
+      break;
+    }
+    read_page read;
+    read.after = with_cursor && !ids->empty() ? ids->front() : run->first_after;
+    read.family_ids = std::move(*ids);
+    if (with_cursor && !read.family_ids.empty()) {
+      read.family_ids.erase(read.family_ids.begin());
+    }
+    if (read.family_ids.empty()) {
+      // Past the end, and so is every page after this one; earlier pages may still be on
+      // their way in other lanes, and no page waits for this one.
+      run->end_page = std::min(run->end_page.value_or(page), page);
+      break;
+    }
+
+    auto documents = co_await directory_.get_documents(read.family_ids);
+    if (!documents) {
+      run->fail(documents.error());
+      break;
+    }
+    store_.send_now();  // the other lanes' commands go to Redis while this one parses
+    auto families = directory_store::parse_documents(*documents);
+    if (!families) {
+      run->fail(families.error());
+      break;
+    }
+    documents->clear();
+    read.families = std::move(*families);
+    if (auto filled = co_await directory_.fill_opt_outs(&read.families); !filled) {
+      run->fail(filled.error());
+      break;
+    }
+    if (run->over()) {
+      break;
+    }
+    store_.send_now();  // and while this one plans
+    const auto planned = plan_read_page(read, *run->planner);
+    const page_to_write to_write{planned.after, planned.family_ids.back(),
+                                 planned.family_ids.size(), &planned.deliveries};
+    auto prepared = store_.prepare_page(run->id, to_write, clock_.now_system() + limits_.lease);
+
+    // Pages are written in order, each once the one before was answered.
+    while (run->pages_done < page && !run->over()) {
+      co_await run->written_signal.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (run->over()) {
+      break;
+    }
+    auto written = co_await store_.write_prepared(std::move(prepared));
     if (!written) {
-      co_return written.error();
+      run->fail(written.error());
+      break;
     }
     if (*written == page_written::already_written) {
-      co_return pages_outcome::taken_over;
+      run->stop(pages_outcome::taken_over);
+      break;
     }
     if (*written == page_written::cancelled) {
-      co_return pages_outcome::cancelled;
+      run->stop(pages_outcome::cancelled);
+      break;
     }
-    for (const auto* stage : {&filled, &fetched}) {
-      if (!*stage) {
-        co_return stage->error();
-      }
-    }
-    if (!listed) {
-      co_return listed.error();
-    }
-    if (!planned) {
-      co_return planned.error();
-    }
-    pipeline.to_write = std::move(*planned);
-    pipeline.to_plan = std::move(pipeline.to_fill);
-    pipeline.to_fill = std::move(pipeline.to_parse);
-    pipeline.to_parse = std::move(pipeline.to_fetch);
-    pipeline.to_fetch = std::move(*listed);
-    if (pipeline.to_fetch) {
-      pipeline.list_after = pipeline.to_fetch->family_ids.back();
-      pipeline.list_position += pipeline.to_fetch->family_ids.size();
-    } else {
-      pipeline.listed_all = true;
-    }
+    run->page_done();
   }
-  co_return pages_outcome::written;
-}
-
-boost::asio::awaitable<boost::system::result<page_written>> announcement_service::write_stage(
-    announcement_store::prepared_page* page) {
-  if (page == nullptr) {
-    co_return page_written::written;
-  }
-  co_return co_await store_.write_prepared(std::move(*page));
-}
-
-boost::asio::awaitable<boost::system::result<void>> announcement_service::fill_stage(
-    read_page* page) {
-  if (page == nullptr) {
-    co_return boost::system::result<void>{};
-  }
-  co_return co_await directory_.fill_opt_outs(&page->families);
-}
-
-boost::asio::awaitable<boost::system::result<void>> announcement_service::fetch_stage(
-    read_page* page) {
-  if (page == nullptr) {
-    co_return boost::system::result<void>{};
-  }
-  auto documents = co_await directory_.get_documents(page->family_ids);
-  if (!documents) {
-    co_return documents.error();
-  }
-  page->documents = std::move(*documents);
-  co_return boost::system::result<void>{};
-}
-
-boost::asio::awaitable<boost::system::result<std::optional<announcement_service::read_page>>>
-announcement_service::list_stage(std::string id, std::string after, std::size_t position,
-                                 bool skip) {
-  if (skip) {
-    co_return std::optional<read_page>{};
-  }
-  auto ids = co_await directory_.audience_page(id, position, limits_.families_per_page);
-  if (!ids) {
-    co_return ids.error();
-  }
-  if (ids->empty()) {
-    co_return std::optional<read_page>{};
-  }
-  co_return read_page{std::move(after), std::move(*ids), {}, {}};
-}
-
-boost::asio::awaitable<boost::system::result<std::optional<announcement_store::prepared_page>>>
-announcement_service::cpu_stage(std::string id, read_page* to_parse, read_page* to_plan,
-                                announcement_planner* planner) {
-  store_.send_now();
-  if (to_parse != nullptr) {
-    auto families = directory_store::parse_documents(to_parse->documents);
-    if (!families) {
-      co_return families.error();
-    }
-    to_parse->families = std::move(*families);
-    to_parse->documents.clear();
-  }
-  if (to_plan == nullptr) {
-    co_return std::optional<announcement_store::prepared_page>{};
-  }
-  const auto planned = plan_read_page(*to_plan, *planner);
-  const page_to_write to_write{planned.after, planned.family_ids.back(), planned.family_ids.size(),
-                               &planned.deliveries};
-  co_return store_.prepare_page(id, to_write, clock_.now_system() + limits_.lease);
 }
 
 announcement_service::planned_page announcement_service::plan_read_page(

@@ -140,6 +140,7 @@ struct announcement_preview {
 struct fanout_limits {
   std::size_t families_per_page = 250;
   std::chrono::milliseconds lease = std::chrono::seconds(30);
+  std::size_t lanes = 3;  // pages on their way at once
 };
 
 // An RSVP answer as counted.
@@ -237,11 +238,11 @@ class announcement_service {
   const std::string& district_language() const noexcept { return district_.default_language; }
 
  private:
-  // One page of an audience as read after the cursor `after`; no ids: the audience ended there.
+  // One page of an audience as read after the cursor `after`: its family ids, and the families
+  // found (a family deleted since the snapshot is not).
   struct read_page {
     std::string after;
     std::vector<std::string> family_ids;
-    std::vector<std::optional<std::string>> documents;  // as stored, until parsed
     std::vector<family> families;
   };
   // The same page planned: the deliveries its families get.
@@ -252,41 +253,20 @@ class announcement_service {
   };
   planned_page plan_read_page(read_page& page, announcement_planner& planner);
 
-  // Fan-out's pages go through a pipeline of six stages, each a round trip to Redis or CPU
-  // work here: list (the next family ids), fetch (their documents), parse (CPU), fill (their
-  // opt-outs), plan (CPU, with the page's script call built), write (the page script). Each
-  // turn moves one page through each stage: it sends the write, fill, fetch and list commands
-  // at once, then parses one page and plans another while Redis runs them, so that neither
-  // side's CPU waits for the other's. Pages are written in order, each after the one before,
-  // so the cursor check of the page script holds.
-  struct fanout_pipeline {
-    std::optional<announcement_store::prepared_page> to_write;  // a planned page's script call
-    std::optional<read_page> to_plan;                           // families with their opt-outs
-    std::optional<read_page> to_fill;   // families without their opt-outs yet
-    std::optional<read_page> to_parse;  // documents not yet parsed
-    std::optional<read_page> to_fetch;  // family ids only
-    std::string list_after;             // the cursor of the next list
-    std::size_t list_position = 0;      // and its position in the audience
-    bool listed_all = false;            // a list found the end of the audience
-    bool done() const noexcept {
-      return !to_write && !to_plan && !to_fill && !to_parse && !to_fetch && listed_all;
-    }
-  };
+  // Fan-out's pages go through a few lanes at once (fanout_limits::lanes). A lane takes the
+  // next page and carries it through: list its family ids, fetch their documents, parse them
+  // (CPU), fill in their opt-outs, plan its deliveries and build the page script's call (CPU),
+  // write. With several pages between their round trips, Redis has another lane's commands
+  // waiting while liaisond reads its answers, parses or plans, and neither side waits for the
+  // other. Pages are written in order, each once the one before was answered, so the page
+  // script's cursor check holds (and a script loaded again after NOSCRIPT cannot overtake the
+  // page before it).
+  struct fanout_run;
   enum class pages_outcome { written, cancelled, taken_over, stopped };
   // Writes the audience's pages after `cursor`, the family at `position` first.
   boost::asio::awaitable<boost::system::result<pages_outcome>> fan_out_pages(
       std::string id, std::string cursor, std::size_t position, announcement_planner* planner);
-  // The stages; each does nothing for a null page (the pipeline filling or draining).
-  boost::asio::awaitable<boost::system::result<page_written>> write_stage(
-      announcement_store::prepared_page* page);
-  boost::asio::awaitable<boost::system::result<void>> fill_stage(read_page* page);
-  boost::asio::awaitable<boost::system::result<void>> fetch_stage(read_page* page);
-  boost::asio::awaitable<boost::system::result<std::optional<read_page>>> list_stage(
-      std::string id, std::string after, std::size_t position, bool skip);
-  // Parses `to_parse` and plans `to_plan` into its script call, after sending the other stages'
-  // commands.
-  boost::asio::awaitable<boost::system::result<std::optional<announcement_store::prepared_page>>>
-  cpu_stage(std::string id, read_page* to_parse, read_page* to_plan, announcement_planner* planner);
+  boost::asio::awaitable<void> fan_out_lane(fanout_run* run);
 
   // An announcement a worker sends deliveries of, with the planner that knows its text choice
   // per language.

@@ -123,6 +123,22 @@ class AnnouncementFanoutTest : public ::testing::Test {
     ASSERT_TRUE(complete(directory_->put(*valid.value)));
   }
 
+  // fam-1000, fam-1001, ... in New York, `n` of them.
+  void put_families(int n) {
+    for (int i = 0; i < n; ++i) {
+      put_family("fam-" + std::to_string(1000 + i), "America/New_York");
+    }
+  }
+
+  // The audience of `id` snapshotted and its fan-out started, as an instance that stopped
+  // before its first page left it.
+  void start_fanout_as_interrupted(const std::string& id, long long families) {
+    ASSERT_EQ(
+        complete(directory_->snapshot_audience(id, {"school:lincoln-es"}, {}, {}, false)).value(),
+        families);
+    redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out"});
+  }
+
   std::string accept(const std::string& body = R"({"audience": {"schools": ["lincoln-es"]},
       "channels": ["sms", "email"], "source_language": "en", "subject": "Snow day",
       "body": "No school on {day, date, full}.", "arguments": {"day": "2026-12-02T12:00:00Z"}})") {
@@ -227,9 +243,7 @@ TEST_F(AnnouncementFanoutTest, QuietHoursHoldSmsUntilMorningInTheGuardiansZone) 
 
 TEST_F(AnnouncementFanoutTest, APageWrittenByAnotherInstanceIsNotWrittenAgain) {
   now_ = at("2026-12-01T12:00:00-05:00");
-  for (int i = 0; i < 120; ++i) {
-    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
-  }
+  put_families(120);
   const auto id = accept();
   ASSERT_TRUE(complete(service_->fan_out_next()).value());
   // Pages of 50 families, 16 deliveries per stream entry: 4 + 4 + 2 entries per channel.
@@ -276,9 +290,7 @@ TEST_F(AnnouncementFanoutTest, EveryPageOfALargeAudienceIsWrittenOnceWithItsOwnO
   // At 22:00 SMS waits for the morning (hashes in the delayed set) and email goes now (stream
   // entries), so both kinds of writes are checked; two families, in different pages, opted out
   // of email.
-  for (int i = 0; i < 173; ++i) {
-    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
-  }
+  put_families(173);
   for (const auto* opted : {"fam-1010@example.org", "fam-1120@example.org"}) {
     ASSERT_TRUE(complete(directory_->set_opted_out(config::channel::email, opted, true)));
   }
@@ -366,9 +378,7 @@ TEST_F(AnnouncementFanoutTest, DeliveriesOfAPageWithDifferentSharedFieldsAreWrit
 
 TEST_F(AnnouncementFanoutTest, SnapshotListsTheAudienceOnceAndIsDroppedAtTheEnd) {
   now_ = at("2026-12-01T12:00:00-05:00");
-  for (int i = 0; i < 60; ++i) {
-    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
-  }
+  put_families(60);
   put_family("fam-elsewhere", "America/New_York");
   redis_.cli({"SREM", "test:{d}:idx:school:lincoln-es", "fam-elsewhere"});
   const std::vector<std::string> school = {"school:lincoln-es"};
@@ -422,16 +432,34 @@ TEST_F(AnnouncementFanoutTest, SnapshotListsTheAudienceOnceAndIsDroppedAtTheEnd)
 TEST_F(AnnouncementFanoutTest, AResumedFanOutGoesOnAfterItsCursor) {
   // 120 families; an instance wrote the pages up to fam-1049 and stopped.
   now_ = at("2026-12-01T12:00:00-05:00");
-  for (int i = 0; i < 120; ++i) {
-    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
-  }
+  put_families(120);
   const auto id = accept();
-  ASSERT_TRUE(
-      complete(directory_->snapshot_audience(id, {"school:lincoln-es"}, {}, {}, false)).value() ==
-      120);
-  redis_.cli({"HSET", "test:{q}:ann:" + id, "state", "fanning_out", "cursor", "fam-1049"});
+  start_fanout_as_interrupted(id, 120);
+  redis_.cli({"HSET", "test:{q}:ann:" + id, "cursor", "fam-1049"});
   ASSERT_TRUE(complete(service_->fan_out_next()).value());
   expect_fanned_out_after(id, 1049, 1119);
+}
+
+TEST_F(AnnouncementFanoutTest, PagesAreWrittenInOrderWhenALaterOneIsReadyFirst) {
+  // 150 families, three whole pages of 50 on their way at once. The families of the middle
+  // page were deleted after the snapshot: that page has no opt-outs to ask Redis for, so its
+  // lane has it planned before the first page's lane. It must still be written after the
+  // first (the page script takes a page only after the one before it), and the fan-out must
+  // end after the last whole page.
+  now_ = at("2026-12-01T12:00:00-05:00");
+  put_families(150);
+  const auto id = accept();
+  start_fanout_as_interrupted(id, 150);
+  for (int i = 1050; i < 1100; ++i) {
+    ASSERT_TRUE(complete(directory_->remove("fam-" + std::to_string(i))));
+  }
+  ASSERT_TRUE(complete(service_->fan_out_next()).value());
+
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "state"}), "fanned_out");
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "families_done"}), "150");
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "cursor"}), "fam-1149");
+  EXPECT_EQ(count(tally(id), "|sms|queued"), 100);
+  EXPECT_EQ(count(tally(id), "|email|queued"), 100);
 }
 
 TEST_F(AnnouncementFanoutTest, TheAudienceSetIsKeptByTheAnnouncementsMachineTranslationPolicy) {
@@ -439,9 +467,7 @@ TEST_F(AnnouncementFanoutTest, TheAudienceSetIsKeptByTheAnnouncementsMachineTran
   // machine translation allowed, the set its languages are counted on is kept, even though no
   // translator is configured here (one may be by the time it resumes); without, only the list.
   now_ = at("2026-12-01T12:00:00-05:00");
-  for (int i = 0; i < 10; ++i) {
-    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
-  }
+  put_families(10);
   const auto allowed = accept(R"({"audience": {"schools": ["lincoln-es"]},
       "channels": ["sms"], "source_language": "en", "subject": "Snow day", "body": "No school.",
       "machine_translation": "always"})");
@@ -461,9 +487,7 @@ TEST_F(AnnouncementFanoutTest, TheAudienceSetIsKeptByTheAnnouncementsMachineTran
 TEST_F(AnnouncementFanoutTest, ASnapshotKeptAsASortedSetByAnEarlierVersionIsResumed) {
   // Earlier versions kept the snapshot as a sorted set paged in lexical order.
   now_ = at("2026-12-01T12:00:00-05:00");
-  for (int i = 0; i < 120; ++i) {
-    put_family("fam-" + std::to_string(1000 + i), "America/New_York");
-  }
+  put_families(120);
   const auto id = accept();
   std::vector<std::string> zadd = {"ZADD", "test:{d}:audience:" + id};
   for (int i = 119; i >= 0; --i) {
