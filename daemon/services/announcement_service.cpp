@@ -582,16 +582,21 @@ struct announcement_service::fanout_run {
   announcement_planner* const planner;
 
   std::size_t next_page = 0;             // the page the next lane to start takes (0 = the first)
-  std::size_t pages_done = 0;            // pages whose write was answered, or which found the end
+  std::size_t pages_done = 0;            // pages written, in order: 0 .. pages_done - 1
   std::optional<std::size_t> end_page;   // the first page past the audience's end
   std::optional<pages_outcome> outcome;  // why the fan-out stops early
   boost::system::error_code error;       // a failed round trip: it stops early too
+  bool abandoned = false;                // a lane threw: the exception is the outcome
   // Never expires: cancelled to wake every lane waiting for its turn to write, each of which
   // then checks whether it is its turn (cancel() keeps the expiry; expires_at() would wake the
   // others again).
   boost::asio::steady_timer written_signal;
 
-  bool over() const noexcept { return outcome.has_value() || error.failed(); }
+  bool over() const noexcept { return outcome.has_value() || error.failed() || abandoned; }
+  void abandon() {
+    abandoned = true;
+    written_signal.cancel();
+  }
   void stop(pages_outcome why) {
     if (!over()) {
       outcome = why;
@@ -638,6 +643,17 @@ announcement_service::fan_out_pages(std::string id, std::string cursor, std::siz
 }
 
 boost::asio::awaitable<void> announcement_service::fan_out_lane(fanout_run* run) {
+  try {
+    co_await carry_pages(run);
+  } catch (...) {
+    // The lanes waiting for this one's page to be written would otherwise wait for ever, and
+    // the fan-out with them.
+    run->abandon();
+    throw;
+  }
+}
+
+boost::asio::awaitable<void> announcement_service::carry_pages(fanout_run* run) {
   namespace asio = boost::asio;
   const std::size_t per_page = std::max<std::size_t>(limits_.families_per_page, 1);
   while (!run->over()) {

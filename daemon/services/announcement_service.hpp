@@ -267,6 +267,7 @@ class announcement_service {
   boost::asio::awaitable<boost::system::result<pages_outcome>> fan_out_pages(
       std::string id, std::string cursor, std::size_t position, announcement_planner* planner);
   boost::asio::awaitable<void> fan_out_lane(fanout_run* run);
+  boost::asio::awaitable<void> carry_pages(fanout_run* run);  // a lane's work, without its guard
 
   // An announcement a worker sends deliveries of, with the planner that knows its text choice
   // per language.
