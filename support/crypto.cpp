@@ -113,11 +113,15 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string random_hex(std::size_t count) {
-  std::string raw(count, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(count)) != 1) {
+void fill_random(unsigned char* out, std::size_t count) {
+  if (RAND_bytes(out, static_cast<int>(count)) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
+}
+
+std::string random_hex(std::size_t count) {
+  std::string raw(count, '\0');
+  fill_random(reinterpret_cast<unsigned char*>(raw.data()), count);
   return hex_encode(raw);
 }
 

@@ -42,5 +42,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
 // `count` cryptographically random bytes as lowercase hex (ids, demo keys).
 std::string random_hex(std::size_t count);
+// Fills `out` with `count` cryptographically random bytes.
+void fill_random(unsigned char* out, std::size_t count);
 
 }  // namespace liaison

@@ -7,8 +7,8 @@
 
 namespace liaison::services {
 
-std::string new_message_id(std::chrono::system_clock::time_point now) {
-  return new_time_ordered_id("msg_", now);
+std::string new_message_id(time_ordered_id_source& ids, std::chrono::system_clock::time_point now) {
+  return ids.next("msg_", now);
 }
 
 bool looks_like_message_id(std::string_view id) {

@@ -29,7 +29,7 @@ queue::idempotency_claim claim_for(const idempotency_request& request,
 boost::asio::awaitable<boost::system::result<queue::intake_outcome>> message_service::accept(
     const direct_message& message, const std::optional<idempotency_request>& idempotency) {
   const auto now = clock_.now_system();
-  const std::string id = new_message_id(now);
+  const std::string id = new_message_id(ids_, now);
   const auto record = new_record(message, id, now);
   const auto channel = config::to_string(message.channel);
   if (idempotency) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "daemon/services/announcement.hpp"
 #include "daemon/services/message_service.hpp"
 
@@ -9,15 +11,33 @@ namespace {
 TEST(message_id, sorts_by_creation_time) {
   const auto t =
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'000));
-  const auto a = new_message_id(t);
-  const auto b = new_message_id(t + std::chrono::milliseconds(1));
+  time_ordered_id_source ids;
+  const auto a = new_message_id(ids, t);
+  const auto b = new_message_id(ids, t + std::chrono::milliseconds(1));
   EXPECT_LT(a.substr(0, 16), b.substr(0, 16));
   EXPECT_TRUE(looks_like_message_id(a));
 }
 
 TEST(message_id, two_ids_in_the_same_millisecond_differ) {
   const auto t = std::chrono::system_clock::now();
-  EXPECT_NE(new_message_id(t), new_message_id(t));
+  time_ordered_id_source ids;
+  EXPECT_NE(new_message_id(ids, t), new_message_id(ids, t));
+}
+
+TEST(message_id, ids_past_one_block_of_random_bytes_all_differ) {
+  // A block serves 512 ids; 2,000 take four of them, each drawn anew.
+  const auto t = std::chrono::system_clock::now();
+  time_ordered_id_source ids;
+  std::set<std::string> made;
+  for (int i = 0; i < 2000; ++i) {
+    const auto id = new_message_id(ids, t);
+    EXPECT_TRUE(looks_like_message_id(id)) << id;
+    made.insert(id);
+  }
+  EXPECT_EQ(made.size(), 2000u);
+  // Two sources never share their bytes.
+  time_ordered_id_source other;
+  EXPECT_FALSE(made.contains(new_message_id(other, t)));
 }
 
 TEST(message_id, rejects_what_is_not_an_id) {
