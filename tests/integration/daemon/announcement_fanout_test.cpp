@@ -516,6 +516,36 @@ TEST_F(AnnouncementFanoutTest, CancelStopsWhatIsNotYetSent) {
   EXPECT_EQ(complete(service_->cancel(id, office)).value(), cancel_result::already_cancelled);
 }
 
+TEST_F(AnnouncementFanoutTest, ACancelDuringFanOutStopsItsPages) {
+  // 2,000 families in 40 pages; the cancel comes once the first page is written, while the
+  // lanes carry the next ones. The fan-out ends cancelled within a few pages, and what was
+  // written is what the counts say.
+  now_ = at("2026-12-01T12:00:00-05:00");
+  put_families(2000);
+  const auto id = accept();
+  bool finished = false;
+  asio::co_spawn(io_, service_->fan_out_next(), [&](std::exception_ptr, auto) { finished = true; });
+  const auto done = [&] {
+    const auto text = redis_.cli({"HGET", "test:{q}:ann:" + id, "families_done"});
+    return text.empty() ? 0 : std::stoi(text);
+  };
+  ASSERT_TRUE(run_until([&] { return finished || done() >= 50; }));
+  ASSERT_FALSE(finished) << "the fan-out ended before the cancel";
+  ASSERT_NE(redis_.cli({"ZSCORE", "test:{q}:fanout", id}), "");  // still being fanned out
+  const requester office{"office", config::role::coordinator, {}};
+  ASSERT_EQ(complete(service_->cancel(id, office)).value(), cancel_result::cancelled);
+  ASSERT_TRUE(run_until([&] { return finished; }));
+
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "state"}), "cancelled");
+  const int written = done();
+  EXPECT_GE(written, 50);
+  EXPECT_LE(written, 500);  // the pages the lanes had on their way, at most
+  EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "deliveries"}), std::to_string(2 * written));
+  EXPECT_EQ(count(tally(id), "|queued"), 2 * written);
+  EXPECT_EQ(redis_.cli({"ZSCORE", "test:{q}:fanout", id}), "");  // no longer due
+  EXPECT_EQ(redis_.cli({"KEYS", "test:{d}:audience*"}), "");
+}
+
 TEST_F(AnnouncementFanoutTest, RepliesToAQuestionAreCountedPerOption) {
   now_ = at("2026-12-01T12:00:00-05:00");
   put_family("fam-1", "America/New_York", "es");
