@@ -35,7 +35,8 @@ queued=$(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')
 echo "queued: $queued (appendfsync $fsync)"
 # liaisond's CPU per message accepted: what a change to the intake path changes (it moves with
 # the machine's speed as the rate does, so compare interleaved runs).
-echo "liaisond CPU per message: $(( ticks * 1000000 / $(getconf CLK_TCK) / (queued - queued_before) )) µs"
+accepted=$((queued - queued_before))
+[ "$accepted" -gt 0 ] && echo "liaisond CPU per message: $(( ticks * 1000000 / $(getconf CLK_TCK) / accepted )) µs"
 # Once the log passes auto-aof-rewrite-min-size (64 MiB, ~200,000 messages), Redis rewrites it in
 # a child process that takes a core for seconds: say whether that happened during the run.
 persistence=$(redis-cli -s "$tmp/redis.sock" INFO persistence)

@@ -434,7 +434,7 @@ TEST_F(AnnouncementFanoutTest, AResumedFanOutGoesOnAfterItsCursor) {
   now_ = at("2026-12-01T12:00:00-05:00");
   put_families(120);
   const auto id = accept();
-  start_fanout_as_interrupted(id, 120);
+  ASSERT_NO_FATAL_FAILURE(start_fanout_as_interrupted(id, 120));
   redis_.cli({"HSET", "test:{q}:ann:" + id, "cursor", "fam-1049"});
   ASSERT_TRUE(complete(service_->fan_out_next()).value());
   expect_fanned_out_after(id, 1049, 1119);
@@ -449,7 +449,7 @@ TEST_F(AnnouncementFanoutTest, PagesAreWrittenInOrderWhenALaterOneIsReadyFirst) 
   now_ = at("2026-12-01T12:00:00-05:00");
   put_families(150);
   const auto id = accept();
-  start_fanout_as_interrupted(id, 150);
+  ASSERT_NO_FATAL_FAILURE(start_fanout_as_interrupted(id, 150));
   for (int i = 1050; i < 1100; ++i) {
     ASSERT_TRUE(complete(directory_->remove("fam-" + std::to_string(i))));
   }
@@ -524,7 +524,11 @@ TEST_F(AnnouncementFanoutTest, ACancelDuringFanOutStopsItsPages) {
   put_families(2000);
   const auto id = accept();
   bool finished = false;
-  asio::co_spawn(io_, service_->fan_out_next(), [&](std::exception_ptr, auto) { finished = true; });
+  std::exception_ptr thrown;
+  asio::co_spawn(io_, service_->fan_out_next(), [&](std::exception_ptr e, auto) {
+    finished = true;
+    thrown = e;
+  });
   const auto done = [&] {
     const auto text = redis_.cli({"HGET", "test:{q}:ann:" + id, "families_done"});
     return text.empty() ? 0 : std::stoi(text);
@@ -535,6 +539,7 @@ TEST_F(AnnouncementFanoutTest, ACancelDuringFanOutStopsItsPages) {
   const requester office{"office", config::role::coordinator, {}};
   ASSERT_EQ(complete(service_->cancel(id, office)).value(), cancel_result::cancelled);
   ASSERT_TRUE(run_until([&] { return finished; }));
+  ASSERT_FALSE(thrown);
 
   EXPECT_EQ(redis_.cli({"HGET", "test:{q}:ann:" + id, "state"}), "cancelled");
   const int written = done();
