@@ -26,17 +26,41 @@ liaisond_ticks() {
   done
   echo "$total"
 }
+# Redis's CPU seconds so far, its rewrite children's included.
+redis_cpu_seconds() {
+  redis-cli -s "$tmp/redis.sock" INFO cpu | tr -d '\r' |
+    awk -F: '/^used_cpu_(sys|user)(_children)?:/ {t += $2} END {printf "%.3f", t}'
+}
+# The machine's busy and idle ticks (all CPUs) so far.
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat; }
+
 queued_before=$(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')
 ticks_before=$(liaisond_ticks)
-wrk -t 1 -c "$connections" -d "${seconds}s" --latency -s "$tmp/post.lua" \
-  "http://127.0.0.1:$port/v1/messages"
+redis_before=$(redis_cpu_seconds)
+read -r busy_before idle_before < <(machine_ticks)
+TIMEFORMAT='%U %S' # bash's `time` below: wrk's own CPU seconds
+{ time wrk -t 1 -c "$connections" -d "${seconds}s" --latency -s "$tmp/post.lua" \
+  "http://127.0.0.1:$port/v1/messages" 2>&1; } 2>"$tmp/wrk.time"
 ticks=$(( $(liaisond_ticks) - ticks_before ))
+redis_after=$(redis_cpu_seconds)
+read -r busy_after idle_after < <(machine_ticks)
 queued=$(redis-cli -s "$tmp/redis.sock" XLEN 'liaison:{q}:stream:sms')
 echo "queued: $queued (appendfsync $fsync)"
-# liaisond's CPU per message accepted: what a change to the intake path changes (it moves with
-# the machine's speed as the rate does, so compare interleaved runs).
+# CPU per message accepted, by whom: what a change to the intake path moves is liaisond's. All
+# of them move with the machine's speed, as the rate does, so compare interleaved runs. In this
+# machine's slow spells liaisond's figure rises most and the machine idles more (bench/README.md).
 accepted=$((queued - queued_before))
-[ "$accepted" -gt 0 ] && echo "liaisond CPU per message: $(( ticks * 1000000 / $(getconf CLK_TCK) / accepted )) µs"
+if [ "$accepted" -gt 0 ]; then
+  awk -v n="$accepted" -v hz="$(getconf CLK_TCK)" -v liaisond="$ticks" \
+    -v redis="$(awk -v a="$redis_before" -v b="$redis_after" 'BEGIN {print b - a}')" \
+    -v wrk="$(awk '{print $1 + $2}' "$tmp/wrk.time")" \
+    -v busy=$((busy_after - busy_before)) -v idle=$((idle_after - idle_before)) 'BEGIN {
+      printf "liaisond CPU per message: %d µs\n", liaisond * 1e6 / hz / n
+      printf "CPU per message, Redis (its AOF rewrites included) / wrk: %d / %d µs\n",
+        redis * 1e6 / n, wrk * 1e6 / n
+      printf "machine idle during the run: %d %%\n", 100 * idle / (busy + idle)
+    }'
+fi
 # Once the log passes auto-aof-rewrite-min-size (64 MiB, ~200,000 messages), Redis rewrites it in
 # a child process that takes a core for seconds: say whether that happened during the run.
 persistence=$(redis-cli -s "$tmp/redis.sock" INFO persistence)
