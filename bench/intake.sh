@@ -52,17 +52,18 @@ echo "queued: $queued (appendfsync $fsync)"
 accepted=$((queued - queued_before))
 if [ "$accepted" -gt 0 ]; then
   awk -v n="$accepted" -v hz="$(getconf CLK_TCK)" -v liaisond="$ticks" \
-    -v redis="$(awk -v a="$redis_before" -v b="$redis_after" 'BEGIN {print b - a}')" \
+    -v redis_before="$redis_before" -v redis_after="$redis_after" \
     -v wrk="$(awk '{print $1 + $2}' "$tmp/wrk.time")" \
     -v busy=$((busy_after - busy_before)) -v idle=$((idle_after - idle_before)) 'BEGIN {
       printf "liaisond CPU per message: %d µs\n", liaisond * 1e6 / hz / n
       printf "CPU per message, Redis (its AOF rewrites included) / wrk: %d / %d µs\n",
-        redis * 1e6 / n, wrk * 1e6 / n
+        (redis_after - redis_before) * 1e6 / n, wrk * 1e6 / n
       printf "machine idle during the run: %d %%\n", 100 * idle / (busy + idle)
     }'
 fi
-# Once the log passes auto-aof-rewrite-min-size (64 MiB, ~200,000 messages), Redis rewrites it in
-# a child process that takes a core for seconds: say whether that happened during the run.
+# Once the log passes auto-aof-rewrite-min-size (64 MiB, ~100,000 messages), Redis rewrites it in
+# a child process that takes most of a core for about a second, and again each time the log has
+# grown by as much as the rewritten base: say how often that happened during the run.
 persistence=$(redis-cli -s "$tmp/redis.sock" INFO persistence)
 echo "AOF rewrites during the run: $(awk -F: '/^aof_rewrites:/ {print $2+0}' <<<"$persistence")" \
   "$(grep -q '^aof_rewrite_in_progress:1' <<<"$persistence" && echo "(one still running)")"
