@@ -79,7 +79,7 @@ std::vector<field_error> validate(intake_kind kind, const http::request_context&
       }
       auto v = services::validate_direct_message(input);
       if (v.message) {
-        const auto record = services::to_delivery_record(*v.message, "msg_1", "2023-11-14");
+        const auto record = services::to_delivery_record(*v.message, "2023-11-14");
         check(record.count("address") == 1 && !record.at("address").empty(),
               "a delivery record has an address");
       }

@@ -101,22 +101,21 @@ end
 return 'applied'
 )lua";
 
-// Intake with an Idempotency-Key: check the key, then write record, stream entry and key, or
-// nothing at all. KEYS[1] idempotency key, KEYS[2] record, KEYS[3] stream;
-// ARGV[1] request hash, ARGV[2] TTL (ms), ARGV[3] delivery id, ARGV[4..] record field, value...
+// Intake with an Idempotency-Key: check the key, then write the message's stream entry (as
+// enqueue_message) and the key, or nothing at all. KEYS[1] idempotency key, KEYS[2] stream;
+// ARGV[1] request hash, ARGV[2] TTL (ms), ARGV[3] packed record, ARGV[4] and ARGV[5] what comes
+// before and after the entry id in the message id (message_id_for, which is the one definition).
 constexpr const char* enqueue_idempotent_source = R"lua(
 local seen = redis.call('HMGET', KEYS[1], 'request', 'delivery')
 if seen[1] then
   if seen[1] == ARGV[1] then return {'replayed', seen[2]} end
   return {'conflict', seen[2]}
 end
-local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[2], unpack(fields))
-redis.call('XADD', KEYS[3], '*', 'delivery', ARGV[3])
-redis.call('HSET', KEYS[1], 'request', ARGV[1], 'delivery', ARGV[3])
+local entry = redis.call('XADD', KEYS[2], '*', 'message', ARGV[3])
+local id = ARGV[4] .. entry .. ARGV[5]
+redis.call('HSET', KEYS[1], 'request', ARGV[1], 'delivery', id)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {'created', ARGV[3]}
+return {'created', id}
 )lua";
 
 // A delivery queued once: nothing when its record exists. KEYS[1] record, KEYS[2] stream;
@@ -179,13 +178,14 @@ std::string priority_of(const record_fields& fields) {
   return it != fields.end() && it->second == "urgent" ? "urgent" : "normal";
 }
 
-// Each delivery's outcome in a group-committed enqueue (MULTI, then an HSET and an XADD per
-// delivery, EXEC): all fail when the transaction did not run (no link, or EXEC aborted because a
-// command was refused while queuing); otherwise a delivery failed when one of its two commands
-// did (Redis runs the others of a transaction regardless).
-std::vector<boost::system::result<void>> enqueue_outcomes(
-    const boost::system::result<std::vector<redis_reply>>& replies, std::size_t deliveries) {
-  std::vector<boost::system::result<void>> outcomes(deliveries);
+// Each delivery's outcome in a group-committed enqueue (MULTI, then `commands` per delivery, the
+// last its XADD, EXEC): the entry id XADD answered. All fail when the transaction did not run (no
+// link, or EXEC aborted because a command was refused while queuing); otherwise a delivery failed
+// when one of its commands did (Redis runs the others of a transaction regardless).
+std::vector<boost::system::result<std::string>> enqueue_outcomes(
+    const boost::system::result<std::vector<redis_reply>>& replies, std::size_t deliveries,
+    std::size_t commands) {
+  std::vector<boost::system::result<std::string>> outcomes(deliveries);
   if (!replies) {
     std::fill(outcomes.begin(), outcomes.end(), replies.error());
     return outcomes;
@@ -197,8 +197,13 @@ std::vector<boost::system::result<void>> enqueue_outcomes(
   }
   const auto& ran = replies->back().elements;
   for (std::size_t i = 0; i < deliveries; ++i) {
-    if (ran.size() < 2 * i + 2 || ran[2 * i].is_error() || ran[2 * i + 1].is_error()) {
+    const auto first = ran.begin() + static_cast<std::ptrdiff_t>(commands * i);
+    if (ran.size() < commands * (i + 1) ||
+        std::any_of(first, first + static_cast<std::ptrdiff_t>(commands),
+                    [](const redis_reply& r) { return r.is_error(); })) {
       outcomes[i] = failed;
+    } else {
+      outcomes[i] = first[static_cast<std::ptrdiff_t>(commands) - 1].text;
     }
   }
   return outcomes;
@@ -216,6 +221,18 @@ record_fields field_map(const redis_reply& flat) {
   return fields;
 }
 
+// The record a direct message's entry carries (its `message` field), with the id, which the entry
+// names; empty when the record cannot be read.
+record_fields carried_message(std::string_view entry_id, std::string_view packed) {
+  auto record = unpack_record(packed);
+  const auto channel = record ? record->find("channel") : record_fields::iterator{};
+  if (!record || channel == record->end()) {
+    return {};
+  }
+  (*record)["id"] = message_id_for(entry_id, channel->second, priority_of(*record));
+  return std::move(*record);
+}
+
 // [[entry_id, [field, value, ...]], ...] as jobs of `stream`; a pending entry whose content
 // was deleted comes back with a nil field list and an empty delivery id.
 bool append_entries(const std::string& stream, const redis_reply& entries,
@@ -230,6 +247,11 @@ bool append_entries(const std::string& stream, const redis_reply& entries,
     for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
       if (kv[i].text == "delivery") {
         job.delivery_id = kv[i + 1].text;
+      } else if (kv[i].text == "message") {
+        // A direct message (enqueue_message), whose id names this entry. One whose record cannot
+        // be read comes out as a job with no delivery, acknowledged as one whose record is gone.
+        job.carried_record = carried_message(job.entry_id, kv[i + 1].text);
+        job.delivery_id = job.carried_record.empty() ? std::string() : job.carried_record["id"];
       } else if (kv[i].text == "deliveries") {
         carried = unpack_records(kv[i + 1].text);
       }
@@ -551,8 +573,9 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::ensure_group
   co_return boost::system::result<void>{};
 }
 
-// One transaction of enqueue() calls: MULTI, then HSET and XADD per delivery; EXEC is added when
-// it is committed. Its callers wait on `committed`, cancelled once the outcomes are known.
+// One transaction of enqueue() or enqueue_message() calls: MULTI, then per delivery its commands
+// (an HSET and an XADD, or an XADD carrying the record); EXEC is added when it is committed. Its
+// callers wait on `committed`, cancelled once the outcomes are known.
 struct delivery_queue::enqueue_batch {
   explicit enqueue_batch(const boost::asio::any_io_executor& executor)
       : committed(executor, std::chrono::steady_clock::time_point::max()) {}
@@ -562,40 +585,66 @@ struct delivery_queue::enqueue_batch {
   boost::asio::steady_timer committed;
   bool sent = false;
   bool finished = false;
-  std::vector<boost::system::result<void>> outcomes;  // by position in the transaction
+  std::vector<boost::system::result<std::string>> outcomes;  // by position in the transaction
 };
 
 boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue(
     std::string_view channel, std::string_view delivery_id, const record_fields& fields) {
-  auto batch = open_batch_;
+  auto entry = co_await join_batch(open_batch_, entry_layout::named, channel, delivery_id, fields);
+  if (!entry) {
+    co_return entry.error();
+  }
+  co_return boost::system::result<void>{};
+}
+
+boost::asio::awaitable<boost::system::result<std::string>> delivery_queue::enqueue_message(
+    std::string_view channel, const record_fields& fields) {
+  auto entry = co_await join_batch(open_message_batch_, entry_layout::carried, channel,
+                                   std::string_view(), fields);
+  if (!entry) {
+    co_return entry;
+  }
+  co_return message_id_for(*entry, channel, priority_of(fields));
+}
+
+boost::asio::awaitable<boost::system::result<std::string>> delivery_queue::join_batch(
+    std::shared_ptr<enqueue_batch>& open, entry_layout layout, std::string_view channel,
+    std::string_view delivery_id, const record_fields& fields) {
+  auto batch = open;
   const bool first = batch == nullptr;
   if (first) {
     const auto executor = co_await boost::asio::this_coro::executor;
     batch = std::make_shared<enqueue_batch>(executor);
     batch->request.push({"MULTI"});
-    open_batch_ = batch;
+    open = batch;
   }
-  push_enqueue(batch->request, channel, delivery_id, fields);
+  if (layout == entry_layout::named) {
+    push_enqueue(batch->request, channel, delivery_id, fields);
+  } else {
+    batch->request.push(
+        {"XADD", stream_key(channel, priority_of(fields)), "*", "message", pack_record(fields)});
+  }
   const std::size_t position = batch->deliveries++;
 
   // The call that fills the transaction commits it at once; otherwise the first call lets the
   // other requests already read in this turn of the event loop join, then commits.
   bool commits = batch->deliveries == max_enqueue_batch;
   if (commits) {
-    open_batch_.reset();
+    open.reset();
   } else if (first) {
     const auto executor = co_await boost::asio::this_coro::executor;
     co_await boost::asio::post(executor, boost::asio::use_awaitable);
     commits = !batch->sent;  // not filled (and sent) meanwhile
-    if (open_batch_ == batch) {
-      open_batch_.reset();
+    if (open == batch) {
+      open.reset();
     }
   }
   if (commits) {
     batch->sent = true;
     batch->request.push({"EXEC"});
     auto replies = co_await commands_.exec(batch->request);
-    batch->outcomes = enqueue_outcomes(replies, batch->deliveries);
+    batch->outcomes =
+        enqueue_outcomes(replies, batch->deliveries, layout == entry_layout::named ? 2 : 1);
     batch->finished = true;
     batch->committed.cancel();
   } else if (!batch->finished) {
@@ -637,32 +686,24 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue_many
 namespace {
 
 std::vector<std::string> idempotent_keys(const delivery_queue& q, const idempotency_claim& claim,
-                                         std::string_view channel, std::string_view delivery_id,
-                                         const record_fields& fields) {
-  return {q.idempotency_key(claim.scope, claim.key), q.delivery_key(delivery_id),
-          q.stream_key(channel, priority_of(fields))};
+                                         std::string_view channel, const record_fields& fields) {
+  return {q.idempotency_key(claim.scope, claim.key), q.stream_key(channel, priority_of(fields))};
 }
 
-std::vector<std::string> idempotent_args(const idempotency_claim& claim,
-                                         std::string_view delivery_id,
+std::vector<std::string> idempotent_args(const idempotency_claim& claim, std::string_view channel,
                                          const record_fields& fields) {
-  std::vector<std::string> args = {claim.request_hash, std::to_string(claim.ttl.count()),
-                                   std::string(delivery_id)};
-  for (const auto& [field, value] : fields) {
-    args.push_back(field);
-    args.push_back(value);
-  }
-  return args;
+  auto [prefix, suffix] = message_id_affixes(channel, priority_of(fields));
+  return {claim.request_hash, std::to_string(claim.ttl.count()), pack_record(fields),
+          std::move(prefix), std::move(suffix)};
 }
 
 }  // namespace
 
 boost::asio::awaitable<boost::system::result<intake_outcome>> delivery_queue::enqueue_idempotent(
-    const idempotency_claim& claim, std::string_view channel, std::string_view delivery_id,
-    const record_fields& fields) {
+    const idempotency_claim& claim, std::string_view channel, const record_fields& fields) {
   auto reply = co_await enqueue_idempotent_script_.run(
-      commands_, idempotent_keys(*this, claim, channel, delivery_id, fields),
-      idempotent_args(claim, delivery_id, fields));
+      commands_, idempotent_keys(*this, claim, channel, fields),
+      idempotent_args(claim, channel, fields));
   if (!reply) {
     co_return reply.error();
   }
@@ -692,6 +733,57 @@ boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> deli
     co_return std::optional<record_fields>{};
   }
   co_return std::optional<record_fields>{field_map(*reply)};
+}
+
+namespace {
+
+redis_request find_request(const delivery_queue& q, std::string_view delivery_id,
+                           const message_location& at) {
+  redis_request request;
+  request.push({"MULTI"});
+  request.push({"HGETALL", q.delivery_key(delivery_id)});
+  request.push({"XRANGE", q.stream_key(at.channel, at.priority), at.entry_id, at.entry_id});
+  request.push({"EXEC"});
+  return request;
+}
+
+}  // namespace
+
+boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> delivery_queue::find(
+    std::string_view delivery_id) {
+  const auto at = locate_message(delivery_id);
+  if (!at) {
+    co_return co_await load(delivery_id);  // not a direct message's: a hash or nothing
+  }
+  const redis_request request = find_request(*this, delivery_id, *at);
+  auto replies = co_await commands_.exec(request);
+  if (!replies) {
+    co_return replies.error();
+  }
+  const auto& ran = replies->back();
+  if (ran.kind != redis_reply::kind_t::array || ran.elements.size() != 2 ||
+      ran.elements[0].is_error()) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  if (!ran.elements[0].elements.empty()) {
+    co_return std::optional<record_fields>{field_map(ran.elements[0])};  // the hash is the truth
+  }
+  // The entry: none when the id names none (an error: an entry id past Redis's range).
+  const auto& entries = ran.elements[1];
+  if (entries.is_error() || entries.elements.size() != 1 ||
+      entries.elements[0].elements.size() != 2) {
+    co_return std::optional<record_fields>{};
+  }
+  const auto fields = field_map(entries.elements[0].elements[1]);
+  const auto message = fields.find("message");
+  if (message == fields.end()) {
+    co_return std::optional<record_fields>{};
+  }
+  auto record = carried_message(at->entry_id, message->second);
+  if (record.empty() || record["id"] != delivery_id) {
+    co_return std::optional<record_fields>{};  // unreadable, or another channel's id
+  }
+  co_return std::optional<record_fields>{std::move(record)};
 }
 
 boost::asio::awaitable<boost::system::result<report_result>> delivery_queue::record_provider_report(

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "queue/lua_script.hpp"
+#include "queue/message_id.hpp"
 #include "queue/packed_record.hpp"
 #include "queue/redis_connection.hpp"
 
@@ -35,11 +36,11 @@ struct queued_job {
   std::string entry_id;
   std::string delivery_id;
   std::size_t times_delivered = 1;  // how often a consumer took it (XPENDING), when known
-  // A delivery written by fan-out carries its record in the stream entry instead of a hash: an
-  // announcement writes hundreds of thousands at once, and a hash per delivery costs Redis
-  // several times more. The worker uses it when there is no hash yet, and the first write about
-  // the job (complete, retry_later, bury, update) creates the hash from it. Empty when the entry
-  // names only the delivery, or once the hash exists.
+  // A delivery written by fan-out or intake (a direct message) carries its record in the stream
+  // entry instead of a hash: a hash per delivery costs Redis several times more. The worker uses
+  // it when there is no hash yet, and the first write about the job (complete, retry_later, bury,
+  // update) creates the hash from it. Empty when the entry names only the delivery, or once the
+  // hash exists.
   std::map<std::string, std::string> carried_record{};
   // Set when the entry carries several deliveries (field "deliveries", packed_record.hpp): shared
   // by the jobs of the entry, which is acknowledged after the last outcome. Null: one delivery.
@@ -150,6 +151,13 @@ class delivery_queue {
                                                               std::string_view delivery_id,
                                                               const record_fields& fields);
 
+  // A direct message from intake, group-committed as enqueue() but in fan-out's layout: one stream
+  // entry carrying its record (field `message`), and no hash until a worker takes it, which is
+  // about a quarter of Redis's work for a hash and an entry. Its id names the entry
+  // (message_id_for) and is returned once Redis confirmed the write.
+  boost::asio::awaitable<boost::system::result<std::string>> enqueue_message(
+      std::string_view channel, const record_fields& fields);
+
   // As enqueue, but nothing when a record with this id exists (one Lua script): a step that is
   // retried, or run by two instances at once, queues its delivery once. True when queued now.
   boost::asio::awaitable<boost::system::result<bool>> enqueue_once(std::string_view channel,
@@ -168,15 +176,19 @@ class delivery_queue {
   boost::asio::awaitable<boost::system::result<void>> enqueue_many(
       const std::vector<new_delivery>& deliveries);
 
-  // As enqueue, but first checks the idempotency key, all in one Lua script: a known key with
-  // the same request hash answers `replayed` with the earlier id and writes nothing; with
-  // another hash `conflict`; an unknown key is stored (with its TTL) together with the job.
+  // As enqueue_message, but first checks the idempotency key, all in one Lua script: a known key
+  // with the same request hash answers `replayed` with the earlier id and writes nothing; with
+  // another hash `conflict`; an unknown key is stored (with its TTL) together with the message.
   boost::asio::awaitable<boost::system::result<intake_outcome>> enqueue_idempotent(
-      const idempotency_claim& claim, std::string_view channel, std::string_view delivery_id,
-      const record_fields& fields);
+      const idempotency_claim& claim, std::string_view channel, const record_fields& fields);
 
-  // The delivery record, or nullopt when there is none.
+  // The delivery record's hash, or nullopt when there is none (yet: see find()).
   boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> load(
+      std::string_view delivery_id);
+  // The delivery record wherever it is: its hash, or, for a direct message no worker has written
+  // a hash for yet, the record carried by the entry its id names (read in one MULTI/EXEC with the
+  // hash, so a worker taking it meanwhile is never missed). Nullopt when there is neither.
+  boost::asio::awaitable<boost::system::result<std::optional<record_fields>>> find(
       std::string_view delivery_id);
 
   // Sets fields of a delivery record (e.g. the "handed to provider" mark before a send).
@@ -294,9 +306,15 @@ class delivery_queue {
   boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> read_group(
       redis_connection& reader, std::vector<std::string> args, std::chrono::milliseconds block);
 
-  // The transaction enqueue() calls are gathering, until its first caller commits it.
+  // The transaction enqueue() (or enqueue_message()) calls are gathering, until its first caller
+  // commits it. Each answers the entry id its XADD got.
   struct enqueue_batch;
+  enum class entry_layout { named, carried };
+  boost::asio::awaitable<boost::system::result<std::string>> join_batch(
+      std::shared_ptr<enqueue_batch>& open, entry_layout layout, std::string_view channel,
+      std::string_view delivery_id, const record_fields& fields);
   std::shared_ptr<enqueue_batch> open_batch_;
+  std::shared_ptr<enqueue_batch> open_message_batch_;
 
   redis_connection& commands_;
   std::string prefix_;

@@ -151,11 +151,9 @@ direct_message_validation validate_direct_message(const boost::json::value& inpu
 }
 
 std::map<std::string, std::string> to_delivery_record(const direct_message& message,
-                                                      std::string_view delivery_id,
                                                       std::string_view created_at) {
   // Emplaced one by one: an initializer list would build every pair and then copy it again.
   std::map<std::string, std::string> record;
-  record.try_emplace("id", delivery_id);
   record.try_emplace("kind", "direct");
   record.try_emplace("channel", config::to_string(message.channel));
   record.try_emplace("address", message.address);

@@ -49,9 +49,9 @@ direct_message_validation validate_direct_message(const boost::json::value& inpu
                                                   std::string_view default_phone_region = "US",
                                                   direct_message_memo* memo = nullptr);
 
-// The fields of the queued delivery record (queue/ stores them as given).
+// The fields of the queued delivery record but its id, which the queue gives the message
+// (queue::message_id_for); queue/ stores them as given.
 std::map<std::string, std::string> to_delivery_record(const direct_message& message,
-                                                      std::string_view delivery_id,
                                                       std::string_view created_at);
 
 }  // namespace liaison::services

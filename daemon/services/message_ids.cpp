@@ -3,16 +3,13 @@
 #include <algorithm>
 
 #include "daemon/services/message_service.hpp"
+#include "queue/message_id.hpp"
 #include "support/ids.hpp"
 
 namespace liaison::services {
 
-std::string new_message_id(time_ordered_id_source& ids, std::chrono::system_clock::time_point now) {
-  return ids.next("msg_", now);
-}
-
 bool looks_like_message_id(std::string_view id) {
-  return looks_like_time_ordered_id(id, "msg_");
+  return queue::locate_message(id).has_value() || looks_like_time_ordered_id(id, "msg_");
 }
 
 bool looks_like_announcement_delivery_id(std::string_view id) {

@@ -10,10 +10,10 @@ message_service::message_service(queue::delivery_queue& queue, const clock& cloc
 
 namespace {
 
-queue::record_fields new_record(const direct_message& message, const std::string& id,
+queue::record_fields new_record(const direct_message& message,
                                 std::chrono::system_clock::time_point now) {
   const auto at = format_rfc3339_utc(now);
-  auto record = to_delivery_record(message, id, at);
+  auto record = to_delivery_record(message, at);
   // The retry policy's max_age counts from here (a dead-letter replay starts a new window).
   record["retry_window_start"] = at;
   return record;
@@ -28,20 +28,18 @@ queue::idempotency_claim claim_for(const idempotency_request& request,
 
 boost::asio::awaitable<boost::system::result<queue::intake_outcome>> message_service::accept(
     const direct_message& message, const std::optional<idempotency_request>& idempotency) {
-  const auto now = clock_.now_system();
-  const std::string id = new_message_id(ids_, now);
-  const auto record = new_record(message, id, now);
+  const auto record = new_record(message, clock_.now_system());
   const auto channel = config::to_string(message.channel);
   if (idempotency) {
     co_return co_await queue_.enqueue_idempotent(claim_for(*idempotency, idempotency_key_ttl_),
-                                                 channel, id, record);
+                                                 channel, record);
   }
-  auto written = co_await queue_.enqueue(channel, id, record);
-  if (!written) {
-    co_return written.error();
+  auto id = co_await queue_.enqueue_message(channel, record);
+  if (!id) {
+    co_return id.error();
   }
   queue::intake_outcome created;
-  created.delivery_id = id;
+  created.delivery_id = std::move(*id);
   co_return created;
 }
 
@@ -51,7 +49,7 @@ message_service::find(std::string_view id) {
   if (!looks_like_message_id(id) && !looks_like_announcement_delivery_id(id)) {
     co_return std::optional<queue::record_fields>{};
   }
-  co_return co_await queue_.load(id);
+  co_return co_await queue_.find(id);
 }
 
 }  // namespace liaison::services

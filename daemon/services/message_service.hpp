@@ -10,7 +10,6 @@
 #include "daemon/services/direct_message.hpp"
 #include "queue/delivery_queue.hpp"
 #include "support/clock.hpp"
-#include "support/ids.hpp"
 
 namespace liaison::services {
 
@@ -40,12 +39,10 @@ class message_service {
   queue::delivery_queue& queue_;
   const clock& clock_;
   std::chrono::milliseconds idempotency_key_ttl_;
-  time_ordered_id_source ids_;
 };
 
-// A new message id: "msg_" + milliseconds since the epoch (so ids sort by time) + 64 random bits
-// drawn from `ids`.
-std::string new_message_id(time_ordered_id_source& ids, std::chrono::system_clock::time_point now);
+// A direct message's id: the queue's (queue::message_id_for, which names the message's stream
+// entry), or "msg_" + 28 hex digits, as ids were made before (records keep them).
 bool looks_like_message_id(std::string_view id);
 // One delivery of an announcement: "<announcement id>:<family id>:<guardian id>:<channel>".
 bool looks_like_announcement_delivery_id(std::string_view id);

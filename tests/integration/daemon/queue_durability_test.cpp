@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "queue/message_id.hpp"
 #include "support/crypto.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -126,24 +127,29 @@ class QueueDurabilityAofTest : public QueueDurabilityTest {
 
 TEST_F(QueueDurabilityTest,
        daemon_killed_mid_batch_delivers_every_job_after_restart_twice_only_if_in_the_window) {
-  // A backlog written as intake writes it (record + stream entry), so the worker is busy when
-  // the kill comes; HTTP intake one request at a time would never get ahead of it.
+  // A backlog written as intake writes it (a stream entry carrying the record; the id names the
+  // entry), so the worker is busy when the kill comes; HTTP intake one request at a time would
+  // never get ahead of it.
   constexpr int jobs = 2000;
-  redis_.cli({"EVAL", R"lua(
+  const auto entries = redis_.cli({"EVAL", R"lua(
+    local ids = {}
     for i = 1, tonumber(ARGV[1]) do
-      local id = 'msg_backlog_' .. i
-      redis.call('HSET', 'liaison:{q}:delivery:' .. id, 'id', id, 'kind', 'direct',
-                 'channel', 'sms', 'address', '+12025550143', 'language', 'en',
-                 'body', 'notice ' .. i, 'state', 'queued', 'attempts', '0',
-                 'created_at', '2030-01-01T00:00:00.000Z',
-                 'retry_window_start', '2030-01-01T00:00:00.000Z')
-      redis.call('XADD', 'liaison:{q}:stream:sms', '*', 'delivery', id)
-    end)lua",
-              "0", std::to_string(jobs)});
+      local record = cjson.encode({kind = 'direct', channel = 'sms', address = '+12025550143',
+                                   language = 'en', body = 'notice ' .. i, state = 'queued',
+                                   attempts = '0', created_at = '2030-01-01T00:00:00.000Z',
+                                   retry_window_start = '2030-01-01T00:00:00.000Z'})
+      ids[#ids + 1] = redis.call('XADD', 'liaison:{q}:stream:sms', '*', 'message', record)
+    end
+    return table.concat(ids, ' '))lua",
+                                   "0", std::to_string(jobs)});
   std::set<std::string> accepted;
-  for (int i = 1; i <= jobs; ++i) {
-    accepted.insert("msg_backlog_" + std::to_string(i));
+  {
+    std::istringstream words(entries);
+    for (std::string entry; words >> entry;) {
+      accepted.insert(queue::message_id_for(entry, "sms", "normal"));
+    }
   }
+  ASSERT_EQ(accepted.size(), static_cast<std::size_t>(jobs)) << entries;
   start_daemon();
   ASSERT_TRUE(eventually([&] { return outbox().size() >= 300; }))
       << daemon_->log() << redis_.cli({"XLEN", "liaison:{q}:stream:sms"}) << " entries; "
@@ -153,16 +159,17 @@ TEST_F(QueueDurabilityTest,
   const auto before_restart = outbox().size();
   // The deliveries handed to the provider with no outcome recorded: the one window in which a
   // crash may cause a second send (docs/queue.md). Each was written to the outbox or not.
-  const auto handed_over = redis_.cli({"EVAL", R"lua(
+  std::vector<std::string> eval_handed_over = {"EVAL", R"lua(
     local ids = {}
-    for i = 1, tonumber(ARGV[1]) do
-      local id = 'msg_backlog_' .. i
+    for _, id in ipairs(ARGV) do
       if redis.call('HGET', 'liaison:{q}:delivery:' .. id, 'state') == 'sending' then
         ids[#ids + 1] = id
       end
     end
     return table.concat(ids, ' '))lua",
-                                       "0", std::to_string(jobs)});
+                                               "0"};
+  eval_handed_over.insert(eval_handed_over.end(), accepted.begin(), accepted.end());
+  const auto handed_over = redis_.cli(eval_handed_over);
   std::set<std::string> in_window;
   {
     std::istringstream words(handed_over);

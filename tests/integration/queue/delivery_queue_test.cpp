@@ -42,6 +42,14 @@ record_fields sms_record(const std::string& id, const std::string& priority = "n
           {"body", "hola"},    {"language", "es-MX"}, {"created_at", "2023-11-14T22:13:20.000Z"}};
 }
 
+// A direct message's record as intake gives it to the queue: no id, which the queue makes.
+record_fields message_record(const std::string& priority = "normal",
+                             const std::string& body = "hola") {
+  return {{"kind", "direct"},  {"channel", "sms"},    {"priority", priority},
+          {"state", "queued"}, {"attempts", "0"},     {"address", "+12025550143"},
+          {"body", body},      {"language", "es-MX"}, {"created_at", "2023-11-14T22:13:20.000Z"}};
+}
+
 // One scheduler instance: promotes in small batches until nothing is due.
 asio::awaitable<void> promote_all(delivery_queue& q, std::size_t& moved) {
   for (;;) {
@@ -700,26 +708,156 @@ TEST_F(DeliveryQueueTest, a_job_left_by_a_dead_consumer_is_claimed_with_its_deli
   EXPECT_EQ((*third)[0].times_delivered, 3u);
 }
 
+TEST_F(DeliveryQueueTest, a_direct_message_is_one_entry_carrying_its_record_and_no_hash) {
+  auto id = complete(queue_->enqueue_message("sms", message_record()));
+  ASSERT_TRUE(id) << id.error().message();
+  const auto at = locate_message(*id);
+  ASSERT_TRUE(at) << *id;
+  EXPECT_EQ(at->channel, "sms");
+  EXPECT_EQ(at->priority, "normal");
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "1");
+  EXPECT_EQ(server_.cli({"EXISTS", queue_->delivery_key(*id)}), "0");
+
+  // Found the moment it is accepted, from the entry its id names.
+  auto found = complete(queue_->find(*id));
+  ASSERT_TRUE(found) << found.error().message();
+  ASSERT_TRUE(*found);
+  EXPECT_EQ((*found)->at("id"), *id);
+  EXPECT_EQ((*found)->at("state"), "queued");
+  EXPECT_EQ((*found)->at("address"), "+12025550143");
+
+  // A worker gets it with its record; its outcome writes the hash and removes the entry.
+  auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].delivery_id, *id);
+  EXPECT_EQ(jobs[0].entry_id, at->entry_id);
+  EXPECT_EQ(jobs[0].carried_record.at("id"), *id);
+  EXPECT_EQ(jobs[0].carried_record.at("body"), "hola");
+  EXPECT_FALSE(jobs[0].batch);  // acknowledged with its outcome
+  const record_fields sent = {{"state", "sent"}};
+  ASSERT_TRUE(complete(queue_->complete(jobs[0], sent)));
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "0");
+  EXPECT_EQ(record(*id).at("state"), "sent");
+  EXPECT_EQ(record(*id).at("address"), "+12025550143");
+  found = complete(queue_->find(*id));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->at("state"), "sent");  // the hash, now
+}
+
+TEST_F(DeliveryQueueTest, an_urgent_direct_message_goes_to_the_urgent_stream_and_is_read_first) {
+  ASSERT_TRUE(complete(queue_->enqueue_message("sms", message_record("normal", "later"))));
+  auto urgent = complete(queue_->enqueue_message("sms", message_record("urgent", "now")));
+  ASSERT_TRUE(urgent);
+  EXPECT_TRUE(urgent->ends_with("_sms_urgent")) << *urgent;
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms", "urgent")}), "1");
+  auto found = complete(queue_->find(*urgent));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->at("body"), "now");
+  const auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].delivery_id, *urgent);
+  EXPECT_EQ(jobs[1].carried_record.at("body"), "later");
+}
+
+TEST_F(DeliveryQueueTest, find_answers_nothing_for_an_id_that_names_no_message) {
+  auto id = complete(queue_->enqueue_message("sms", message_record()));
+  ASSERT_TRUE(id);
+  const auto at = locate_message(*id);
+  ASSERT_TRUE(at);
+  for (const auto& other :
+       {std::string("msg_1-1_sms"),
+        message_id_for(at->entry_id, "email", "normal"),  // no such entry on email's stream
+        message_id_for(at->entry_id, "sms", "urgent"),
+        std::string("msg_99999999999999999999-0_sms"),  // past Redis's entry ids: an error there
+        std::string("msg_019ac1f0e3a2c1d35f0b9a7e4c21")}) {
+    auto found = complete(queue_->find(other));
+    ASSERT_TRUE(found) << other << ": " << found.error().message();
+    EXPECT_FALSE(*found) << other;
+  }
+  // An entry the id names that is not a direct message's is none either.
+  ASSERT_TRUE(complete(queue_->enqueue("email", "d1", sms_record("d1"))));
+  const auto entry = server_.cli({"XRANGE", queue_->stream_key("email"), "-", "+"});
+  const auto entry_id = entry.substr(0, entry.find('\n'));
+  auto found = complete(queue_->find(message_id_for(entry_id, "email", "normal")));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(*found) << entry_id;
+}
+
+TEST_F(DeliveryQueueTest, an_unreadable_direct_message_entry_is_a_job_without_a_delivery) {
+  server_.cli({"XADD", queue_->stream_key("sms"), "*", "message", "not a record"});
+  auto jobs = read("a");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_TRUE(jobs[0].delivery_id.empty());
+  const record_fields none;
+  ASSERT_TRUE(complete(queue_->complete(jobs[0], none)));
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "0");
+}
+
+// Enqueues `count` direct messages from as many coroutines at once, as concurrent HTTP requests
+// do; the id of each (empty for a failure).
+std::vector<std::string> enqueue_messages_concurrently(asio::io_context& io, delivery_queue& q,
+                                                       std::size_t count) {
+  std::vector<std::optional<boost::system::result<std::string>>> outcomes(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    asio::co_spawn(
+        io,
+        [&q, &outcomes, i]() -> asio::awaitable<void> {
+          const auto record = message_record("normal", "message " + std::to_string(i));
+          outcomes[i] = co_await q.enqueue_message("sms", record);
+        },
+        asio::detached);
+  }
+  liaison::testing::run_io_until(
+      io, [&] { return std::all_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o; }); },
+      10s);
+  std::vector<std::string> ids;
+  for (auto& o : outcomes) {
+    ids.push_back(o && *o ? **o : std::string());
+  }
+  return ids;
+}
+
+TEST_F(DeliveryQueueTest, concurrent_direct_messages_share_transactions_and_get_their_own_ids) {
+  server_.cli({"CONFIG", "RESETSTAT"});
+  const std::size_t count = 2 * delivery_queue::max_enqueue_batch + 4;
+  const auto ids = enqueue_messages_concurrently(io_, *queue_, count);
+  EXPECT_EQ(multi_calls(server_), 3);  // two full transactions and one of 4
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), count);
+  for (std::size_t i = 0; i < count; ++i) {
+    ASSERT_FALSE(ids[i].empty()) << i;
+    auto found = complete(queue_->find(ids[i]));
+    ASSERT_TRUE(found && *found) << ids[i];
+    EXPECT_EQ((*found)->at("body"), "message " + std::to_string(i)) << ids[i];
+  }
+}
+
 TEST_F(DeliveryQueueTest, idempotent_intake_same_request_replays_other_request_conflicts) {
   const idempotency_claim claim{"lincoln", "key-1", "hash-a", 24h};
-  auto first = complete(queue_->enqueue_idempotent(claim, "sms", "d1", sms_record("d1")));
+  auto first = complete(queue_->enqueue_idempotent(claim, "sms", message_record()));
   ASSERT_TRUE(first) << first.error().message();
   EXPECT_EQ(first->result, intake_result::created);
-  EXPECT_EQ(first->delivery_id, "d1");
+  // The id names the entry the script wrote, as enqueue_message's does, and finds the message.
+  const auto at = locate_message(first->delivery_id);
+  ASSERT_TRUE(at) << first->delivery_id;
+  EXPECT_EQ(server_.cli({"XRANGE", queue_->stream_key("sms"), at->entry_id, at->entry_id}).empty(),
+            false);
+  auto found = complete(queue_->find(first->delivery_id));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->at("id"), first->delivery_id);
 
-  auto repeat = complete(queue_->enqueue_idempotent(claim, "sms", "d2", sms_record("d2")));
+  auto repeat = complete(queue_->enqueue_idempotent(claim, "sms", message_record()));
   ASSERT_TRUE(repeat);
   EXPECT_EQ(repeat->result, intake_result::replayed);
-  EXPECT_EQ(repeat->delivery_id, "d1");
+  EXPECT_EQ(repeat->delivery_id, first->delivery_id);
 
   idempotency_claim other = claim;
   other.request_hash = "hash-b";
-  auto conflict = complete(queue_->enqueue_idempotent(other, "sms", "d3", sms_record("d3")));
+  auto conflict = complete(queue_->enqueue_idempotent(other, "sms", message_record()));
   ASSERT_TRUE(conflict);
   EXPECT_EQ(conflict->result, intake_result::conflict);
 
+  EXPECT_EQ(conflict->delivery_id, first->delivery_id);
   EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "1");  // no new work
-  EXPECT_EQ(server_.cli({"EXISTS", queue_->delivery_key("d2")}), "0");
   const auto ttl = std::stoll(server_.cli({"PTTL", queue_->idempotency_key("lincoln", "key-1")}));
   EXPECT_GT(ttl, 86'340'000);
   EXPECT_LE(ttl, 86'400'000);
@@ -728,21 +866,21 @@ TEST_F(DeliveryQueueTest, idempotent_intake_same_request_replays_other_request_c
 TEST_F(DeliveryQueueTest, idempotency_keys_are_scoped_per_api_key) {
   const idempotency_claim lincoln{"lincoln", "same-key", "hash-a", 24h};
   const idempotency_claim washington{"washington", "same-key", "hash-b", 24h};
-  EXPECT_EQ(complete(queue_->enqueue_idempotent(lincoln, "sms", "d1", sms_record("d1")))->result,
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(lincoln, "sms", message_record()))->result,
             intake_result::created);
-  EXPECT_EQ(complete(queue_->enqueue_idempotent(washington, "sms", "d2", sms_record("d2")))->result,
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(washington, "sms", message_record()))->result,
             intake_result::created);
 }
 
 TEST_F(DeliveryQueueTest, an_expired_idempotency_key_is_new_again) {
   const idempotency_claim claim{"lincoln", "key-1", "hash-a", 1ms};
-  EXPECT_EQ(complete(queue_->enqueue_idempotent(claim, "sms", "d1", sms_record("d1")))->result,
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(claim, "sms", message_record()))->result,
             intake_result::created);
   // Redis's own clock expires the key; it cannot be injected, but 1 ms passes quickly.
   ASSERT_TRUE(liaison::testing::eventually([&] {
     return server_.cli({"EXISTS", queue_->idempotency_key("lincoln", "key-1")}) == "0";
   }));
-  EXPECT_EQ(complete(queue_->enqueue_idempotent(claim, "sms", "d2", sms_record("d2")))->result,
+  EXPECT_EQ(complete(queue_->enqueue_idempotent(claim, "sms", message_record()))->result,
             intake_result::created);
 }
 
