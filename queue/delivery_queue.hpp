@@ -154,7 +154,8 @@ class delivery_queue {
   // A direct message from intake, group-committed as enqueue() but in fan-out's layout: one stream
   // entry carrying its record (field `message`), and no hash until a worker takes it, which is
   // about a quarter of Redis's work for a hash and an entry. Its id names the entry
-  // (message_id_for) and is returned once Redis confirmed the write.
+  // (message_id_for) and is returned once Redis confirmed the write. The record's `channel` field
+  // is `channel`: a worker makes the id from the record it reads.
   boost::asio::awaitable<boost::system::result<std::string>> enqueue_message(
       std::string_view channel, const record_fields& fields);
 
