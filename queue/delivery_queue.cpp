@@ -221,6 +221,18 @@ record_fields field_map(const redis_reply& flat) {
   return fields;
 }
 
+// XRANGE of up to `count` entries after `after_entry_id` ("-" to start). "(" makes the start
+// exclusive (Redis 6.2), so paging never repeats an entry.
+std::vector<std::string> xrange_after(std::string key, std::string_view after_entry_id,
+                                      std::size_t count) {
+  return {"XRANGE",
+          std::move(key),
+          after_entry_id == "-" ? std::string("-") : "(" + std::string(after_entry_id),
+          "+",
+          "COUNT",
+          std::to_string(count)};
+}
+
 // The record a direct message's entry carries (its `message` field), with the id, which the entry
 // names; empty when the record cannot be read.
 record_fields carried_message(std::string_view entry_id, std::string_view packed) {
@@ -868,6 +880,23 @@ boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_
   return read_group(reader, std::move(args), std::chrono::milliseconds(0));
 }
 
+boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_queue::peek(
+    std::string_view stream_key, std::string_view after_entry_id, std::size_t count) {
+  auto reply =
+      co_await commands_.exec_one(xrange_after(std::string(stream_key), after_entry_id, count));
+  if (!reply) {
+    co_return reply.error();
+  }
+  if (reply->kind != redis_reply::kind_t::array) {
+    co_return make_error_code(queue_errc::redis_error);
+  }
+  std::vector<queued_job> jobs;
+  if (!append_entries(std::string(stream_key), *reply, jobs)) {
+    co_return make_error_code(queue_errc::malformed_entry);
+  }
+  co_return jobs;
+}
+
 boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> delivery_queue::read_group(
     redis_connection& reader, std::vector<std::string> args, std::chrono::milliseconds block) {
   // The call may legitimately take `block`; allow that plus the normal command timeout.
@@ -1034,15 +1063,7 @@ boost::asio::awaitable<boost::system::result<std::size_t>> delivery_queue::promo
 
 boost::asio::awaitable<boost::system::result<std::vector<dead_letter>>> delivery_queue::list_dead(
     std::string_view after_entry_id, std::size_t count) {
-  // "(" makes the start exclusive (Redis 6.2), so paging never repeats an entry.
-  std::vector<std::string> command = {
-      "XRANGE",
-      dead_key(),
-      after_entry_id == "-" ? std::string("-") : "(" + std::string(after_entry_id),
-      "+",
-      "COUNT",
-      std::to_string(count)};
-  auto reply = co_await commands_.exec_one(std::move(command));
+  auto reply = co_await commands_.exec_one(xrange_after(dead_key(), after_entry_id, count));
   if (!reply) {
     co_return reply.error();
   }

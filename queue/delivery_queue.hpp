@@ -213,6 +213,12 @@ class delivery_queue {
       redis_connection& reader, std::string_view consumer, const std::vector<std::string>& channels,
       std::size_t count, std::chrono::milliseconds block);
 
+  // The jobs of up to `count` entries of a stream after `after_entry_id` ("-" to start), as a
+  // worker would get them but without taking them: for tools that list what is queued
+  // (liaisonctl export). Pages: pass the last job's entry id to continue.
+  boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> peek(
+      std::string_view stream_key, std::string_view after_entry_id, std::size_t count);
+
   // This consumer's own unacknowledged jobs (left by a crash or a restart), after the given
   // entry id per stream key ("0" to start). Pages: pass the last id seen to continue.
   boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> read_pending(

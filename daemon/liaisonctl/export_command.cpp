@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <iostream>
+#include <optional>
 #include <vector>
 
 #include "daemon/liaisonctl/redis_session.hpp"
@@ -22,11 +23,14 @@ constexpr std::string_view export_usage =
     "state, attempts, provider ids and errors) to stdout as NDJSON, one object per line.\n"
     "--announcement keeps one announcement's deliveries; --since keeps records created at or\n"
     "after TIME (RFC 3339, e.g. 2026-12-01T00:00:00Z). Records are read a page at a time while\n"
-    "liaisond runs; one that changes meanwhile is written as it was when read. FILE is\n"
-    "liaisond's configuration (default /etc/liaison/liaison.toml).\n";
+    "liaisond runs; one that changes meanwhile is written as it was when read, and a delivery\n"
+    "still queued when the export starts may be written twice, queued and as it was later.\n"
+    "FILE is liaisond's configuration (default /etc/liaison/liaison.toml).\n";
 
 // Keys per SCAN page, and records fetched per pipeline.
 constexpr std::string_view scan_count = "1000";
+// Stream entries read at once (a fan-out entry carries up to 16 deliveries).
+constexpr std::size_t entries_per_page = 200;
 
 std::map<std::string, std::string> fields_of(const queue::redis_reply& reply) {
   std::map<std::string, std::string> record;
@@ -36,24 +40,115 @@ std::map<std::string, std::string> fields_of(const queue::redis_reply& reply) {
   return record;
 }
 
+// One page of SCAN: the keys matching `pattern` of `type`, and the cursor to go on from ("0":
+// done); nullopt when Redis fails.
+struct scan_page {
+  std::string cursor;
+  std::vector<std::string> keys;
+};
+asio::awaitable<std::optional<scan_page>> scan_once(queue::redis_connection& redis,
+                                                    std::string cursor, std::string pattern,
+                                                    std::string type) {
+  std::vector<std::string> scan = {"SCAN",  std::move(cursor),       "MATCH", std::move(pattern),
+                                   "COUNT", std::string(scan_count), "TYPE",  std::move(type)};
+  auto reply = co_await redis.exec_one(std::move(scan));
+  if (!reply || reply->kind != queue::redis_reply::kind_t::array || reply->elements.size() != 2) {
+    co_return std::nullopt;
+  }
+  scan_page page{reply->elements[0].text, {}};
+  for (const auto& key : reply->elements[1].elements) {
+    page.keys.push_back(key.text);
+  }
+  co_return page;
+}
+
+asio::awaitable<std::optional<std::vector<std::string>>> scan_all(queue::redis_connection& redis,
+                                                                  std::string pattern,
+                                                                  std::string type) {
+  std::vector<std::string> keys;
+  std::string cursor = "0";
+  do {
+    auto page = co_await scan_once(redis, cursor, pattern, type);
+    if (!page) {
+      co_return std::nullopt;
+    }
+    cursor = std::move(page->cursor);
+    keys.insert(keys.end(), page->keys.begin(), page->keys.end());
+  } while (cursor != "0");
+  co_return keys;
+}
+
+// The deliveries no worker has taken yet carry their records in their stream entries and have no
+// hash (docs/queue.md): read from each stream, a page at a time, those without a hash. Read
+// before the hashes, so one a worker takes meanwhile is written twice rather than not at all.
+asio::awaitable<bool> export_queued(queue::redis_connection& redis, queue::delivery_queue& q,
+                                    const export_filter& filter, std::size_t& written) {
+  auto streams = co_await scan_all(redis, q.key("stream:*"), "stream");
+  if (!streams) {
+    std::cerr << "liaisonctl: cannot scan the delivery streams\n";
+    co_return false;
+  }
+  for (const auto& stream : *streams) {
+    std::string after = "-";
+    for (;;) {
+      auto jobs = co_await q.peek(stream, after, entries_per_page);
+      if (!jobs) {
+        std::cerr << "liaisonctl: cannot read " << stream << ": " << jobs.error().message() << '\n';
+        co_return false;
+      }
+      if (jobs->empty()) {
+        break;
+      }
+      after = jobs->back().entry_id;
+      queue::redis_request hashed;
+      std::vector<const queue::queued_job*> carried;
+      for (const auto& job : *jobs) {
+        if (!job.carried_record.empty()) {
+          hashed.push({"EXISTS", q.delivery_key(job.delivery_id)});
+          carried.push_back(&job);
+        }
+      }
+      if (carried.empty()) {
+        continue;
+      }
+      auto exists = co_await redis.exec(hashed);
+      if (!exists) {
+        std::cerr << "liaisonctl: cannot read delivery records: " << exists.error().message()
+                  << '\n';
+        co_return false;
+      }
+      for (std::size_t i = 0; i < carried.size() && i < exists->size(); ++i) {
+        const auto& record = carried[i]->carried_record;
+        if ((*exists)[i].integer == 0 && passes(record, filter)) {  // else the hash is the truth
+          std::cout << ndjson_line(record) << '\n';
+          ++written;
+        }
+      }
+    }
+  }
+  co_return true;
+}
+
 asio::awaitable<int> export_records(queue::redis_connection& redis,
                                     const config::liaison_config& cfg, export_filter filter) {
   queue::delivery_queue q(redis, cfg.redis.key_prefix);
+  std::size_t written = 0;
+  if (!co_await export_queued(redis, q, filter, written)) {
+    co_return exit_failed;
+  }
+  // The hashes a page at a time: there may be millions.
   const std::string pattern = q.delivery_key("*");
   std::string cursor = "0";
-  std::size_t written = 0;
   do {
-    std::vector<std::string> scan = {
-        "SCAN", cursor, "MATCH", pattern, "COUNT", std::string(scan_count), "TYPE", "hash"};
-    auto page = co_await redis.exec_one(std::move(scan));
-    if (!page || page->kind != queue::redis_reply::kind_t::array || page->elements.size() != 2) {
+    auto page = co_await scan_once(redis, cursor, pattern, "hash");
+    if (!page) {
       std::cerr << "liaisonctl: cannot scan the delivery records\n";
       co_return exit_failed;
     }
-    cursor = page->elements[0].text;
+    cursor = std::move(page->cursor);
     queue::redis_request fetch;
-    for (const auto& key : page->elements[1].elements) {
-      fetch.push({"HGETALL", key.text});
+    for (const auto& key : page->keys) {
+      fetch.push({"HGETALL", key});
     }
     if (fetch.empty()) {
       continue;

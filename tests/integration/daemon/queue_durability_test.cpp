@@ -256,6 +256,42 @@ TEST_F(QueueDurabilityAofTest, redis_killed_under_load_loses_no_accepted_message
   ASSERT_TRUE(eventually([&] { return all_delivered(accepted); }, 60s)) << daemon_->log();
 }
 
+TEST_F(QueueDurabilityTest, liaisonctl_export_lists_messages_still_queued_and_those_sent) {
+  start_daemon();
+  const auto sent = post(sms_body(1));
+  ASSERT_EQ(sent.status, 202u) << sent.body;
+  ASSERT_TRUE(eventually([&] { return outbox().count(id_of(sent)) == 1; })) << daemon_->log();
+  // An instance that only takes requests: the next message stays in its stream entry, no hash.
+  daemon_->signal(SIGTERM);
+  ASSERT_EQ(daemon_->wait_exit(10s), 0);
+  daemon_ = std::make_unique<daemon_process>(LIAISOND_PATH, config_path(), port_,
+                                             dir_.path() / "api-only.log",
+                                             std::vector<std::string>{"--workers", "off"});
+  const auto queued = post(sms_body(2));
+  ASSERT_EQ(queued.status, 202u) << queued.body;
+  EXPECT_EQ(redis_.cli({"EXISTS", "liaison:{q}:delivery:" + id_of(queued)}), "0");
+
+  const auto exported = run_liaisonctl("export --config " + config_path().string() + " 2>&1");
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_THAT(exported.output, HasSubstr("liaisonctl: 2 records"));
+  std::map<std::string, std::string> state_by_id;
+  std::istringstream lines(exported.output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("{")) {
+      const auto record = boost::json::parse(line).as_object();
+      state_by_id[std::string(record.at("id").as_string())] =
+          std::string(record.at("state").as_string());
+    }
+  }
+  EXPECT_EQ(state_by_id[id_of(sent)], "sent");
+  EXPECT_EQ(state_by_id[id_of(queued)], "queued");
+
+  const auto none = run_liaisonctl("export --since 2100-01-01T00:00:00Z --config " +
+                                   config_path().string() + " 2>&1");
+  ASSERT_EQ(none.exit_code, 0) << none.output;
+  EXPECT_THAT(none.output, HasSubstr("liaisonctl: 0 records"));
+}
+
 TEST_F(QueueDurabilityTest, idempotency_key_same_body_same_answer_other_body_422) {
   start_daemon();
   const auto first = post(sms_body(1), "attendance-2024-01-15-maria");

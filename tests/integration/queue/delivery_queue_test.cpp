@@ -302,6 +302,34 @@ TEST_F(DeliveryQueueTest, an_entry_of_several_deliveries_is_acknowledged_after_t
   EXPECT_EQ(stats->pending.at(queue_->stream_key("sms")), 0);
 }
 
+TEST_F(DeliveryQueueTest, peek_pages_through_a_stream_without_taking_its_jobs) {
+  std::vector<delivery_queue::new_delivery> batch;
+  for (int i = 0; i < 20; ++i) {
+    const auto id = "m" + std::to_string(i);
+    batch.push_back({"sms", id, sms_record(id)});
+  }
+  ASSERT_TRUE(complete(queue_->enqueue_many(batch)));  // entries of 16 and 4
+  auto message = complete(queue_->enqueue_message("sms", message_record()));
+  ASSERT_TRUE(message);
+
+  auto first = complete(queue_->peek(queue_->stream_key("sms"), "-", 1));
+  ASSERT_TRUE(first) << first.error().message();
+  ASSERT_EQ(first->size(), 16u);
+  EXPECT_EQ(first->front().delivery_id, "m0");
+  EXPECT_EQ(first->front().carried_record.at("address"), "+12025550143");
+  auto rest = complete(queue_->peek(queue_->stream_key("sms"), first->back().entry_id, 10));
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->size(), 5u);
+  EXPECT_EQ(rest->at(3).delivery_id, "m19");
+  EXPECT_EQ(rest->back().delivery_id, *message);
+  EXPECT_EQ(rest->back().carried_record.at("id"), *message);
+  auto none = complete(queue_->peek(queue_->stream_key("sms"), rest->back().entry_id, 10));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  // Nothing was taken: a worker still gets every job.
+  EXPECT_EQ(read("a").size(), 21u);
+}
+
 TEST_F(DeliveryQueueTest, enqueue_many_carries_the_records_sixteen_to_an_entry_per_stream) {
   std::vector<delivery_queue::new_delivery> batch;
   for (int i = 0; i < 40; ++i) {
