@@ -178,13 +178,12 @@ std::string priority_of(const record_fields& fields) {
   return it != fields.end() && it->second == "urgent" ? "urgent" : "normal";
 }
 
-// Each delivery's outcome in a group-committed enqueue (MULTI, then `commands` per delivery, the
-// last its XADD, EXEC): the entry id XADD answered. All fail when the transaction did not run (no
-// link, or EXEC aborted because a command was refused while queuing); otherwise a delivery failed
-// when one of its commands did (Redis runs the others of a transaction regardless).
+// Each message's outcome in a group-committed enqueue (MULTI, then an XADD per message, EXEC):
+// the entry id its XADD answered. All fail when the transaction did not run (no link, or EXEC
+// aborted because a command was refused while queuing); otherwise a message failed when its XADD
+// did (Redis runs the others of a transaction regardless).
 std::vector<boost::system::result<std::string>> enqueue_outcomes(
-    const boost::system::result<std::vector<redis_reply>>& replies, std::size_t deliveries,
-    std::size_t commands) {
+    const boost::system::result<std::vector<redis_reply>>& replies, std::size_t deliveries) {
   std::vector<boost::system::result<std::string>> outcomes(deliveries);
   if (!replies) {
     std::fill(outcomes.begin(), outcomes.end(), replies.error());
@@ -197,13 +196,10 @@ std::vector<boost::system::result<std::string>> enqueue_outcomes(
   }
   const auto& ran = replies->back().elements;
   for (std::size_t i = 0; i < deliveries; ++i) {
-    const auto first = ran.begin() + static_cast<std::ptrdiff_t>(commands * i);
-    if (ran.size() < commands * (i + 1) ||
-        std::any_of(first, first + static_cast<std::ptrdiff_t>(commands),
-                    [](const redis_reply& r) { return r.is_error(); })) {
+    if (ran.size() <= i || ran[i].is_error()) {
       outcomes[i] = failed;
     } else {
-      outcomes[i] = first[static_cast<std::ptrdiff_t>(commands) - 1].text;
+      outcomes[i] = ran[i].text;
     }
   }
   return outcomes;
@@ -412,12 +408,6 @@ redis_request delivery_queue::group_creation_request(
   return request;
 }
 
-void delivery_queue::push_enqueue(redis_request& request, std::string_view channel,
-                                  std::string_view delivery_id, const record_fields& fields) const {
-  request.push_with_pairs({"HSET", delivery_key(delivery_id)}, fields);
-  request.push({"XADD", stream_key(channel, priority_of(fields)), "*", "delivery", delivery_id});
-}
-
 redis_request delivery_queue::enqueue_many_request(
     const std::vector<new_delivery>& deliveries) const {
   // Fan-out's layout (docs/queue.md): each entry carries up to deliveries_per_stream_entry
@@ -585,9 +575,9 @@ boost::asio::awaitable<boost::system::result<void>> delivery_queue::ensure_group
   co_return boost::system::result<void>{};
 }
 
-// One transaction of enqueue() or enqueue_message() calls: MULTI, then per delivery its commands
-// (an HSET and an XADD, or an XADD carrying the record); EXEC is added when it is committed. Its
-// callers wait on `committed`, cancelled once the outcomes are known.
+// One transaction of enqueue_message() calls: MULTI, then an XADD carrying each record; EXEC is
+// added when it is committed. Its callers wait on `committed`, cancelled once the outcomes are
+// known.
 struct delivery_queue::enqueue_batch {
   explicit enqueue_batch(const boost::asio::any_io_executor& executor)
       : committed(executor, std::chrono::steady_clock::time_point::max()) {}
@@ -600,63 +590,38 @@ struct delivery_queue::enqueue_batch {
   std::vector<boost::system::result<std::string>> outcomes;  // by position in the transaction
 };
 
-boost::asio::awaitable<boost::system::result<void>> delivery_queue::enqueue(
-    std::string_view channel, std::string_view delivery_id, const record_fields& fields) {
-  auto entry = co_await join_batch(open_batch_, entry_layout::named, channel, delivery_id, fields);
-  if (!entry) {
-    co_return entry.error();
-  }
-  co_return boost::system::result<void>{};
-}
-
 boost::asio::awaitable<boost::system::result<std::string>> delivery_queue::enqueue_message(
     std::string_view channel, const record_fields& fields) {
-  auto entry = co_await join_batch(open_message_batch_, entry_layout::carried, channel,
-                                   std::string_view(), fields);
-  if (!entry) {
-    co_return entry;
-  }
-  co_return message_id_for(*entry, channel, priority_of(fields));
-}
-
-boost::asio::awaitable<boost::system::result<std::string>> delivery_queue::join_batch(
-    std::shared_ptr<enqueue_batch>& open, entry_layout layout, std::string_view channel,
-    std::string_view delivery_id, const record_fields& fields) {
-  auto batch = open;
+  auto batch = open_batch_;
   const bool first = batch == nullptr;
   if (first) {
     const auto executor = co_await boost::asio::this_coro::executor;
     batch = std::make_shared<enqueue_batch>(executor);
     batch->request.push({"MULTI"});
-    open = batch;
+    open_batch_ = batch;
   }
-  if (layout == entry_layout::named) {
-    push_enqueue(batch->request, channel, delivery_id, fields);
-  } else {
-    batch->request.push(
-        {"XADD", stream_key(channel, priority_of(fields)), "*", "message", pack_record(fields)});
-  }
+  const auto priority = priority_of(fields);
+  batch->request.push({"XADD", stream_key(channel, priority), "*", "message", pack_record(fields)});
   const std::size_t position = batch->deliveries++;
 
   // The call that fills the transaction commits it at once; otherwise the first call lets the
   // other requests already read in this turn of the event loop join, then commits.
   bool commits = batch->deliveries == max_enqueue_batch;
   if (commits) {
-    open.reset();
+    open_batch_.reset();
   } else if (first) {
     const auto executor = co_await boost::asio::this_coro::executor;
     co_await boost::asio::post(executor, boost::asio::use_awaitable);
     commits = !batch->sent;  // not filled (and sent) meanwhile
-    if (open == batch) {
-      open.reset();
+    if (open_batch_ == batch) {
+      open_batch_.reset();
     }
   }
   if (commits) {
     batch->sent = true;
     batch->request.push({"EXEC"});
     auto replies = co_await commands_.exec(batch->request);
-    batch->outcomes =
-        enqueue_outcomes(replies, batch->deliveries, layout == entry_layout::named ? 2 : 1);
+    batch->outcomes = enqueue_outcomes(replies, batch->deliveries);
     batch->finished = true;
     batch->committed.cancel();
   } else if (!batch->finished) {
@@ -667,7 +632,11 @@ boost::asio::awaitable<boost::system::result<std::string>> delivery_queue::join_
       co_return make_error_code(redis_errc::cancelled);  // this caller was cancelled
     }
   }
-  co_return batch->outcomes[position];
+  const auto& entry = batch->outcomes[position];
+  if (!entry) {
+    co_return entry.error();
+  }
+  co_return message_id_for(*entry, channel, priority);
 }
 
 boost::asio::awaitable<boost::system::result<bool>> delivery_queue::enqueue_once(

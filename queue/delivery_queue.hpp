@@ -141,26 +141,20 @@ class delivery_queue {
   boost::asio::awaitable<boost::system::result<void>> ensure_groups(
       redis_connection& via, const std::vector<std::string>& channels);
 
-  // Writes the delivery record and its stream entry in one MULTI/EXEC: both or neither. The
-  // record's `priority` field ("urgent" or else normal) picks the stream.
-  // Completes only after Redis confirmed the write (and, with appendfsync always, fsynced it).
-  // Deliveries enqueued in the same turn of the event loop (concurrent requests) share one
-  // transaction, up to max_enqueue_batch: Redis runs two commands per delivery instead of four,
-  // and they succeed or fail together (docs/queue.md, "Group commit").
-  boost::asio::awaitable<boost::system::result<void>> enqueue(std::string_view channel,
-                                                              std::string_view delivery_id,
-                                                              const record_fields& fields);
-
-  // A direct message from intake, group-committed as enqueue() but in fan-out's layout: one stream
-  // entry carrying its record (field `message`), and no hash until a worker takes it, which is
-  // about a quarter of Redis's work for a hash and an entry. Its id names the entry
-  // (message_id_for) and is returned once Redis confirmed the write. The record's `channel` field
-  // is `channel`: a worker makes the id from the record it reads.
+  // A direct message from intake, in fan-out's layout: one stream entry carrying its record
+  // (field `message`), and no hash until a worker takes it, which is about a quarter of Redis's
+  // work for a hash and an entry. The record's `priority` field ("urgent" or else normal) picks
+  // the stream, and its `channel` field is `channel`: a worker makes the id from the record it
+  // reads. Its id names the entry (message_id_for) and is returned only after Redis confirmed the
+  // write (and, with appendfsync always, fsynced it). Messages enqueued in the same turn of the
+  // event loop (concurrent requests) share one MULTI/EXEC, up to max_enqueue_batch (docs/queue.md,
+  // "Group commit").
   boost::asio::awaitable<boost::system::result<std::string>> enqueue_message(
       std::string_view channel, const record_fields& fields);
 
-  // As enqueue, but nothing when a record with this id exists (one Lua script): a step that is
-  // retried, or run by two instances at once, queues its delivery once. True when queued now.
+  // A delivery whose id the caller chose: its record hash and a stream entry naming it, in one Lua
+  // script, and nothing when a record with this id exists: a step that is retried, or run by two
+  // instances at once, queues its delivery once. True when queued now.
   boost::asio::awaitable<boost::system::result<bool>> enqueue_once(std::string_view channel,
                                                                    std::string_view delivery_id,
                                                                    const record_fields& fields);
@@ -288,9 +282,6 @@ class delivery_queue {
 
  private:
   redis_request group_creation_request(const std::vector<std::string>& channels) const;
-  // A delivery's HSET and XADD, for a transaction that is open.
-  void push_enqueue(redis_request& request, std::string_view channel, std::string_view delivery_id,
-                    const record_fields& fields) const;
   redis_request enqueue_many_request(const std::vector<new_delivery>& deliveries) const;
   void push_tally_move(redis_request& request, const tally_move& move) const;
   void push_carried_record(redis_request& request, const queued_job& job) const;
@@ -313,15 +304,9 @@ class delivery_queue {
   boost::asio::awaitable<boost::system::result<std::vector<queued_job>>> read_group(
       redis_connection& reader, std::vector<std::string> args, std::chrono::milliseconds block);
 
-  // The transaction enqueue() (or enqueue_message()) calls are gathering, until its first caller
-  // commits it. Each answers the entry id its XADD got.
+  // The transaction enqueue_message() calls are gathering, until its first caller commits it.
   struct enqueue_batch;
-  enum class entry_layout { named, carried };
-  boost::asio::awaitable<boost::system::result<std::string>> join_batch(
-      std::shared_ptr<enqueue_batch>& open, entry_layout layout, std::string_view channel,
-      std::string_view delivery_id, const record_fields& fields);
   std::shared_ptr<enqueue_batch> open_batch_;
-  std::shared_ptr<enqueue_batch> open_message_batch_;
 
   redis_connection& commands_;
   std::string prefix_;

@@ -164,7 +164,7 @@ class DeliveryWorkerTest : public ::testing::Test {
                                          {"body", "Mañana no hay clases."},
                                          {"created_at", format_rfc3339_utc(now_)},
                                          {"retry_window_start", format_rfc3339_utc(now_)}};
-    ASSERT_TRUE(complete(queue_->enqueue("sms", id, record)));
+    ASSERT_TRUE(complete(queue_->enqueue_once("sms", id, record)));
   }
 
   queue::record_fields record(const std::string& id) {

@@ -44,8 +44,8 @@ record_fields sms_record(const std::string& id, const std::string& priority = "n
 
 // A direct message's record as intake gives it to the queue: no id, which the queue makes.
 record_fields message_record(const std::string& priority = "normal",
-                             const std::string& body = "hola") {
-  return {{"kind", "direct"},  {"channel", "sms"},    {"priority", priority},
+                             const std::string& body = "hola", const std::string& channel = "sms") {
+  return {{"kind", "direct"},  {"channel", channel},  {"priority", priority},
           {"state", "queued"}, {"attempts", "0"},     {"address", "+12025550143"},
           {"body", body},      {"language", "es-MX"}, {"created_at", "2023-11-14T22:13:20.000Z"}};
 }
@@ -141,8 +141,8 @@ TEST_F(DeliveryQueueTest, keys_share_one_hash_tag) {
 }
 
 TEST_F(DeliveryQueueTest, urgent_jobs_are_read_before_normal_ones) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "normal-1", sms_record("normal-1"))));
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "urgent-1", sms_record("urgent-1", "urgent"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "normal-1", sms_record("normal-1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "urgent-1", sms_record("urgent-1", "urgent"))));
   const auto jobs = read("a");
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].delivery_id, "urgent-1");
@@ -150,25 +150,24 @@ TEST_F(DeliveryQueueTest, urgent_jobs_are_read_before_normal_ones) {
   EXPECT_EQ(jobs[1].delivery_id, "normal-1");
 }
 
-// Enqueues `ids` from as many coroutines at once, as concurrent HTTP requests do; the outcome
-// of each, in order.
-std::vector<boost::system::result<void>> enqueue_concurrently(asio::io_context& io,
-                                                              delivery_queue& q,
-                                                              const std::vector<std::string>& ids) {
-  std::vector<std::optional<boost::system::result<void>>> outcomes(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) {
+// Enqueues a direct message to each of `channels` from as many coroutines at once, as concurrent
+// HTTP requests do; the outcome of each (its id), in order. Message i's body is "message <i>".
+std::vector<boost::system::result<std::string>> enqueue_concurrently(
+    asio::io_context& io, delivery_queue& q, const std::vector<std::string>& channels) {
+  std::vector<std::optional<boost::system::result<std::string>>> outcomes(channels.size());
+  for (std::size_t i = 0; i < channels.size(); ++i) {
     asio::co_spawn(
         io,
-        [&q, &outcomes, &ids, i]() -> asio::awaitable<void> {
-          const auto record = sms_record(ids[i]);
-          outcomes[i] = co_await q.enqueue("sms", ids[i], record);
+        [&q, &outcomes, &channels, i]() -> asio::awaitable<void> {
+          const auto record = message_record("normal", "message " + std::to_string(i), channels[i]);
+          outcomes[i] = co_await q.enqueue_message(channels[i], record);
         },
         asio::detached);
   }
   liaison::testing::run_io_until(
       io, [&] { return std::all_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o; }); },
       10s);
-  std::vector<boost::system::result<void>> done;
+  std::vector<boost::system::result<std::string>> done;
   for (auto& o : outcomes) {
     done.push_back(o ? *o : make_error_code(redis_errc::timeout));
   }
@@ -182,51 +181,58 @@ long long multi_calls(liaison::testing::redis_server& server) {
 }
 
 TEST_F(DeliveryQueueTest, concurrent_enqueues_share_transactions_of_up_to_max_enqueue_batch) {
-  std::vector<std::string> ids;
-  for (std::size_t i = 0; i < 2 * delivery_queue::max_enqueue_batch + 4; ++i) {
-    ids.push_back("d-" + std::to_string(i));
-  }
+  const std::size_t count = 2 * delivery_queue::max_enqueue_batch + 4;
   server_.cli({"CONFIG", "RESETSTAT"});
-  const auto outcomes = enqueue_concurrently(io_, *queue_, ids);
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    EXPECT_TRUE(outcomes[i]) << ids[i];
+  const auto ids = enqueue_concurrently(io_, *queue_, std::vector<std::string>(count, "sms"));
+  std::set<std::string> distinct;
+  for (std::size_t i = 0; i < count; ++i) {
+    ASSERT_TRUE(ids[i]) << i;
+    distinct.insert(*ids[i]);
   }
+  EXPECT_EQ(distinct.size(), count);
   EXPECT_EQ(multi_calls(server_), 3);  // two full transactions and one of 4
-  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), std::to_string(ids.size()));
-  EXPECT_EQ(record("d-0").at("address"), "+12025550143");
-  EXPECT_EQ(record(ids.back()).at("id"), ids.back());
-  // Each delivery is one job, read in the order enqueued.
+  EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), std::to_string(count));
+  // Each message is one job, read in the order enqueued.
   const auto jobs = read("a");
-  ASSERT_EQ(jobs.size(), ids.size());
-  EXPECT_EQ(jobs.front().delivery_id, "d-0");
-  EXPECT_EQ(jobs.back().delivery_id, ids.back());
+  ASSERT_EQ(jobs.size(), count);
+  EXPECT_EQ(jobs.front().delivery_id, *ids.front());
+  EXPECT_EQ(jobs.back().delivery_id, *ids.back());
 
   // One at a time, each is its own transaction.
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "alone-1", sms_record("alone-1"))));
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "alone-2", sms_record("alone-2"))));
+  ASSERT_TRUE(complete(queue_->enqueue_message("sms", message_record())));
+  ASSERT_TRUE(complete(queue_->enqueue_message("sms", message_record())));
   EXPECT_EQ(multi_calls(server_), 5);
+
+  // Each id finds its own message (find reads in a MULTI of its own, so after the counting).
+  for (std::size_t i = 0; i < count; ++i) {
+    auto found = complete(queue_->find(*ids[i]));
+    ASSERT_TRUE(found && *found) << *ids[i];
+    EXPECT_EQ((*found)->at("body"), "message " + std::to_string(i)) << *ids[i];
+  }
 }
 
 TEST_F(DeliveryQueueTest, a_delivery_whose_write_fails_fails_alone_in_a_shared_transaction) {
   // Redis runs the other commands of a transaction when one fails: the others are written, and
-  // only the caller whose record could not be written hears of a failure.
-  server_.cli({"SET", queue_->delivery_key("d-1"), "not a hash"});
-  const auto outcomes = enqueue_concurrently(io_, *queue_, {"d-0", "d-1", "d-2"});
+  // only the caller whose message could not be written hears of a failure.
+  server_.cli({"SET", queue_->stream_key("email"), "not a stream"});
+  const auto outcomes = enqueue_concurrently(io_, *queue_, {"sms", "email", "sms"});
   EXPECT_TRUE(outcomes[0]);
   ASSERT_FALSE(outcomes[1]);
   EXPECT_EQ(outcomes[1].error(), make_error_code(queue_errc::redis_error));
-  EXPECT_TRUE(outcomes[2]);
-  EXPECT_EQ(record("d-2").at("id"), "d-2");
+  ASSERT_TRUE(outcomes[2]);
+  auto found = complete(queue_->find(*outcomes[2]));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->at("body"), "message 2");
 
   // Without a link, every caller of the transaction gets the transport error.
   server_.stop();
-  const auto offline = enqueue_concurrently(io_, *queue_, {"e-0", "e-1"});
+  const auto offline = enqueue_concurrently(io_, *queue_, {"sms", "sms"});
   EXPECT_FALSE(offline[0]);
   EXPECT_FALSE(offline[1]);
 }
 
 TEST_F(DeliveryQueueTest, completed_job_leaves_the_stream_and_keeps_its_record) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sms_record("d1"))));
   const auto jobs = read("a");
   ASSERT_EQ(jobs.size(), 1u);
   const record_fields sent = {{"state", "sent"}};
@@ -559,7 +565,7 @@ TEST(record_packing, stream_batches_group_records_by_stream_in_first_use_order) 
 }
 
 TEST_F(DeliveryQueueTest, retry_later_moves_the_job_to_the_delayed_set_in_one_step) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sms_record("d1"))));
   const auto jobs = read("a");
   ASSERT_EQ(jobs.size(), 1u);
   const record_fields retrying = {{"state", "retrying"}, {"last_error", "HTTP 503"}};
@@ -575,7 +581,7 @@ TEST_F(DeliveryQueueTest, retry_later_moves_the_job_to_the_delayed_set_in_one_st
 
 TEST_F(DeliveryQueueTest, promotion_moves_only_what_is_due) {
   for (const auto* id : {"early", "late"}) {
-    ASSERT_TRUE(complete(queue_->enqueue("sms", id, sms_record(id))));
+    ASSERT_TRUE(complete(queue_->enqueue_once("sms", id, sms_record(id))));
   }
   const auto jobs = read("a");
   ASSERT_EQ(jobs.size(), 2u);
@@ -597,7 +603,7 @@ TEST_F(DeliveryQueueTest, promotion_moves_only_what_is_due) {
 TEST_F(DeliveryQueueTest, promotion_drops_deliveries_that_reached_a_final_state) {
   auto r = sms_record("d1");
   r["state"] = "sent";
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", r)));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", r)));
   server_.cli({"ZADD", queue_->delayed_key(), "1", "d1"});
   server_.cli({"ZADD", queue_->delayed_key(), "1", "no-record"});
   EXPECT_EQ(*complete(queue_->promote_due(t0, 100)), 2u);
@@ -615,7 +621,7 @@ record_fields sent_announcement_record(const std::string& id) {
 }
 
 TEST_F(DeliveryQueueTest, a_final_report_moves_a_sent_delivery_and_its_count_once) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sent_announcement_record("d1"))));
   server_.cli({"HSET", queue_->key("ann:a1:tally"), "es-MX|sms|sent", "1"});
   const record_fields fields = {{"provider_status", "delivered"}};
   EXPECT_EQ(*complete(queue_->record_provider_report("d1", "delivered", fields)),
@@ -630,7 +636,7 @@ TEST_F(DeliveryQueueTest, a_final_report_moves_a_sent_delivery_and_its_count_onc
 }
 
 TEST_F(DeliveryQueueTest, an_old_report_replayed_after_the_final_one_moves_nothing_back) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sent_announcement_record("d1"))));
   server_.cli({"HSET", queue_->key("ann:a1:tally"), "es-MX|sms|sent", "1"});
   ASSERT_EQ(*complete(queue_->record_provider_report("d1", "delivered",
                                                      {{"provider_status", "delivered"}})),
@@ -649,7 +655,7 @@ TEST_F(DeliveryQueueTest, an_old_report_replayed_after_the_final_one_moves_nothi
 }
 
 TEST_F(DeliveryQueueTest, a_progress_report_is_recorded_without_moving_the_state) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sent_announcement_record("d1"))));
   EXPECT_EQ(
       *complete(queue_->record_provider_report("d1", "sent", {{"provider_status", "buffered"}})),
       report_result::recorded);
@@ -660,7 +666,7 @@ TEST_F(DeliveryQueueTest, a_progress_report_is_recorded_without_moving_the_state
 TEST_F(DeliveryQueueTest, a_report_before_our_own_sent_is_recorded_but_moves_nothing) {
   auto r = sms_record("d1");
   r["state"] = "sending";
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", r)));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", r)));
   EXPECT_EQ(*complete(queue_->record_provider_report("d1", "delivered",
                                                      {{"provider_status", "delivered"}})),
             report_result::recorded);
@@ -670,7 +676,7 @@ TEST_F(DeliveryQueueTest, a_report_before_our_own_sent_is_recorded_but_moves_not
 }
 
 TEST_F(DeliveryQueueTest, a_report_of_an_unknown_state_is_refused_before_anything_is_written) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sent_announcement_record("d1"))));
   EXPECT_FALSE(
       complete(queue_->record_provider_report("d1", "queued", {{"provider_status", "queued"}})));
   EXPECT_EQ(record("d1").count("provider_status"), 0u);
@@ -717,7 +723,7 @@ TEST_F(DeliveryQueueTest, scripts_are_loaded_again_after_redis_forgets_them) {
 }
 
 TEST_F(DeliveryQueueTest, a_job_left_by_a_dead_consumer_is_claimed_with_its_delivery_count) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sms_record("d1"))));
   ASSERT_EQ(read("crashed").size(), 1u);  // taken, never acknowledged
 
   auto none = complete(queue_->claim_idle(*reader_, "survivor", channels_, 1h, 10));
@@ -803,7 +809,7 @@ TEST_F(DeliveryQueueTest, find_answers_nothing_for_an_id_that_names_no_message) 
     EXPECT_FALSE(*found) << other;
   }
   // An entry the id names that is not a direct message's is none either.
-  ASSERT_TRUE(complete(queue_->enqueue("email", "d1", sms_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("email", "d1", sms_record("d1"))));
   const auto entry = server_.cli({"XRANGE", queue_->stream_key("email"), "-", "+"});
   const auto entry_id = entry.substr(0, entry.find('\n'));
   auto found = complete(queue_->find(message_id_for(entry_id, "email", "normal")));
@@ -819,44 +825,6 @@ TEST_F(DeliveryQueueTest, an_unreadable_direct_message_entry_is_a_job_without_a_
   const record_fields none;
   ASSERT_TRUE(complete(queue_->complete(jobs[0], none)));
   EXPECT_EQ(server_.cli({"XLEN", queue_->stream_key("sms")}), "0");
-}
-
-// Enqueues `count` direct messages from as many coroutines at once, as concurrent HTTP requests
-// do; the id of each (empty for a failure).
-std::vector<std::string> enqueue_messages_concurrently(asio::io_context& io, delivery_queue& q,
-                                                       std::size_t count) {
-  std::vector<std::optional<boost::system::result<std::string>>> outcomes(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    asio::co_spawn(
-        io,
-        [&q, &outcomes, i]() -> asio::awaitable<void> {
-          const auto record = message_record("normal", "message " + std::to_string(i));
-          outcomes[i] = co_await q.enqueue_message("sms", record);
-        },
-        asio::detached);
-  }
-  liaison::testing::run_io_until(
-      io, [&] { return std::all_of(outcomes.begin(), outcomes.end(), [](auto& o) { return o; }); },
-      10s);
-  std::vector<std::string> ids;
-  for (auto& o : outcomes) {
-    ids.push_back(o && *o ? **o : std::string());
-  }
-  return ids;
-}
-
-TEST_F(DeliveryQueueTest, concurrent_direct_messages_share_transactions_and_get_their_own_ids) {
-  server_.cli({"CONFIG", "RESETSTAT"});
-  const std::size_t count = 2 * delivery_queue::max_enqueue_batch + 4;
-  const auto ids = enqueue_messages_concurrently(io_, *queue_, count);
-  EXPECT_EQ(multi_calls(server_), 3);  // two full transactions and one of 4
-  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), count);
-  for (std::size_t i = 0; i < count; ++i) {
-    ASSERT_FALSE(ids[i].empty()) << i;
-    auto found = complete(queue_->find(ids[i]));
-    ASSERT_TRUE(found && *found) << ids[i];
-    EXPECT_EQ((*found)->at("body"), "message " + std::to_string(i)) << ids[i];
-  }
 }
 
 TEST_F(DeliveryQueueTest, idempotent_intake_same_request_replays_other_request_conflicts) {
@@ -916,10 +884,10 @@ TEST_F(DeliveryQueueTest, an_announcements_failures_are_indexed_until_a_replay_t
   const auto failures = queue_->key("ann:a1:failures");
   const auto tally = queue_->key("ann:a1:tally");
   // d1 is sent and then reported undelivered; d2 exhausts its retries (a dead letter).
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sent_announcement_record("d1"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sent_announcement_record("d1"))));
   auto queued = sent_announcement_record("d2");
   queued["state"] = "queued";
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d2", queued)));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d2", queued)));
   server_.cli({"HSET", tally, "es-MX|sms|sent", "1", "es-MX|sms|queued", "1"});
   ASSERT_EQ(
       *complete(queue_->record_provider_report("d1", "undelivered", {{"provider_error", "30003"}})),
@@ -947,8 +915,8 @@ TEST_F(DeliveryQueueTest, an_announcements_failures_are_indexed_until_a_replay_t
 }
 
 TEST_F(DeliveryQueueTest, buried_job_is_listed_shown_replayed_and_purged) {
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d1", sms_record("d1", "urgent"))));
-  ASSERT_TRUE(complete(queue_->enqueue("sms", "d2", sms_record("d2"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d1", sms_record("d1", "urgent"))));
+  ASSERT_TRUE(complete(queue_->enqueue_once("sms", "d2", sms_record("d2"))));
   const auto jobs = read("a");
   ASSERT_EQ(jobs.size(), 2u);
   const record_fields dead = {{"state", "dead"}, {"dead_reason", "gave up after 8 attempts"}};
@@ -996,7 +964,7 @@ TEST_F(DeliveryQueueTest, buried_job_is_listed_shown_replayed_and_purged) {
 
 TEST_F(DeliveryQueueTest, stats_count_depth_pending_delayed_and_dead) {
   for (const auto* id : {"d1", "d2", "d3"}) {
-    ASSERT_TRUE(complete(queue_->enqueue("sms", id, sms_record(id))));
+    ASSERT_TRUE(complete(queue_->enqueue_once("sms", id, sms_record(id))));
   }
   ASSERT_EQ(complete(queue_->read_new(*reader_, "a", channels_, 1, 10ms))->size(), 1u);
   server_.cli({"ZADD", queue_->delayed_key(), "1", "later"});
